@@ -1,0 +1,3 @@
+from runback.cli import main
+
+main()

@@ -1,0 +1,43 @@
+"""The typer app that every command module registers on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from runback.errors import RunbackError
+
+
+class _Group(TyperGroup):
+    """Turns any RunbackError into one clear line and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RunbackError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="runback",
+    help=(
+        "Does my training pattern look like the kind that goes with low-back overload, "
+        "and does my back pain follow it? runback reports associations seen in groups "
+        "of runners, never a diagnosis."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root() -> None:
+    """Does my training pattern look like the kind that goes with low-back overload, and
+    does my back pain follow it? runback reports associations seen in groups of runners,
+    never a diagnosis."""

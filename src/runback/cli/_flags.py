@@ -1,0 +1,1 @@
+"""Commands of this area register on runback.cli._app.app (filled in by its issue)."""

@@ -1,0 +1,77 @@
+"""Options shared by several commands, and the table/csv/json printer."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import polars as pl
+import typer
+
+from runback.store import DEFAULT_ATHLETE
+
+
+class OutputFormat(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Store directory (default: $RUNBACK_STORE or the user data directory).",
+        show_default=False,
+    ),
+]
+AthleteOpt = Annotated[
+    str | None,
+    typer.Option("--athlete", help="Only this athlete (default: every athlete).", show_default=False),
+]
+ImportAthleteOpt = Annotated[
+    str,
+    typer.Option("--athlete", help="Athlete the data belongs to."),
+]
+FormatOpt = Annotated[
+    OutputFormat,
+    typer.Option("--format", help="Output format."),
+]
+QuietOpt = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress bar."),
+]
+
+__all__ = [
+    "DEFAULT_ATHLETE",
+    "AthleteOpt",
+    "FormatOpt",
+    "ImportAthleteOpt",
+    "OutputFormat",
+    "QuietOpt",
+    "StoreOpt",
+    "emit",
+]
+
+
+def emit(df: pl.DataFrame, fmt: OutputFormat | str, out: TextIO | None = None) -> None:
+    """Print ``df`` as a table, CSV, or JSON (a list of objects keyed by column name)."""
+    out = out or sys.stdout
+    fmt = OutputFormat(fmt)
+    if fmt is OutputFormat.json:
+        out.write(df.write_json())
+        out.write("\n")
+    elif fmt is OutputFormat.csv:
+        out.write(df.write_csv())
+    else:
+        with pl.Config(
+            tbl_rows=-1,
+            tbl_cols=-1,
+            tbl_width_chars=200,
+            fmt_str_lengths=60,
+            tbl_hide_dataframe_shape=True,
+            tbl_hide_column_data_type=True,
+        ):
+            out.write(f"{df}\n")

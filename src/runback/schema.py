@@ -1,0 +1,231 @@
+"""The one place where runback's frames are defined.
+
+Every importer maps its raw fields onto these columns, every model function
+reads them, and the store writes them.  Units are part of the column name
+(``distance_m``, ``elapsed_s``, ``heart_rate_bpm``); a column without a unit
+suffix is a label, a count or a timestamp.  All timestamps ending in ``_utc``
+are timezone-aware UTC; ``start_time_local`` is the naive wall-clock time the
+runner saw on their watch.
+
+Each schema is an ordered ``dict`` of column name to polars dtype, and each
+column has a one-line description in the matching ``*_DOC`` dict, which the
+README and ``runback schema`` print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+UTC = pl.Datetime("us", "UTC")
+LOCAL = pl.Datetime("us")
+
+# --------------------------------------------------------------------------
+# activities: one row per activity
+# --------------------------------------------------------------------------
+ACTIVITIES: dict[str, pl.DataType] = {
+    "activity_id": pl.String(),
+    "athlete": pl.String(),
+    "source": pl.String(),
+    "format": pl.String(),
+    "sport": pl.String(),
+    "sub_sport": pl.String(),
+    "name": pl.String(),
+    "start_time_utc": UTC,
+    "start_time_local": LOCAL,
+    "utc_offset_s": pl.Int32(),
+    "utc_offset_source": pl.String(),
+    "elapsed_s": pl.Float64(),
+    "moving_s": pl.Float64(),
+    "distance_m": pl.Float64(),
+    "ascent_m": pl.Float64(),
+    "descent_m": pl.Float64(),
+    "avg_hr_bpm": pl.Float64(),
+    "max_hr_bpm": pl.Float64(),
+    "avg_cadence_spm": pl.Float64(),
+    "avg_speed_mps": pl.Float64(),
+    "device": pl.String(),
+    "n_samples": pl.Int64(),
+    "rpe": pl.Float64(),
+    "partial": pl.Boolean(),
+    "partial_reason": pl.String(),
+}
+
+ACTIVITIES_DOC: dict[str, str] = {
+    "activity_id": "stable id: a hash of the activity's content, so the same file always gives the same id",
+    "athlete": "who ran it (the --athlete given at import)",
+    "source": "file path; for a file inside an archive, 'archive.zip!inner/path.fit'",
+    "format": "fit, gpx or tcx",
+    "sport": "lower-case sport: running, walking, cycling, swimming, training, generic ...",
+    "sub_sport": "lower-case sub-sport where the file has one (trail, treadmill, road ...)",
+    "name": "activity name (from the file, or Strava's activities.csv)",
+    "start_time_utc": "start of the activity, UTC",
+    "start_time_local": "start of the activity on the runner's wall clock",
+    "utc_offset_s": "start_time_local minus start_time_utc, seconds",
+    "utc_offset_source": "where the offset came from: fit_local_timestamp, athlete_timezone or assumed_utc",
+    "elapsed_s": "wall-clock duration, seconds",
+    "moving_s": "time moving (timer time, or time at more than 0.5 m/s), seconds",
+    "distance_m": "distance, metres",
+    "ascent_m": "total ascent, metres",
+    "descent_m": "total descent, metres",
+    "avg_hr_bpm": "mean heart rate, beats per minute",
+    "max_hr_bpm": "highest heart rate, beats per minute",
+    "avg_cadence_spm": "mean cadence; running and walking in steps per minute (both feet), other sports as the device gives it",
+    "avg_speed_mps": "distance over moving time, metres per second",
+    "device": "recording device or app, e.g. 'garmin fr645m'",
+    "n_samples": "number of rows in samples for this activity",
+    "rpe": "rate of perceived exertion 0-10 where known (Strava export, journal)",
+    "partial": "true when the file was only partly readable (truncated, bad CRC); the rows before the break are kept",
+    "partial_reason": "why the file was only partly readable",
+}
+
+# --------------------------------------------------------------------------
+# samples: one row per record (FIT record message, GPX trkpt, TCX Trackpoint)
+# --------------------------------------------------------------------------
+SAMPLES: dict[str, pl.DataType] = {
+    "activity_id": pl.String(),
+    "timestamp_utc": UTC,
+    "elapsed_s": pl.Float64(),
+    "distance_m": pl.Float64(),
+    "speed_mps": pl.Float64(),
+    "heart_rate_bpm": pl.Float64(),
+    "cadence_spm": pl.Float64(),
+    "altitude_m": pl.Float64(),
+    "lat_deg": pl.Float64(),
+    "lon_deg": pl.Float64(),
+    "power_w": pl.Float64(),
+}
+
+SAMPLES_DOC: dict[str, str] = {
+    "activity_id": "the activity this record belongs to",
+    "timestamp_utc": "time of the record, UTC",
+    "elapsed_s": "seconds since the activity's first record",
+    "distance_m": "cumulative distance, metres",
+    "speed_mps": "speed, metres per second (FIT enhanced_speed wins over speed)",
+    "heart_rate_bpm": "heart rate, beats per minute",
+    "cadence_spm": "cadence; steps per minute (both feet) for running and walking, device units otherwise",
+    "altitude_m": "altitude, metres (FIT enhanced_altitude wins over altitude)",
+    "lat_deg": "latitude, degrees (FIT semicircles converted)",
+    "lon_deg": "longitude, degrees (FIT semicircles converted)",
+    "power_w": "power, watts",
+}
+
+# --------------------------------------------------------------------------
+# laps: one row per lap, where the source has laps (FIT lap messages, TCX Lap)
+# --------------------------------------------------------------------------
+LAPS: dict[str, pl.DataType] = {
+    "activity_id": pl.String(),
+    "lap_index": pl.Int32(),
+    "start_time_utc": UTC,
+    "elapsed_s": pl.Float64(),
+    "moving_s": pl.Float64(),
+    "distance_m": pl.Float64(),
+    "avg_hr_bpm": pl.Float64(),
+    "max_hr_bpm": pl.Float64(),
+    "avg_speed_mps": pl.Float64(),
+    "avg_cadence_spm": pl.Float64(),
+}
+
+LAPS_DOC: dict[str, str] = {
+    "activity_id": "the activity this lap belongs to",
+    "lap_index": "0-based lap number within the activity",
+    "start_time_utc": "start of the lap, UTC",
+    "elapsed_s": "wall-clock duration of the lap, seconds",
+    "moving_s": "timer time of the lap, seconds",
+    "distance_m": "lap distance, metres",
+    "avg_hr_bpm": "mean heart rate in the lap, beats per minute",
+    "max_hr_bpm": "highest heart rate in the lap, beats per minute",
+    "avg_speed_mps": "mean speed in the lap, metres per second",
+    "avg_cadence_spm": "mean cadence in the lap (units as samples.cadence_spm)",
+}
+
+# --------------------------------------------------------------------------
+# flags: one row per rule that fired (load rules and journal rules alike)
+# --------------------------------------------------------------------------
+FLAGS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "date": pl.Date(),
+    "activity_id": pl.String(),
+    "rule": pl.String(),
+    "band": pl.String(),
+    "value": pl.Float64(),
+    "threshold": pl.Float64(),
+    "baseline": pl.Float64(),
+    "message_en": pl.String(),
+    "message_nl": pl.String(),
+    "evidence": pl.String(),
+}
+
+FLAGS_DOC: dict[str, str] = {
+    "athlete": "whose flag it is",
+    "date": "the athlete's local calendar day the flag is about",
+    "activity_id": "the session, for rules about one session (null for rules about a week or a period)",
+    "rule": "stable rule id from EVIDENCE.md: session_spike, weekly_jump, intensity_jump, no_rest, monotony, acwr, stress_or_poor_sleep, pain_during_run, pain_next_morning, pain_persistent",
+    "band": "band from EVIDENCE.md (small, moderate, large, context, ...)",
+    "value": "the measured value (a ratio such as 0.35 for 35% more, a count, or a pain score)",
+    "threshold": "the threshold the value was compared with, same units as value",
+    "baseline": "what the value was compared with (e.g. the longest run of the previous 30 days, metres)",
+    "message_en": "plain-language message in English; never a diagnosis",
+    "message_nl": "the same message in Dutch",
+    "evidence": "the seed statement and study behind the rule, with the strength of that evidence",
+}
+
+# --------------------------------------------------------------------------
+# pain journal: one row per self-reported entry
+# --------------------------------------------------------------------------
+JOURNAL: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "date": pl.Date(),
+    "time": pl.Time(),
+    "pain": pl.Int8(),
+    "timing": pl.String(),
+    "location": pl.String(),
+    "sleep_h": pl.Float64(),
+    "sleep_quality": pl.Int8(),
+    "stress": pl.Int8(),
+    "rpe": pl.Float64(),
+    "activity_id": pl.String(),
+    "note": pl.String(),
+    "entry_id": pl.String(),
+}
+
+JOURNAL_DOC: dict[str, str] = {
+    "athlete": "whose entry it is",
+    "date": "local calendar day of the entry",
+    "time": "local time of day, optional",
+    "pain": "pain on the 0-10 numeric rating scale (0 none, 10 worst)",
+    "timing": "during, after, next_morning or other",
+    "location": "where it hurts (default: low back)",
+    "sleep_h": "hours slept the night before, optional",
+    "sleep_quality": "sleep quality 1 (very poor) to 5 (very good), optional",
+    "stress": "stress 1 (none) to 5 (very high), optional",
+    "rpe": "perceived exertion 0-10 of that day's run (or of activity_id), optional",
+    "activity_id": "the activity the entry is about, optional",
+    "note": "free text, optional",
+    "entry_id": "stable hash of the entry's content, so the same entry is never stored twice",
+}
+
+JOURNAL_TIMINGS: tuple[str, ...] = ("during", "after", "next_morning", "other")
+
+
+def empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """An empty frame with the given schema."""
+    return pl.DataFrame(schema=dict(schema))
+
+
+def conform(df: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """Select, order and cast ``df`` to ``schema``; columns it lacks become null.
+
+    Raises ``ValueError`` when ``df`` carries a column the schema does not know,
+    so a misspelt column name in an importer fails loudly instead of vanishing.
+    """
+    unknown = set(df.columns) - set(schema)
+    if unknown:
+        raise ValueError(f"columns not in schema: {sorted(unknown)}")
+    return df.select(
+        [
+            (pl.col(name) if name in df.columns else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in schema.items()
+        ]
+    )

@@ -1,0 +1,58 @@
+"""The public API is a promise: sorted, importable, typed."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import runback
+from runback import schema
+
+
+def test_all_is_sorted_and_unique() -> None:
+    assert runback.__all__ == sorted(set(runback.__all__))
+
+
+def test_every_exported_name_exists() -> None:
+    missing = [name for name in runback.__all__ if not hasattr(runback, name)]
+    assert missing == []
+
+
+def test_package_is_typed() -> None:
+    from importlib.resources import files
+
+    assert files("runback").joinpath("py.typed").is_file()
+
+
+@pytest.mark.parametrize(
+    "dtypes,docs",
+    [
+        (schema.ACTIVITIES, schema.ACTIVITIES_DOC),
+        (schema.SAMPLES, schema.SAMPLES_DOC),
+        (schema.LAPS, schema.LAPS_DOC),
+        (schema.FLAGS, schema.FLAGS_DOC),
+        (schema.JOURNAL, schema.JOURNAL_DOC),
+    ],
+)
+def test_every_column_is_documented(dtypes: dict, docs: dict) -> None:
+    assert list(dtypes) == list(docs)
+
+
+def test_conform_orders_casts_and_fills() -> None:
+    df = pl.DataFrame({"distance_m": [1, 2], "activity_id": ["a", "b"]})
+    out = schema.conform(df, schema.SAMPLES)
+    assert out.columns == list(schema.SAMPLES)
+    assert out.schema["distance_m"] == pl.Float64
+    assert out["heart_rate_bpm"].null_count() == 2
+
+
+def test_conform_rejects_unknown_columns() -> None:
+    with pytest.raises(ValueError, match="heartrate"):
+        schema.conform(pl.DataFrame({"heartrate": [1]}), schema.SAMPLES)
+
+
+def test_file_error_names_file_line_and_offset() -> None:
+    err = runback.UnreadableFileError("runs/a.fit", "bad CRC", offset=771)
+    assert str(err) == "runs/a.fit (byte 771): bad CRC"
+    err = runback.UnreadableFileError("a.gpx", "not well-formed", line=4)
+    assert str(err) == "a.gpx:4: not well-formed"
