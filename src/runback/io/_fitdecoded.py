@@ -44,6 +44,32 @@ SUMMARY_MESSAGES: tuple[str, ...] = (
     "device_info",
 )
 
+# The fields of those messages the frame builder reads (a decoder may give more).
+_TIMES = {"timestamp", "start_time", "total_elapsed_time", "total_timer_time"}
+_TOTALS = {
+    "sport",
+    "sub_sport",
+    "total_distance",
+    "total_ascent",
+    "total_descent",
+    "avg_heart_rate",
+    "max_heart_rate",
+    "avg_cadence",
+    "avg_running_cadence",
+    "avg_fractional_cadence",
+    "avg_speed",
+    "enhanced_avg_speed",
+}
+_PRODUCT = {"manufacturer", "product", "garmin_product", "product_name"}
+SUMMARY_FIELDS: dict[str, set[str]] = {
+    "file_id": {"type"} | _PRODUCT,
+    "activity": {"timestamp", "local_timestamp"},
+    "session": _TIMES | _TOTALS,
+    "lap": _TIMES | _TOTALS,
+    "sport": {"sport", "sub_sport", "name"},
+    "device_info": {"device_index"} | _PRODUCT,
+}
+
 FIT_EPOCH_UNIX_S = 631065600  # 1989-12-31T00:00:00Z, the FIT epoch, in Unix seconds
 
 

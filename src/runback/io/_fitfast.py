@@ -31,7 +31,7 @@ import numpy as np
 from fitparse.profile import MESSAGE_TYPES
 from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, Crc
 
-from runback.io._fitdecoded import RECORD_FIELDS, SUMMARY_MESSAGES, Decoded, set_field
+from runback.io._fitdecoded import RECORD_FIELDS, SUMMARY_FIELDS, SUMMARY_MESSAGES, Decoded, set_field
 
 
 class FastDecodeError(Exception):
@@ -82,6 +82,28 @@ _DIRECT = {
 _SUMMARY_NUMS = {m.mesg_num: m.name for m in MESSAGE_TYPES.values() if m.name in SUMMARY_MESSAGES}
 
 
+def _needed_fields() -> dict[int, frozenset[int]]:
+    """Field numbers the frame builder reads from each summary message, with
+    the fields their subfields and components refer to (from the profile)."""
+    needed: dict[int, frozenset[int]] = {}
+    for num, mname in _SUMMARY_NUMS.items():
+        mtype = MESSAGE_TYPES[num]
+        names = SUMMARY_FIELDS[mname]
+        nums: set[int] = set()
+        for field in mtype.fields.values():
+            related = {field.name} | {sub.name for sub in field.subfields or ()}
+            related |= {c.name for c in field.components or ()}
+            if related & names:
+                nums.add(field.def_num)
+                for sub in field.subfields or ():
+                    nums.update(ref.def_num for ref in sub.ref_fields)
+        needed[num] = frozenset(nums)
+    return needed
+
+
+_NEEDED = _needed_fields()
+
+
 # --------------------------------------------------------------------------
 # CRC-16 (FIT's CRC: reflected 0xA001, init 0), vectorised over blocks
 # --------------------------------------------------------------------------
@@ -98,38 +120,54 @@ def _byte_table() -> np.ndarray:
 
 
 _CRC_TABLE = _byte_table()
-_CRC_TABLE_LIST = [int(x) for x in _CRC_TABLE]
+
+
+def _word_table() -> np.ndarray:
+    # Two bytes at once: the 16-bit register XOR the little-endian word, then
+    # two zero-byte steps (the whole register is shifted out).
+    c = np.arange(65536, dtype=np.uint32)
+    for _ in range(2):
+        c = (c >> 8) ^ _CRC_TABLE[c & 0xFF]
+    return c
+
+
+_CRC_WORD = _word_table().astype(np.uint16)
+_CRC_WORD_LIST = _CRC_WORD.tolist()
 
 
 @lru_cache(maxsize=8)
-def _shift_tables(block: int) -> tuple[list[int], list[int]]:
-    # The CRC of A followed by B (init 0) is shift_len(B)(crc(A)) ^ crc(B),
-    # and the shift is linear: tabulate it for the low and the high byte.
-    c = np.arange(256, dtype=np.uint32)
+def _shift_tables(words: int) -> tuple[list[int], list[int]]:
+    # CRC(A + B) = shift_len(B)(CRC(A)) ^ CRC(B) for this init-0 CRC, and the
+    # shift is linear: tabulate it for the register's low and high byte.
+    c = np.arange(256, dtype=np.uint16)
     lo, hi = c.copy(), c << 8
-    for _ in range(block):
-        lo = (lo >> 8) ^ _CRC_TABLE[lo & 0xFF]
-        hi = (hi >> 8) ^ _CRC_TABLE[hi & 0xFF]
-    return [int(x) for x in lo], [int(x) for x in hi]
+    for _ in range(words):
+        lo, hi = _CRC_WORD.take(lo), _CRC_WORD.take(hi)
+    return lo.tolist(), hi.tolist()
 
 
 def crc16(data: bytes | memoryview) -> int:
-    """FIT CRC of ``data``; the same value as ``fitparse.records.Crc.calculate``."""
+    """FIT CRC of ``data``; the same value as ``fitparse.records.Crc.calculate``.
+
+    Blocks of the file are run side by side in numpy, two bytes per step, and
+    their CRCs combined; leading zero bytes pad it (they leave an init-0 CRC at 0).
+    """
     n = len(data)
-    if n < 2048:
-        crc, table = 0, _CRC_TABLE_LIST
-        for b in bytes(data):
-            crc = (crc >> 8) ^ table[(crc ^ b) & 0xFF]
+    words = 64 if n < 65536 else 1024  # words per block
+    nblocks = -(-n // (2 * words))
+    padded = np.zeros(nblocks * 2 * words, dtype=np.uint8)
+    padded[padded.size - n :] = np.frombuffer(data, dtype=np.uint8)
+    cols = np.ascontiguousarray(padded.view("<u2").reshape(nblocks, words).T)
+    if nblocks == 1:
+        crc, table = 0, _CRC_WORD_LIST
+        for w in cols[:, 0].tolist():
+            crc = table[crc ^ w]
         return crc
-    block = 256 if n < 262144 else 2048
-    nblocks = -(-n // block)
-    buf = np.zeros(nblocks * block, dtype=np.uint8)
-    buf[nblocks * block - n :] = np.frombuffer(data, dtype=np.uint8)  # leading zeros leave an init-0 CRC at 0
-    cols = np.ascontiguousarray(buf.reshape(nblocks, block).T).astype(np.uint32)
-    crc_v = np.zeros(nblocks, dtype=np.uint32)
-    for j in range(block):
-        crc_v = (crc_v >> 8) ^ _CRC_TABLE[(crc_v ^ cols[j]) & 0xFF]
-    lo, hi = _shift_tables(block)
+    crc_v = np.zeros(nblocks, dtype=np.uint16)
+    table = _CRC_WORD
+    for j in range(words):
+        crc_v = table.take(crc_v ^ cols[j])
+    lo, hi = _shift_tables(words)
     crc = 0
     for c in crc_v.tolist():
         crc = lo[crc & 0xFF] ^ hi[crc >> 8] ^ c
@@ -160,8 +198,7 @@ class _Def:
 class _Scan:
     __slots__ = (
         "defs",
-        "msg_def",
-        "msg_pos",
+        "msgs",
         "part_starts",
         "acc_resets",
         "compressed",
@@ -171,8 +208,7 @@ class _Scan:
 
     def __init__(self) -> None:
         self.defs: list[_Def] = []
-        self.msg_def: list[int] = []
-        self.msg_pos: list[int] = []
+        self.msgs: list[int] = []  # payload offset << 16 | definition id, in file order
         self.part_starts: list[int] = []  # message index where each chained part starts
         self.acc_resets: list[int] = []  # message index after a record definition with accumulators
         self.compressed = False
@@ -212,41 +248,47 @@ def _scan(data: bytes) -> _Scan:
         part_start = pos
         pos += header_size
         end = pos + data_size
-        scan.part_starts.append(len(scan.msg_def))
-        local: list[tuple[int, int] | None] = [None] * 16
-        msg_def, msg_pos = scan.msg_def, scan.msg_pos
-        append_def, append_pos = msg_def.append, msg_pos.append
-        # ---- messages of this part
-        while pos < end:
+        scan.part_starts.append(len(scan.msgs))
+        # Per local message number: data size and definition id (-1: undefined).
+        lsize, lgid = [-1] * 16, [0] * 16
+        msgs = scan.msgs
+        append = msgs.append
+        stop = min(end, n)
+        # ---- messages of this part: the hot loop, kept minimal.  Each data
+        # message is noted as (payload offset << 16 | definition id).
+        while pos < stop:
             h = data[pos]
-            if h & 0x80:  # compressed timestamp header
-                d = local[(h >> 5) & 0x3]
+            if h < 0x40:  # normal data header
+                local = h & 0x0F
+            elif h & 0x80:  # compressed timestamp header
+                local = (h >> 5) & 0x3
                 scan.compressed = True
-            elif h & 0x40:  # definition
+            else:  # definition
                 try:
-                    d, key_size = _definition(data, pos, h, keys, scan)
+                    (gid, size), used = _definition(data, pos, h, keys, scan)
                 except (IndexError, struct.error):
                     scan.reason, scan.offset = "truncated definition message", pos
                     return scan
-                if pos + key_size > n:
+                if pos + used > n:
                     scan.reason, scan.offset = "truncated definition message", pos
                     return scan
-                local[h & 0x0F] = d
-                pos += key_size
+                lsize[h & 0x0F], lgid[h & 0x0F] = size, gid
+                pos += used
                 continue
-            else:
-                d = local[h & 0x0F]
-            if d is None:
-                scan.reason = f"data message uses undefined local message {h & 0x0F if not h & 0x80 else (h >> 5) & 3}"
+            size = lsize[local]
+            if size < 0:
+                scan.reason = f"data message uses undefined local message {local}"
                 scan.offset = pos
                 return scan
-            gid, size = d
-            if pos + 1 + size > n:
-                scan.reason, scan.offset = "file ends inside a data message", pos
-                return scan
-            append_def(gid)
-            append_pos(pos + 1)
-            pos += 1 + size
+            append(((pos + 1) << 16) | lgid[local])
+            pos += size + 1
+        if pos > n:
+            last = msgs.pop()
+            scan.reason, scan.offset = "file ends inside a data message", (last >> 16) - 1
+            return scan
+        if pos < end:
+            scan.reason, scan.offset = "file ends before the data size its header gives", pos
+            return scan
         # ---- file CRC
         if pos + 2 > n:
             scan.reason, scan.offset = "file ends without its CRC", pos
@@ -290,12 +332,14 @@ def _definition(
             fields.append((num, offset, size, bt))
             offset += size
         gid = len(scan.defs)
+        if gid > 0xFFFF:
+            raise FastDecodeError("more than 65535 distinct definitions")
         keys[key] = gid
         scan.defs.append(_Def(mesg_num, endian, fields, offset + dev_size))
     defn = scan.defs[gid]
     if mesg_num == _RECORD_NUM and _CSD.def_num in defn.field_at:
         # fitparse restarts the distance accumulator at every such definition
-        scan.acc_resets.append(len(scan.msg_def))
+        scan.acc_resets.append(len(scan.msgs))
     return (gid, defn.size), total
 
 
@@ -414,15 +458,17 @@ def _resolve(field: Any, fields: list[tuple[int, int, int, int]], raws: list[Any
 
 
 def _decode_message(data: bytes, start: int, defn: _Def) -> dict[str, Any]:
-    mesg_type = MESSAGE_TYPES.get(defn.mesg_num)
-    raws = [_parse_raw(data, start + off, size, bt, defn.endian) for (_, off, size, bt) in defn.fields]
+    mesg_type = MESSAGE_TYPES[defn.mesg_num]
+    needed = _NEEDED[defn.mesg_num]
+    raws = [
+        _parse_raw(data, start + off, size, bt, defn.endian) if num in needed else None
+        for (num, off, size, bt) in defn.fields
+    ]
     values: dict[str, Any] = {}
-    if mesg_type is None:
-        return values
     for (num, _, _, _), raw in zip(defn.fields, raws):
-        field = mesg_type.fields.get(num)
-        if field is None:
+        if num not in needed:
             continue
+        field = mesg_type.fields[num]
         field, parent = _resolve(field, defn.fields, raws)
         for comp in field.components or ():
             if comp.accumulate:
@@ -469,8 +515,8 @@ def decode(data: bytes) -> Decoded:
 def _decode(data: bytes) -> Decoded:
     scan = _scan(data)
     buf = np.frombuffer(data, dtype=np.uint8)
-    msg_def = np.asarray(scan.msg_def, dtype=np.int64)
-    msg_pos = np.asarray(scan.msg_pos, dtype=np.int64)
+    codes = np.asarray(scan.msgs, dtype=np.int64)
+    msg_def, msg_pos = codes & 0xFFFF, codes >> 16
     m = len(msg_def)
 
     # messages of each definition, in file order

@@ -92,12 +92,25 @@ def read_fit(
     return build_frames(decoded, raw, athlete=athlete)
 
 
-def _read_fit_path(path: str, athlete: str) -> Frames | Exception:
-    # Module-level so that a process pool can pickle it.
+_ErrorInfo = tuple[type, str, str, "int | None", "int | None"]
+
+
+def _read_fit_path(path: str, athlete: str) -> Frames | _ErrorInfo:
+    # Module-level so that a process pool can pickle it.  FileError's
+    # constructor takes keyword arguments, which exceptions do not pickle,
+    # so errors travel back as plain tuples.
     try:
         return read_fit(path, athlete=athlete)
     except (NotAnActivityError, UnreadableFileError) as exc:
-        return exc
+        return (type(exc), exc.path, exc.reason, exc.offset, exc.line)
+
+
+def _unpack(result: Frames | _ErrorInfo) -> Frames | Exception:
+    if isinstance(result, Frames):
+        return result
+    cls, path, reason, offset, line = result
+    exc: Exception = cls(path, reason, offset=offset, line=line)
+    return exc
 
 
 def read_fit_many(
@@ -130,10 +143,11 @@ def read_fit_many(
     paths = [str(p) for p in paths]
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n <= 1 or len(paths) < 4:
-        return [_read_fit_path(p, athlete) for p in paths]
+        return [_unpack(_read_fit_path(p, athlete)) for p in paths]
     with ProcessPoolExecutor(max_workers=n) as pool:
         chunk = max(1, len(paths) // (n * 4))
-        return list(pool.map(_read_fit_path, paths, [athlete] * len(paths), chunksize=chunk))
+        results = pool.map(_read_fit_path, paths, [athlete] * len(paths), chunksize=chunk)
+        return [_unpack(r) for r in results]
 
 
 # ---------------------------------------------------------------------------
@@ -248,7 +262,7 @@ def decode_fitparse(data: bytes, *, max_records: int | None = None) -> Decoded:
     )
 
 
-def _decode_fitdecode(data: bytes) -> Decoded | None:
+def _decode_fitdecode(data: bytes, *, max_records: int | None = None) -> Decoded | None:
     """Decode with fitdecode where it is installed (a test dependency); None otherwise."""
     try:
         import fitdecode
@@ -292,6 +306,8 @@ def _decode_fitdecode(data: bytes) -> Decoded | None:
                             records[k].append(
                                 np.nan if v is None or isinstance(v, (str, bytes, tuple)) else float(v)
                             )
+                        if max_records is not None and len(records["timestamp"]) >= max_records:
+                            break
                     else:
                         messages[mname].append(values)
     except fitdecode.FitError as exc:
@@ -482,7 +498,8 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = "me") -> Fram
     cadence_rpm = cols["cadence"] + np.nan_to_num(cols["fractional_cadence"], nan=0.0)
 
     activity_rows: list[dict[str, Any]] = []
-    sample_parts: list[pl.DataFrame] = []
+    elapsed_all = np.full(ts.shape, np.nan)
+    cadence_all = np.full(ts.shape, np.nan)
     for i, msg in enumerate(sess):
         sport = _label(msg.get("sport") if msg.get("sport") is not None else file_sport.get("sport"))
         sport = sport or "generic"
@@ -563,39 +580,34 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = "me") -> Fram
                 ),
             }
         )
-        sample_parts.append(
-            pl.DataFrame(
-                {
-                    "timestamp_utc": ((s_ts + FIT_EPOCH_UNIX_S) * 1_000_000).astype(np.int64),
-                    "elapsed_s": elapsed_rec,
-                    "distance_m": s_dist,
-                    "speed_mps": s_speed,
-                    "heart_rate_bpm": s_hr,
-                    "cadence_spm": s_cad,
-                    "altitude_m": s_alt,
-                    "lat_deg": cols["position_lat"][mask] * _SEMICIRCLE_DEG,
-                    "lon_deg": cols["position_long"][mask] * _SEMICIRCLE_DEG,
-                    "power_w": cols["power"][mask],
-                }
-            )
-            .fill_nan(None)
-            .with_columns(
-                pl.lit(ids[i]).alias("activity_id"),
-                pl.from_epoch(pl.col("timestamp_utc"), time_unit="us").dt.replace_time_zone("UTC"),
-            )
-        )
+        elapsed_all[mask] = elapsed_rec
+        cadence_all[mask] = s_cad
 
-    activities = schema.conform(
-        pl.DataFrame(activity_rows, schema_overrides=_ACTIVITY_OVERRIDES), schema.ACTIVITIES
+    # One samples frame for the whole file, grouped by activity, file order within.
+    order = np.argsort(rec_session, kind="stable")
+
+    def col(name: str, values: np.ndarray) -> pl.Series:
+        return pl.Series(name, values[order], dtype=pl.Float64, nan_to_null=True)
+
+    stamps = pl.Series("timestamp_utc", ((ts[order] + FIT_EPOCH_UNIX_S) * 1_000_000).astype(np.int64))
+    samples = pl.DataFrame(
+        [
+            pl.Series("activity_id", ids, dtype=pl.String).gather(rec_session[order]),
+            stamps.cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+            col("elapsed_s", elapsed_all),
+            col("distance_m", cols["distance"]),
+            col("speed_mps", speed),
+            col("heart_rate_bpm", cols["heart_rate"]),
+            col("cadence_spm", cadence_all),
+            col("altitude_m", altitude),
+            col("lat_deg", cols["position_lat"] * _SEMICIRCLE_DEG),
+            col("lon_deg", cols["position_long"] * _SEMICIRCLE_DEG),
+            col("power_w", cols["power"]),
+        ]
     )
-    samples = schema.conform(pl.concat(sample_parts, how="vertical"), schema.SAMPLES)
+    activities = pl.DataFrame(activity_rows, schema=schema.ACTIVITIES)
     laps = _laps(decoded.messages.get("lap", []), starts_arr, ids, activities["sport"].to_list())
     return Frames(activities=activities, samples=samples, laps=laps, warnings=tuple(warns))
-
-
-_ACTIVITY_OVERRIDES: dict[str, Any] = {
-    k: v for k, v in schema.ACTIVITIES.items() if k not in ("start_time_utc", "start_time_local")
-}
 
 
 def _laps(
@@ -625,5 +637,4 @@ def _laps(
         counters[i] += 1
     if not rows:
         return schema.empty(schema.LAPS)
-    overrides = {k: v for k, v in schema.LAPS.items() if k != "start_time_utc"}
-    return schema.conform(pl.DataFrame(rows, schema_overrides=overrides), schema.LAPS)
+    return pl.DataFrame(rows, schema=schema.LAPS)
