@@ -273,3 +273,11 @@ def test_read_fit_many_in_two_processes(corpus: Path) -> None:
     assert isinstance(no_time, UnreadableFileError) and "no timestamps" in str(no_time)
     # the same as one process
     assert run.samples.equals(read_fit(paths[0], athlete="bram").samples)
+
+
+def test_device_relative_timestamps_warn(corpus: Path) -> None:
+    # The Forerunner 70 logs FIT "system time" (seconds since power-on, < 0x10000000).
+    frames = read_fit(_corpus_file(corpus, "antfs-dump.63.fit"))
+    assert frames.activities["start_time_utc"].dt.year().item() == 1990
+    assert any("power-on" in w for w in frames.warnings)
+    assert frames.activities["utc_offset_source"].item() == "assumed_utc"

@@ -52,6 +52,7 @@ Engine = Literal["fast", "fitparse"]
 _STEP_SPORTS = frozenset({"running", "walking"})
 _SEMICIRCLE_DEG = 180.0 / 2**31
 _MAX_UTC_OFFSET_S = 14 * 3600  # the widest real time zone offset
+_FIT_SYSTEM_TIME_MAX = 0x10000000  # FIT: smaller date_time values are seconds since power-on
 _MOVING_MPS = 0.5  # schema: moving time is time at more than 0.5 m/s
 
 
@@ -395,7 +396,9 @@ def _utc_offset(decoded: Decoded) -> int | None:
     for msg in decoded.messages.get("activity", []):
         local, utc = msg.get("local_timestamp"), msg.get("timestamp")
         if isinstance(local, int) and isinstance(utc, int):
-            offset = local - utc
+            # Real offsets are whole quarter hours; the two stamps can be
+            # written a second apart.
+            offset = round((local - utc) / 900) * 900
             if abs(offset) <= _MAX_UTC_OFFSET_S:
                 return offset
     return None
@@ -472,6 +475,10 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = "me") -> Fram
             f"{name}: only partly readable{where} ({decoded.partial_reason}); "
             f"kept the {n} records before the break"
         )
+    if has_ts.any() and np.nanmax(ts) < _FIT_SYSTEM_TIME_MAX:
+        # FIT date_times below 0x10000000 count from the device's power-on
+        # (old watches without a clock fix, e.g. the Forerunner 70).
+        warns.append(f"{name}: timestamps count from the device's power-on, not a date; the dates shown are wrong")
     dropped = int((~has_ts).sum())
     if dropped:
         warns.append(f"{name}: {dropped} record(s) without a timestamp left out")
