@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 _BANDS3 = ("small", "moderate", "large")
+_EPS = 1e-9
 
 
 def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
@@ -45,12 +46,17 @@ def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
 
 
 def _band_expr(x: pl.Expr, edges: Sequence[float], names: Sequence[str]) -> tuple[pl.Expr, pl.Expr]:
-    """(band name, lower edge) of ``x`` for ascending ``edges``; null below the first edge."""
+    """(band name, lower edge) of ``x`` for ascending ``edges``; null up to the first edge.
+
+    A band starts strictly above its edge ("<= 10% none"); the 1e-9 slack keeps a
+    ratio like 11 km / 10 km - 1 = 0.10000000000000009 at exactly 10%.
+    """
     band: Any = pl.lit(None, pl.String)
     edge: Any = pl.lit(None, pl.Float64)
     for e, name in zip(edges, names, strict=True):
-        band = pl.when(x > e).then(pl.lit(name)).otherwise(band)
-        edge = pl.when(x > e).then(pl.lit(float(e))).otherwise(edge)
+        above = x > e + _EPS
+        band = pl.when(above).then(pl.lit(name)).otherwise(band)
+        edge = pl.when(above).then(pl.lit(float(e))).otherwise(edge)
     return band, edge
 
 
@@ -331,7 +337,7 @@ def monotony_rule(
             threshold=pl.when(pl.col("_own")).then(pl.col("_p")).otherwise(pl.lit(monotony_cutoff)),
             band=pl.when(pl.col("_own")).then(pl.lit("above_own_p90")).otherwise(pl.lit("above_cutoff")),
         )
-        .filter(pl.col("monotony") > pl.col("threshold"))
+        .filter(pl.col("monotony") > pl.col("threshold") + _EPS)
         .sort("athlete", "date")
     )
     rows = []
