@@ -106,3 +106,11 @@ def test_template_to_stdout_and_to_a_file(run, tmp_path: Path) -> None:
     assert res.exit_code == 0 and target.read_text(encoding="utf-8") == HEADER + "\n"
     res = run("pain", "template", str(target))
     assert res.exit_code == 1 and "already exists" in res.output
+
+
+def test_list_as_a_table(run, tmp_path: Path) -> None:
+    store = str(tmp_path / "s")
+    assert run("pain", "add", "3", "--timing", "after", "--date", "2026-02-01", "--note", "stiff", "--store", store).exit_code == 0
+    res = run("pain", "list", "--store", store)
+    assert res.exit_code == 0, res.output
+    assert "2026-02-01" in res.output and "stiff" in res.output and "low back" in res.output

@@ -139,11 +139,11 @@ def _match_runs(journal: pl.DataFrame, runs: list[_Run]) -> list[tuple[dict[str,
     """Pair each during/after entry with its run (see the module docstring); unmatched entries are dropped."""
     by_id = {(r.athlete, r.activity_id): r for r in runs}
     by_day: dict[tuple[str, dt.date], list[_Run]] = defaultdict(list)
-    for run in runs:
-        by_day[(run.athlete, run.date)].append(run)
+    for r in runs:
+        by_day[(r.athlete, r.date)].append(r)
     pairs = []
     for entry in journal.filter(pl.col("timing").is_in(["during", "after"])).iter_rows(named=True):
-        run = by_id.get((entry["athlete"], entry["activity_id"]))
+        run: _Run | None = by_id.get((entry["athlete"], entry["activity_id"]))
         if run is None:
             same_day = by_day.get((entry["athlete"], entry["date"]), [])
             started = [r for r in same_day if entry["time"] is not None and r.start <= entry["time"]]
