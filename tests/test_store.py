@@ -197,3 +197,19 @@ def test_default_store_follows_the_environment(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("RUNBACK_STORE", str(tmp_path / "env-store"))
     assert open_store().root == tmp_path / "env-store"
     assert open_store(tmp_path / "given").root == tmp_path / "given"
+
+
+def test_progress_is_reported_per_parsed_file(runs: Path, tmp_path: Path) -> None:
+    calls: list[tuple[int, int, str]] = []
+    open_store(tmp_path / "store").import_paths(runs, progress=lambda d, t, f: calls.append((d, t, f)))
+    assert [(d, t) for d, t, _ in calls] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert sorted(f for *_, f in calls) == sorted(str(p) for p in runs.iterdir())
+
+
+def test_worker_processes_give_the_same_frames(runs: Path) -> None:
+    from runback.io import read
+
+    one = read(runs, workers=1)
+    two = read(runs, workers=2)
+    assert_frame_equal(one.activities, two.activities)
+    assert_frame_equal(one.samples, two.samples)

@@ -339,10 +339,11 @@ class Store:
             return result.summary
 
     def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, index: dict[str, Any]) -> None:
+        parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
         new_manifest = {
             "format": MANIFEST_FORMAT,
             "athlete": athlete,
-            "parts": {t: list(manifest["parts"][t]) for t in TABLES},
+            "parts": parts_by_table,
             "files": {**manifest["files"], **index},
         }
         written: list[tuple[str, str]] = []
@@ -351,7 +352,7 @@ class Store:
             token = uuid.uuid4().hex[:16]
             for table in TABLES:
                 new = getattr(frames, table)
-                parts = new_manifest["parts"][table]
+                parts = parts_by_table[table]
                 if new.height == 0:
                     continue
                 if len(parts) + 1 > MAX_PARTS:
