@@ -126,3 +126,13 @@ def test_a_reader_bug_is_a_failed_file_not_a_crash(
     frames, summary = read_report(tmp_path, workers=1)
     assert frames.activities.height == 1
     assert [n.reason for n in summary.failed] == ["could not be read (IndexError: list index out of range)"]
+
+
+def test_waypoint_and_route_files_are_skipped_not_failed(corpus: Path) -> None:
+    files = corpus / "tkrajina-gpxpy/test_files"
+    frames, summary = read_report([files / "route.gpx", files / "unicode.gpx"])
+    assert frames.activities.is_empty() and summary.failed == [] and summary.ok
+    assert [str(n) for n in summary.skipped] == [
+        f"{files / 'route.gpx'}: no track points (only 55 route points)",
+        f"{files / 'unicode.gpx'}: no track points (only 6 waypoints)",
+    ]

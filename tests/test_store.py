@@ -213,3 +213,42 @@ def test_worker_processes_give_the_same_frames(runs: Path) -> None:
     two = read(runs, workers=2)
     assert_frame_equal(one.activities, two.activities)
     assert_frame_equal(one.samples, two.samples)
+
+
+def test_failures_are_reported_again_on_reimport(corpus: Path, runs: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    (runs / "empty.gpx").write_bytes(b"")
+    export = tmp_path / "export.zip"
+    with zipfile.ZipFile(export, "w") as zf:
+        zf.writestr("activities/1.gpx", (corpus / DATA / "gpx/stopped_example.gpx").read_bytes())
+        zf.writestr("activities/2.tcx", (corpus / DATA / "tcx/malformed.tcx").read_bytes())
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04 not a zip")
+    store = open_store(tmp_path / "store")
+    paths = [runs, export, tmp_path / "broken.zip"]
+    first = store.import_paths(paths)
+    failed = sorted(n.path for n in first.failed)
+    assert failed == sorted([str(runs / "empty.gpx"), f"{export}!activities/2.tcx", str(tmp_path / "broken.zip")])
+    again = store.import_paths(paths)
+    assert sorted(n.path for n in again.failed) == failed
+    assert len(again.already_present) == 5 and again.imported == []
+
+
+def test_a_partial_copy_loses_to_the_complete_one(corpus: Path, tmp_path: Path) -> None:
+    import polars as pl
+
+    from runback.io import find_duplicates
+
+    acts = open_store(tmp_path).activities()  # empty, with the schema
+    row = {c: None for c in acts.columns}
+    start = pl.datetime(2024, 1, 1, 7, time_zone="UTC")
+    new = pl.DataFrame(
+        [
+            {**row, "activity_id": "a", "athlete": "me", "format": "fit", "source": "a.fit", "distance_m": 9000.0, "partial": True},
+            {**row, "activity_id": "b", "athlete": "me", "format": "fit", "source": "b.fit", "distance_m": 9500.0, "partial": False},
+            {**row, "activity_id": "c", "athlete": "me", "format": "gpx", "source": "0.gpx", "distance_m": 9400.0, "partial": False},
+            {**row, "activity_id": "d", "athlete": "me", "format": "fit", "source": "d.fit", "distance_m": 5000.0, "partial": False},
+        ],
+        schema=acts.schema,
+    ).with_columns(start_time_utc=start)
+    assert find_duplicates(new) == ["b", None, "b", None]  # 5 km is another run

@@ -338,13 +338,15 @@ class Store:
                 self._commit(athlete, manifest, result.frames, result.index)
             return result.summary
 
-    def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, index: dict[str, Any]) -> None:
+    def _commit(
+        self, athlete: str, manifest: dict[str, Any], frames: Frames, index: dict[str, dict[str, Any] | None]
+    ) -> None:
         parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
         new_manifest = {
             "format": MANIFEST_FORMAT,
             "athlete": athlete,
             "parts": parts_by_table,
-            "files": {**manifest["files"], **index},
+            "files": {k: v for k, v in {**manifest["files"], **index}.items() if v is not None},
         }
         written: list[tuple[str, str]] = []
         retired: list[tuple[str, str]] = []
