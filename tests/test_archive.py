@@ -128,3 +128,12 @@ def test_unknown_extension_in_a_folder_fails_but_obvious_non_activities_are_igno
     assert frames.activities.height == 1
     assert [n.path for n in summary.failed] == [str(tmp_path / name)]
     assert "unsupported file type" in summary.failed[0].reason
+
+
+def test_unknown_strava_type_keeps_the_files_sport(corpus: Path, tmp_path: Path) -> None:
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("activities.csv", STRAVA_HEADER + "1,d,Ochtendloop,Hardlopen,,1,1,activities/1.tcx,1,1,\n")
+        zf.writestr("activities/1.tcx", (corpus / DATA / "tcx/run_garmin.tcx").read_bytes())
+    a = read(path).activities.row(0, named=True)
+    assert (a["name"], a["sport"]) == ("Ochtendloop", "running")

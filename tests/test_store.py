@@ -252,3 +252,12 @@ def test_a_partial_copy_loses_to_the_complete_one(corpus: Path, tmp_path: Path) 
         schema=acts.schema,
     ).with_columns(start_time_utc=start)
     assert find_duplicates(new) == ["b", None, "b", None]  # 5 km is another run
+
+
+def test_an_unwritable_store_is_a_store_error(runs: Path, tmp_path: Path) -> None:
+    from runback.errors import StoreError
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the store should be")
+    with pytest.raises(StoreError, match="cannot write the store"):
+        open_store(blocker).import_paths(runs)

@@ -316,17 +316,29 @@ class Store:
         ImportSummary
             Imported, already present, duplicates, skipped and failed files.
         """
-        from runback.io._pipeline import run_import
-
         check_athlete(athlete)
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
+        try:
+            return self._import(list(paths), athlete, progress, workers)
+        except OSError as exc:
+            raise StoreError(f"cannot write the store at {self.root}: {exc.strerror or exc}") from exc
+
+    def _import(
+        self,
+        paths: list[str | os.PathLike[str]],
+        athlete: str,
+        progress: Callable[[int, int, str], None] | None,
+        workers: int | None,
+    ) -> ImportSummary:
+        from runback.io._pipeline import run_import
+
         with self._lock():
             manifest = self.manifest(athlete)
             self._tidy(athlete, manifest)
             kept = self.activities(athlete)
             result = run_import(
-                list(paths),
+                paths,
                 athlete=athlete,
                 workers=workers,
                 progress=progress,

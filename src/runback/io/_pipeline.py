@@ -26,7 +26,7 @@ import polars as pl
 from runback import schema
 from runback.errors import FileError, NotAnActivityError, UnreadableFileError, UnsupportedFormatError
 from runback.io._common import Frames
-from runback.io._summary import sport_name
+from runback.io._summary import known_sport
 from runback.io.archive import FoundFile, Member, archive_members, file_kind, find_files
 
 Progress = Callable[[int, int, str], None]
@@ -323,8 +323,9 @@ def _apply_meta(frames: Frames, meta: Mapping[str, Any] | None, label: str) -> F
             updates.append(pl.lit(meta["name"]).alias("name"))
         if meta.get("rpe") is not None:
             updates.append(pl.lit(float(meta["rpe"])).alias("rpe"))
-        if meta.get("type"):
-            sport, sub_sport = sport_name(meta["type"])
+        known = known_sport(meta.get("type"))
+        if known is not None:  # an unknown (or translated) type leaves the file's own sport
+            sport, sub_sport = known
             updates.append(pl.lit(sport).alias("sport"))
             if sub_sport is not None:
                 updates.append(pl.lit(sub_sport).alias("sub_sport"))
