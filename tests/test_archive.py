@@ -137,3 +137,40 @@ def test_unknown_strava_type_keeps_the_files_sport(corpus: Path, tmp_path: Path)
         zf.writestr("activities/1.tcx", (corpus / DATA / "tcx/run_garmin.tcx").read_bytes())
     a = read(path).activities.row(0, named=True)
     assert (a["name"], a["sport"]) == ("Ochtendloop", "running")
+
+
+def fit_available() -> None:
+    pytest.importorskip("runback.io.fit", reason="runback.io.fit not merged yet")
+
+
+def test_strava_export_with_fit(corpus: Path, tmp_path: Path) -> None:
+    fit_available()
+    path = tmp_path / "export.zip"
+    fit = corpus / DATA / "fit/run.fit"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("activities.csv", STRAVA_HEADER + "7,d,Rondje park,Run,,1,1,activities/7.fit.gz,1,1,4\n")
+        zf.writestr("activities/7.fit.gz", gzip.compress(fit.read_bytes()))
+        zf.writestr("activities/7.json", "{}")
+    frames, summary = read_report(path)
+    assert summary.failed == [] and len(summary.imported) == 1
+    a = frames.activities.row(0, named=True)
+    assert (a["format"], a["name"], a["sport"], a["rpe"]) == ("fit", "Rondje park", "running", 4.0)
+    assert a["source"] == f"{path}!activities/7.fit.gz"
+    assert frames.samples.height == a["n_samples"] > 1000
+
+
+def test_garmin_export_with_fit_files_in_nested_zips(corpus: Path, tmp_path: Path) -> None:
+    fit_available()
+    files = corpus / "dtcooper-python-fitparse/tests/files"
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("activity-small-fenix2-run.fit", (files / "activity-small-fenix2-run.fit").read_bytes())
+        zf.writestr("Settings.fit", (files / "Settings.fit").read_bytes())  # not an activity: skipped
+    path = tmp_path / "garmin.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip", inner.getvalue())
+        zf.writestr("DI_CONNECT/DI-Connect-Fitness/summary.json", "[]")
+    frames, summary = read_report(path)
+    assert summary.failed == [] and len(summary.imported) == 1
+    assert [n.path.rsplit("!", 1)[-1] for n in summary.skipped] == ["Settings.fit"]
+    assert frames.activities["format"].to_list() == ["fit"]

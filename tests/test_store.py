@@ -261,3 +261,23 @@ def test_an_unwritable_store_is_a_store_error(runs: Path, tmp_path: Path) -> Non
     blocker.write_text("a file where the store should be")
     with pytest.raises(StoreError, match="cannot write the store"):
         open_store(blocker).import_paths(runs)
+
+
+def test_same_run_as_fit_and_gpx_keeps_the_fit(corpus: Path, tmp_path: Path) -> None:
+    fit_module = pytest.importorskip("runback.io.fit", reason="runback.io.fit not merged yet")
+    fit = corpus / "dtcooper-python-fitparse/tests/files/activity-small-fenix2-run.fit"
+    samples = fit_module.read_fit(fit).samples.drop_nulls(["lat_deg", "timestamp_utc"])
+    points = "".join(
+        f'<trkpt lat="{r["lat_deg"]}" lon="{r["lon_deg"]}"><time>{r["timestamp_utc"]:%Y-%m-%dT%H:%M:%SZ}</time></trkpt>'
+        for r in samples.iter_rows(named=True)
+    )
+    gpx = tmp_path / "a-strava-copy.gpx"  # sorts before the FIT by name: the format decides, not the order
+    gpx.write_text(
+        '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><type>9</type>'
+        f"<trkseg>{points}</trkseg></trk></gpx>"
+    )
+    store = open_store(tmp_path / "store")
+    summary = store.import_paths([gpx, fit])
+    assert summary.imported == [str(fit)]
+    assert [d.path for d in summary.duplicates] == [str(gpx)]
+    assert store.activities()["format"].to_list() == ["fit"]
