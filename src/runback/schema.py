@@ -369,3 +369,45 @@ MONOTONY_DOC: dict[str, str] = {
     "monotony": "Foster monotony over the last 7 days, rest days as 0: mean / standard deviation; capped where the deviation is 0; null before 7 days of history or for 7 rest days",
     "strain": "Foster strain: the 7 days' summed load x monotony",
 }
+
+
+# ==========================================================================
+# pain (owner: pain journal work): pain set against load, per runner
+# ==========================================================================
+PAIN_VS_LOAD: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "analysis": pl.String(),
+    "rule": pl.String(),
+    "lag_days": pl.Int32(),
+    "method": pl.String(),
+    "n": pl.Int64(),
+    "n_flagged": pl.Int64(),
+    "n_unflagged": pl.Int64(),
+    "mean_flagged": pl.Float64(),
+    "mean_unflagged": pl.Float64(),
+    "estimate": pl.Float64(),
+    "ci_low": pl.Float64(),
+    "ci_high": pl.Float64(),
+    "enough_data": pl.Boolean(),
+    "message_en": pl.String(),
+    "message_nl": pl.String(),
+}
+
+PAIN_VS_LOAD_DOC: dict[str, str] = {
+    "athlete": "whose journal and runs",
+    "analysis": "flag_vs_unflagged, weekly_change or lag",
+    "rule": "flag_vs_unflagged: the load rule (or 'any'); null for the other analyses",
+    "lag_days": "lag: the lag (0-7 days) with the strongest association; null for the other analyses",
+    "method": "difference in means (NRS points), or spearman (rank correlation, -1 to 1)",
+    "n": "sessions (flag_vs_unflagged), weeks (weekly_change) or days (lag) that went into the estimate",
+    "n_flagged": "flag_vs_unflagged: flagged sessions with pain logged in the days after",
+    "n_unflagged": "flag_vs_unflagged: sessions without any flag, with pain logged in the days after",
+    "mean_flagged": "flag_vs_unflagged: mean pain (0-10) in the days after flagged sessions",
+    "mean_unflagged": "flag_vs_unflagged: mean pain (0-10) in the days after unflagged sessions",
+    "estimate": "difference in mean pain (points) or Spearman correlation; null when there is not enough data",
+    "ci_low": "lower end of the 95% bootstrap interval of estimate",
+    "ci_high": "upper end of the 95% bootstrap interval of estimate",
+    "enough_data": "false when there are too few pain entries, sessions, weeks or days for a number",
+    "message_en": "the result in plain English, worded as an association, never a cause",
+    "message_nl": "the same in Dutch",
+}
