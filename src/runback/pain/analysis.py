@@ -24,8 +24,9 @@ Definitions
   are left out.  Windows of nearby sessions overlap, so sessions are not
   independent: the interval is a rough guide.
 * A session is flagged by a rule when the flags frame has that rule with its
-  ``activity_id``, or with no ``activity_id`` on the session's day (rules about
-  a day).  The pain rules themselves (``pain_during_run``, ``pain_next_morning``,
+  ``activity_id``; or with no ``activity_id`` on the session's day (rules about
+  a day, such as ``no_rest``); or, for the weekly rules (``weekly_jump``,
+  ``intensity_jump``, ``monotony``), in the ISO week the flag is about.  The pain rules themselves (``pain_during_run``, ``pain_next_morning``,
   ``pain_persistent``) are left out: they are made from pain.
 * Daily running distance comes from ``daily.run_distance_m`` where ``daily`` is
   given, else it is summed from the running activities; days between a
@@ -52,6 +53,7 @@ import numpy as np
 import polars as pl
 
 from runback import schema
+from runback.pain.rules import WEEK_RULES
 
 __all__ = ["pain_vs_load", "spearman"]
 
@@ -201,12 +203,19 @@ def _flag_rows(
     )
     by_id = flags.filter(pl.col("activity_id").is_not_null()).select("rule", "activity_id")
     by_day = (
-        flags.filter(pl.col("activity_id").is_null())
+        flags.filter(pl.col("activity_id").is_null() & ~pl.col("rule").is_in(list(WEEK_RULES)))
         .select("rule", "date")
         .join(sessions.select("activity_id", "date"), on="date")
         .select("rule", "activity_id")
     )
-    flagged = pl.concat([by_id, by_day]).unique().join(sessions.select("activity_id"), on="activity_id")
+    # A weekly rule's flag (dated the week's Monday) flags every session of that week.
+    by_week = (
+        flags.filter(pl.col("activity_id").is_null() & pl.col("rule").is_in(list(WEEK_RULES)))
+        .select("rule", pl.col("date").dt.truncate("1w").alias("week"))
+        .join(sessions.select("activity_id", pl.col("date").dt.truncate("1w").alias("week")), on="week")
+        .select("rule", "activity_id")
+    )
+    flagged = pl.concat([by_id, by_day, by_week]).unique().join(sessions.select("activity_id"), on="activity_id")
     any_flag = set(flagged["activity_id"].to_list())
     rules = sorted(set(flagged["rule"].to_list()))
     values = dict(zip(window["activity_id"].to_list(), window["window_pain"].to_list()))

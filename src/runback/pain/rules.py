@@ -37,6 +37,7 @@ from runback import schema
 __all__ = [
     "EVIDENCE",
     "PAIN_RULES",
+    "WEEK_RULES",
     "pain_during_run",
     "pain_flags",
     "pain_next_morning",
@@ -46,6 +47,9 @@ __all__ = [
 
 PAIN_RULES: tuple[str, ...] = ("pain_during_run", "pain_next_morning", "pain_persistent", "stress_or_poor_sleep")
 """The rule ids this module raises."""
+
+WEEK_RULES: tuple[str, ...] = ("weekly_jump", "intensity_jump", "monotony")
+"""Load rules about a whole ISO week: their flags are dated the week's Monday, with no activity_id."""
 
 EVIDENCE: dict[str, str] = {
     "pain_during_run": (
@@ -455,7 +459,8 @@ def stress_or_poor_sleep(
     """A hard or long run on a day logged with short or poor sleep or high stress.
 
     A run counts as hard or long when a load rule flagged it (its
-    ``activity_id``, or a flag without ``activity_id`` on the run's day), or
+    ``activity_id``, or a flag without ``activity_id`` on the run's day, such
+    as ``no_rest``; the weekly rules in :data:`WEEK_RULES` flag a week, not a session), or
     when its mean heart rate (without heart rate: mean speed) is above the
     runner's own ``usual_quantile`` of their runs (needs ``min_runs`` runs).
     The day's wellness is the worst of that day's entries: fewest ``sleep_h``,
@@ -500,7 +505,7 @@ def stress_or_poor_sleep(
         for f in load_flags.filter(~pl.col("rule").is_in(list(PAIN_RULES))).iter_rows(named=True):
             if f["activity_id"] is not None:
                 flagged_by[f["activity_id"]].add(f["rule"])
-            else:
+            elif f["rule"] not in WEEK_RULES:  # a week's flag says nothing about one session
                 day_rules[(f["athlete"], f["date"])].add(f["rule"])
     hard = _above_usual(activities, usual_quantile, min_runs)
 
