@@ -25,6 +25,7 @@ References
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -303,14 +304,12 @@ def pain_next_morning(
         if morning is None:
             continue
         first, last = runs[0], runs[-1]
-        earliest = day - dt.timedelta(days=lookback_days)
-        before = [
-            (d, t, p) for d, t, p in entries[athlete]
-            if earliest <= d < day or (d == day and t < first.start)
-        ]
-        if not before:
+        logged = entries[athlete]
+        # The last entry strictly before the day's first run (entries are sorted by date, time).
+        i = bisect_left(logged, (day, first.start), key=lambda t: (t[0], t[1]))
+        if i == 0 or logged[i - 1][0] < day - dt.timedelta(days=lookback_days):
             continue
-        when, _, baseline = before[-1]
+        when, _, baseline = logged[i - 1]
         rise = morning - baseline
         threshold = min(min_points, min_fraction * baseline) if baseline > 0 else min_points
         if rise <= 0 or rise < threshold:
@@ -384,6 +383,7 @@ def pain_persistent(
     rows = []
     for (athlete,), days in daily.group_by("athlete", maintain_order=True):
         logged = list(zip(days["date"].to_list(), days["pain"].to_list()))
+        logged_days = [d for d, _ in logged]
         pain_days = [(d, p) for d, p in logged if p >= 1]
         episode_start: dt.date | None = None
         flagged = False
@@ -396,11 +396,11 @@ def pain_persistent(
             span = (day - episode_start).days
             if flagged or span <= min_days:
                 continue
-            cutoff = day - dt.timedelta(days=window_days)
-            earlier = [(d, p) for d, p in logged if episode_start <= d <= cutoff]
-            if not earlier:
+            # The last logged day (pain 0 included) at least window_days before, within the episode.
+            i = bisect_right(logged_days, day - dt.timedelta(days=window_days))
+            if i == 0 or logged[i - 1][0] < episode_start:
                 continue
-            then_day, then = earlier[-1]
+            then_day, then = logged[i - 1]
             if then - pain >= improvement_points:
                 continue
             flagged = True
