@@ -260,3 +260,4 @@ def test_apply_journal_rpe_rule() -> None:
 def test_apply_journal_rpe_without_journal_rpe_is_identity() -> None:
     acts = _activities()
     assert apply_journal_rpe(acts, schema.empty(schema.JOURNAL)).equals(acts)
+    assert apply_journal_rpe(acts, None).equals(acts)

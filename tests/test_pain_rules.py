@@ -267,6 +267,7 @@ def test_pain_flags_concatenates_sorted_flags_schema() -> None:
     ]
     empty = pain_flags(schema.empty(schema.JOURNAL), activities=acts, load_flags=None, daily=None)
     assert empty.is_empty() and empty.schema == pl.Schema(schema.FLAGS)
+    assert pain_flags(None, activities=acts).schema == pl.Schema(schema.FLAGS)
 
 
 def test_weekly_flags_do_not_mark_a_session_for_stress_or_poor_sleep() -> None:

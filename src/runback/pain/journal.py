@@ -570,7 +570,7 @@ def write_template(path: str | os.PathLike[str] | None = None) -> str:
 # --------------------------------------------------------------------------
 # RPE for the load model
 # --------------------------------------------------------------------------
-def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame) -> pl.DataFrame:
+def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame | None) -> pl.DataFrame:
     """Fill ``activities.rpe`` where it is null, from the journal.
 
     The rule, in order:
@@ -589,7 +589,7 @@ def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame) -> pl.Dat
     activities
         :data:`runback.schema.ACTIVITIES` frame.
     journal
-        :data:`runback.schema.JOURNAL` frame.
+        :data:`runback.schema.JOURNAL` frame (None: ``activities`` unchanged).
 
     Returns
     -------
@@ -600,6 +600,8 @@ def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame) -> pl.Dat
     ----------
     ``../shared/EVIDENCE.md``: session-RPE = CR-10 rating x minutes (Foster 2001).
     """
+    if journal is None:
+        return activities
     rated = journal.filter(pl.col("rpe").is_not_null()).sort(["date", "time"], nulls_last=False)
     if rated.is_empty() or activities.is_empty():
         return activities

@@ -557,7 +557,7 @@ def stress_or_poor_sleep(
 # all four
 # --------------------------------------------------------------------------
 def pain_flags(
-    journal: pl.DataFrame,
+    journal: pl.DataFrame | None,
     *,
     activities: pl.DataFrame,
     load_flags: pl.DataFrame | None = None,
@@ -582,7 +582,7 @@ def pain_flags(
     Parameters
     ----------
     journal
-        :data:`runback.schema.JOURNAL` frame.
+        :data:`runback.schema.JOURNAL` frame (None: no flags).
     activities
         :data:`runback.schema.ACTIVITIES` frame.
     load_flags
@@ -610,6 +610,8 @@ def pain_flags(
     ``stress_or_poor_sleep``.
     """
     del daily  # part of the contract with runback.flags; the journal rules need only activities
+    if journal is None:
+        return schema.empty(schema.FLAGS)
     journal = schema.conform(journal, schema.JOURNAL)
     activities = schema.conform(activities, schema.ACTIVITIES)
     parts = [
