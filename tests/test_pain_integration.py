@@ -117,3 +117,17 @@ def test_runback_flags_cli_uses_the_stored_journal(tmp_path: Path) -> None:
     pain = [f for f in json.loads(res.output) if f["rule"] == "pain_during_run"]
     assert len(pain) == 1
     assert pain[0]["date"] == "2026-02-04" and pain[0]["band"] == "too_much" and pain[0]["value"] == 7.0
+
+
+def test_pain_vs_load_gives_the_same_with_the_load_models_daily_frame() -> None:
+    acts = _activities()
+    rows = [{"athlete": "anna", "date": day(n), "pain": (n * 7) % 6, "timing": "other", "entry_id": str(n)}
+            for n in range(0, 44)]
+    journal = schema.conform(pl.DataFrame(rows), schema.JOURNAL)
+    load_flags = flags(acts)
+    from runback.pain import pain_vs_load
+
+    ours = pain_vs_load(journal, acts, load_flags, n_boot=50, min_sessions=1)
+    theirs = pain_vs_load(journal, acts, load_flags, daily=daily_load(acts), n_boot=50, min_sessions=1)
+    assert ours.equals(theirs)
+    assert ours.filter(pl.col("analysis") == "lag")["enough_data"].item() is True
