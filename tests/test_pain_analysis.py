@@ -85,7 +85,8 @@ def test_known_answer_pain_one_day_after_flagged_runs() -> None:
     assert spike["estimate"] == pytest.approx(1.0)
     assert spike["ci_low"] == pytest.approx(1.0) and spike["ci_high"] == pytest.approx(1.0)  # no spread
     assert spike["enough_data"] is True
-    assert "1.0 points higher in the 0-3 days after sessions flagged by session_spike" in spike["message_en"]
+    assert "1.0 points higher in the 0-3 days after sessions flagged for a run much longer than your recent " \
+        "runs (session_spike) (2.0/10, n=10) than after sessions without a flag (1.0/10, n=10)" in spike["message_en"]
     assert "association" in spike["message_en"] and "samenhang" in spike["message_nl"]
     assert any_["estimate"] == pytest.approx(1.0)
     # With a window of day 1 only: flagged 5, unflagged 1 -> 4.

@@ -243,7 +243,7 @@ def test_stress_or_poor_sleep_on_flagged_or_hard_sessions() -> None:
     ]
     en = flags["message_en"].to_list()
     assert "short sleep (5.5 h, under 7 h) and high stress (5/5)" in en[0] and "session_spike" in en[0]
-    assert "no_rest" in en[1]
+    assert "a hard or long session: too few rest days (no_rest)" in en[1]
     assert "harder than your usual runs" in en[2]
     assert "weinig slaap (5,5 uur" in flags["message_nl"][0]
     # Without load flags, only the hard run counts; with fewer than 5 runs there is no "usual".

@@ -53,7 +53,7 @@ import numpy as np
 import polars as pl
 
 from runback import schema
-from runback.pain.rules import WEEK_RULES
+from runback.pain.rules import WEEK_RULES, rule_words
 
 __all__ = ["pain_vs_load", "spearman"]
 
@@ -225,8 +225,11 @@ def _flag_rows(
     for rule in [*rules, _ALL]:
         ids = any_flag if rule == _ALL else set(flagged.filter(pl.col("rule") == rule)["activity_id"].to_list())
         x = np.array([values[a] for a in sorted(ids) if a in values])
-        what_en = "any load rule" if rule == _ALL else rule
-        what_nl = "een belastingsregel" if rule == _ALL else rule
+        if rule == _ALL:
+            what_en, what_nl = "flagged by any load rule", "gemarkeerd door een belastingsregel"
+        else:
+            words = rule_words(rule)
+            what_en, what_nl = f"flagged for {words[0]}", f"gemarkeerd voor {words[1]}"
         row = _row(
             athlete, "flag_vs_unflagged", rule=rule, lag_days=None, method="difference in means",
             n=len(x) + len(unflagged), n_flagged=len(x), n_unflagged=len(unflagged),
@@ -238,11 +241,11 @@ def _flag_rows(
             row["message_en"], row["message_nl"] = not_enough
         elif len(x) < min_sessions or len(unflagged) < min_sessions:
             row["message_en"] = (
-                f"Not enough sessions to compare: {len(x)} flagged by {what_en} and {len(unflagged)} without a "
+                f"Not enough sessions to compare: {len(x)} {what_en} and {len(unflagged)} without a "
                 f"flag have pain logged in the 0-{window_days} days after; at least {min_sessions} of each are needed."
             )
             row["message_nl"] = (
-                f"Te weinig trainingen om te vergelijken: {len(x)} gemarkeerd door {what_nl} en "
+                f"Te weinig trainingen om te vergelijken: {len(x)} {what_nl} en "
                 f"{len(unflagged)} zonder markering hebben een pijnnotitie in de 0-{window_days} dagen erna; "
                 f"er zijn er minstens {min_sessions} van elk nodig."
             )
@@ -259,12 +262,12 @@ def _flag_rows(
             ci_en = f"; 95% interval {low:+.1f} to {high:+.1f} points" if low is not None and high is not None else ""
             ci_nl = _nl(f"; 95%-interval {low:+.1f} tot {high:+.1f} punten") if low is not None and high is not None else ""
             row["message_en"] = (
-                f"Pain was {diff_en} in the 0-{window_days} days after sessions flagged by {what_en} "
+                f"Pain was {diff_en} in the 0-{window_days} days after sessions {what_en} "
                 f"({_points(float(x.mean()))}/10, n={len(x)}) {than_en} after sessions without a flag "
                 f"({_points(float(unflagged.mean()))}/10, n={len(unflagged)}){ci_en}. {_NOT_PROOF_EN}"
             )
             row["message_nl"] = (
-                f"De pijn was {diff_nl} in de 0-{window_days} dagen na trainingen gemarkeerd door {what_nl} "
+                f"De pijn was {diff_nl} in de 0-{window_days} dagen na trainingen {what_nl} "
                 f"({_nl(_points(float(x.mean())))}/10, n={len(x)}) {than_nl} na trainingen zonder markering "
                 f"({_nl(_points(float(unflagged.mean())))}/10, n={len(unflagged)}){ci_nl}. {_NOT_PROOF_NL}"
             )

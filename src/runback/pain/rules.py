@@ -34,9 +34,11 @@ from typing import Any
 import polars as pl
 
 from runback import schema
+from runback.load.messages import fmt_date
 
 __all__ = [
     "EVIDENCE",
+    "LOAD_RULE_LABELS",
     "PAIN_RULES",
     "WEEK_RULES",
     "pain_during_run",
@@ -73,6 +75,23 @@ EVIDENCE: dict[str, str] = {
         "young athletes (Milewski et al. 2014, RR 1.7). Evidence: weak-moderate."
     ),
 }
+
+LOAD_RULE_LABELS: dict[str, tuple[str, str]] = {
+    "session_spike": ("a run much longer than your recent runs", "een loop veel langer dan je recente lopen"),
+    "weekly_jump": ("weekly distance rising fast", "een snel stijgende weekafstand"),
+    "intensity_jump": ("intensity rising fast", "een snel stijgende intensiteit"),
+    "no_rest": ("too few rest days", "te weinig rustdagen"),
+    "monotony": ("the same load every day", "elke dag dezelfde belasting"),
+    "acwr": ("a high acute:chronic load ratio", "een hoge acute:chronische belasting"),
+}
+"""Plain (English, Dutch) words for the load rules, to use inside a sentence."""
+
+
+def rule_words(rule: str) -> tuple[str, str]:
+    """``"a run much longer than your recent runs (session_spike)"`` in English and Dutch; else the id."""
+    en, nl = LOAD_RULE_LABELS.get(rule, ("", ""))
+    return (f"{en} ({rule})", f"{nl} ({rule})") if en else (rule, rule)
+
 
 _KEEP_MOVING_EN = "Keep moving: running is generally good for the back."
 _KEEP_MOVING_NL = "Blijf bewegen: hardlopen is over het algemeen goed voor de rug."
@@ -320,13 +339,13 @@ def pain_next_morning(
             "band": "increase", "value": float(rise), "threshold": float(threshold), "baseline": float(baseline),
             "message_en": (
                 f"The morning after this run you logged back pain {morning}/10, {rise} point(s){pct} higher "
-                f"than the {baseline}/10 you logged before it (on {when.isoformat()}). A change of 2 points or "
+                f"than the {baseline}/10 you logged before it (on {fmt_date(when, 'en')}). A change of 2 points or "
                 "30% is the smallest that matters to people. Ease off for a while: run shorter or slower, and "
                 f"plan a rest day. {_KEEP_MOVING_EN}"
             ),
             "message_nl": (
                 f"De ochtend na deze loop noteerde je rugpijn {morning}/10, {rise} punt(en){pct} hoger dan "
-                f"de {baseline}/10 die je ervoor noteerde (op {when.isoformat()}). Een verandering van 2 punten "
+                f"de {baseline}/10 die je ervoor noteerde (op {fmt_date(when, 'nl')}). Een verandering van 2 punten "
                 "of 30% is de kleinste die voor mensen verschil maakt. Doe het een tijdje rustiger aan: loop "
                 f"korter of langzamer, en plan een rustdag. {_KEEP_MOVING_NL}"
             ),
@@ -408,16 +427,16 @@ def pain_persistent(
                 "athlete": athlete, "date": day, "activity_id": None, "rule": "pain_persistent",
                 "band": "persistent", "value": float(span), "threshold": float(min_days), "baseline": float(then),
                 "message_en": (
-                    f"You have logged back pain on and off for {span} days (since {episode_start.isoformat()}), "
+                    f"You have logged back pain on and off for {span} days (since {fmt_date(episode_start, 'en')}), "
                     f"and it has not dropped by {improvement_points} points or more over the last "
-                    f"{window_days // 7} weeks ({then}/10 on {then_day.isoformat()}, {pain}/10 now). Pain that "
+                    f"{window_days // 7} weeks ({then}/10 on {fmt_date(then_day, 'en')}, {pain}/10 now). Pain that "
                     "lasts longer than a month without improving: see a physiotherapist. Meanwhile keep moving, "
                     "at a lower distance or intensity."
                 ),
                 "message_nl": (
-                    f"Je noteert al {span} dagen rugpijn (sinds {episode_start.isoformat()}), en die is de "
+                    f"Je noteert al {span} dagen rugpijn (sinds {fmt_date(episode_start, 'nl')}), en die is de "
                     f"afgelopen {window_days // 7} weken niet met {improvement_points} punten of meer gedaald "
-                    f"({then}/10 op {then_day.isoformat()}, nu {pain}/10). Heb je langer dan een maand last "
+                    f"({then}/10 op {fmt_date(then_day, 'nl')}, nu {pain}/10). Heb je langer dan een maand last "
                     "zonder dat het beter wordt? Neem dan contact op met een fysiotherapeut. Blijf intussen "
                     "bewegen, met een kortere afstand of lagere intensiteit."
                 ),
@@ -529,24 +548,24 @@ def stress_or_poor_sleep(
                             f"veel stress ({w['stress']}/5)"))
         if not signals:
             continue
-        why_en = [f"flagged by {', '.join(rules)}"] if rules else []
-        why_nl = [f"gemarkeerd door {', '.join(rules)}"] if rules else []
+        why_en = [rule_words(r)[0] for r in rules]
+        why_nl = [rule_words(r)[1] for r in rules]
         if run.activity_id in hard:
             why_en.append("harder than your usual runs")
-            why_nl.append("zwaarder dan je gewone loopjes")
+            why_nl.append("zwaarder dan je gewoonlijk loopt")
         rows.append({
             "athlete": run.athlete, "date": run.date, "activity_id": run.activity_id,
             "rule": "stress_or_poor_sleep", "band": "present",
             "value": float(signals[0][0]), "threshold": float(signals[0][1]), "baseline": None,
             "message_en": (
-                f"You logged {' and '.join(s[2] for s in signals)} on the day of this run "
-                f"({' and '.join(why_en)}). With a lot of stress or poor sleep, the advice is to train anyway "
-                "but at a lower intensity."
+                f"You logged {' and '.join(s[2] for s in signals)} on the day of this run, a hard or long "
+                f"session: {'; '.join(why_en)}. With a lot of stress or poor sleep, the advice is to train "
+                "anyway but at a lower intensity."
             ),
             "message_nl": (
-                f"Je noteerde {' en '.join(s[3] for s in signals)} op de dag van deze loop "
-                f"({' en '.join(why_nl)}). Het advies bij veel stress of slecht slapen: train wel, maar met "
-                "een lagere intensiteit."
+                f"Je noteerde {' en '.join(s[3] for s in signals)} op de dag van deze loop, een zware of "
+                f"lange training: {'; '.join(why_nl)}. Het advies bij veel stress of slecht slapen: train wel, "
+                "maar met een lagere intensiteit."
             ),
             "evidence": EVIDENCE["stress_or_poor_sleep"],
         })
