@@ -253,8 +253,10 @@ def _flag_rows(
             est = float(x.mean() - unflagged.mean())
             low, high = _boot_diff(x, unflagged, n_boot, rng)
             row.update(estimate=est, ci_low=low, ci_high=high, enough_data=True)
+            caveat_en, caveat_nl = f" {_NOT_PROOF_EN}", f" {_NOT_PROOF_NL}"
             if abs(est) < 0.05:
                 diff_en, than_en, diff_nl, than_nl = "about the same", "as", "ongeveer even hoog", "als"
+                caveat_en = caveat_nl = ""
             else:
                 word_en, word_nl = ("higher", "hoger") if est > 0 else ("lower", "lager")
                 diff_en, than_en = f"on average {_points(abs(est))} points {word_en}", "than"
@@ -262,14 +264,14 @@ def _flag_rows(
             ci_en = f"; 95% interval {low:+.1f} to {high:+.1f} points" if low is not None and high is not None else ""
             ci_nl = _nl(f"; 95%-interval {low:+.1f} tot {high:+.1f} punten") if low is not None and high is not None else ""
             row["message_en"] = (
-                f"Pain was {diff_en} in the 0-{window_days} days after sessions {what_en} "
-                f"({_points(float(x.mean()))}/10, n={len(x)}) {than_en} after sessions without a flag "
-                f"({_points(float(unflagged.mean()))}/10, n={len(unflagged)}){ci_en}. {_NOT_PROOF_EN}"
+                f"In the 0-{window_days} days after sessions {what_en}, pain was {diff_en} {than_en} after "
+                f"sessions without a flag: {_points(float(x.mean()))}/10 (n={len(x)}) against "
+                f"{_points(float(unflagged.mean()))}/10 (n={len(unflagged)}){ci_en}.{caveat_en}"
             )
             row["message_nl"] = (
-                f"De pijn was {diff_nl} in de 0-{window_days} dagen na trainingen {what_nl} "
-                f"({_nl(_points(float(x.mean())))}/10, n={len(x)}) {than_nl} na trainingen zonder markering "
-                f"({_nl(_points(float(unflagged.mean())))}/10, n={len(unflagged)}){ci_nl}. {_NOT_PROOF_NL}"
+                f"In de 0-{window_days} dagen na trainingen {what_nl} was de pijn {diff_nl} {than_nl} na "
+                f"trainingen zonder markering: {_nl(_points(float(x.mean())))}/10 (n={len(x)}) tegenover "
+                f"{_nl(_points(float(unflagged.mean())))}/10 (n={len(unflagged)}){ci_nl}.{caveat_nl}"
             )
         out.append(row)
     return out
