@@ -15,7 +15,7 @@ Period: Monday 2025-03-03 to Sunday 2025-08-17 (24 ISO weeks, W1..W24).
 
 anna (FIT files from a Garmin Forerunner 255, Amsterdam, Europe/Amsterdam):
     W1-W10   base, 4 runs a week, 25-34 km, long run 9-12.5 km, one progression
-             run a week (the last 2 km near threshold), rest days every week
+             run a week (the last 3 km near threshold), rest days every week
     W11      ramp: 48.5 km after 33.5 km (+45%), 6 runs
     W11-W12  no rest day from Tue 13 May to Wed 21 May (9 running days)
     W12      intervals week: 6x800 m, 2x15 min tempo, 5x1000 m
@@ -129,7 +129,7 @@ BRAM = Runner(
 
 # One line per ISO week: weekday (0 = Monday) -> session spec.
 #   "easy 6"      easy run of 6 km           "long 12"    long run, slightly slower
-#   "prog 7"      easy, last 2 km near threshold
+#   "prog 7"      easy, last 3 km near threshold
 #   "fastlong 18.5" long run whose last 2 km are fast
 #   "int 6x800"   intervals (2 km warm-up, 90 s jog between, 1.5 km cool-down)
 #   "tempo 2x15"  tempo blocks of 15 min at threshold, 3 min jog between
@@ -291,7 +291,7 @@ def segments(s: Session) -> tuple[list[Segment], float | None]:
     if s.kind in ("easy", "long", "prog", "fastlong"):
         km = float(s.arg)
         speed = easy * (0.96 if s.kind in ("long", "fastlong") else 1.0)
-        fast = 2000.0 if s.kind in ("prog", "fastlong") else 0.0
+        fast = {"prog": 3000.0, "fastlong": 2000.0}.get(s.kind, 0.0)
         segs = [Segment("d", 1000 * km - fast, speed, True, "active")]
         if s.kind in ("long", "fastlong") and km >= 11:
             # a drink at a tap halfway: the watch keeps recording at standstill

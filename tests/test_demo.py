@@ -107,8 +107,10 @@ def test_demo_writes_both_reports_and_the_overview(tmp_path: Path) -> None:
     lines = [line for line in result.stdout.splitlines() if ": " in line]
     printed = {line.split(": ", 1)[0]: Path(line.split(": ", 1)[1]) for line in lines}
     assert set(printed) == {"anna", "bram", "coach overview"}
+    assert printed["anna"] == tmp_path / "anna.html" and printed["bram"] == tmp_path / "bram.html"
+    assert printed["coach overview"] == tmp_path / "coach" / "index.html"
     for label, path in printed.items():
-        assert path.is_file() and path.parent == tmp_path, label
+        assert path.is_file(), label
         html = path.read_text(encoding="utf-8")
         assert html.lstrip().lower().startswith("<!doctype html")
     assert "anna" in printed["coach overview"].read_text(encoding="utf-8")

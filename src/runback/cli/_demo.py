@@ -64,7 +64,9 @@ def run_demo(
     Returns
     -------
     dict
-        ``{"anna": path, "bram": path, "team": path}``: the reports written.
+        ``{"anna": path, "bram": path, "team": path}``: each runner's stand-alone
+        report (``<out_dir>/<athlete>.html``) and the coach overview
+        (``<out_dir>/coach/index.html``, with the runners' pages beside it).
     """
     data = Path(data) if data is not None else find_sample_data()
     missing = [a for a in SAMPLE_ATHLETES if not (data / a / "pain_journal.csv").is_file()]
@@ -85,11 +87,18 @@ def run_demo(
             files = sorted(p for p in folder.iterdir() if p.suffix.lower() in ACTIVITY_SUFFIXES)
             summary = store.import_paths(files, athlete=athlete)
             n_rows = import_journal_csv(store, folder / "pain_journal.csv", athlete=athlete)
-            echo(f"imported {athlete}: {summary}; {n_rows} journal entries")
+            echo(
+                f"{athlete}: {len(summary.activity_ids)} activities from {len(summary.imported)} files, "
+                f"{len(summary.failed)} failed; {n_rows} journal entries"
+            )
+            for note in summary.failed:
+                echo(f"  failed: {note}")
         written: dict[str, Path] = {}
         for athlete in SAMPLE_ATHLETES:
             written[athlete] = Path(write_runner_report(store, athlete, out_dir / f"{athlete}.html"))
-        written["team"] = Path(write_team_report(store, out_dir))
+        # the overview links its own copy of each runner's page (sharing one plotly.js),
+        # so it gets a folder of its own beside the two stand-alone reports
+        written["team"] = Path(write_team_report(store, out_dir / "coach"))
     return written
 
 
