@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
-import click
 import pytest
+import typer
 import typer.main
 
 import runback.cli  # noqa: F401  (registers the commands)
@@ -16,16 +17,17 @@ from runback.cli._app import app
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def _commands() -> dict[str, click.Command]:
+def _commands() -> dict[str, Any]:
     """Every command path ("import", "pain add", ...) of the click tree typer builds."""
     root = typer.main.get_command(app)
-    out: dict[str, click.Command] = {}
+    out: dict[str, Any] = {}
 
-    def walk(cmd: click.Command, path: tuple[str, ...]) -> None:
+    # typer vendors its own click, so duck-type groups instead of isinstance(click.Group)
+    def walk(cmd: Any, path: tuple[str, ...]) -> None:
         if path:
             out[" ".join(path)] = cmd
-        if isinstance(cmd, click.Group):
-            ctx = click.Context(cmd)
+        if _is_group(cmd):
+            ctx = typer.Context(cmd)
             for name in cmd.list_commands(ctx):
                 sub = cmd.get_command(ctx, name)
                 if sub is not None and not sub.hidden:
@@ -33,6 +35,10 @@ def _commands() -> dict[str, click.Command]:
 
     walk(root, ())
     return out
+
+
+def _is_group(cmd: Any) -> bool:
+    return hasattr(cmd, "list_commands") and hasattr(cmd, "get_command")
 
 
 COMMANDS = _commands()
@@ -68,7 +74,7 @@ def _shown_commands() -> list[tuple[str, str]]:
             if not rest or rest[0].startswith("-"):
                 continue
             path = rest[0]
-            if path in COMMANDS and isinstance(COMMANDS[path], click.Group) and len(rest) > 1:
+            if path in COMMANDS and _is_group(COMMANDS[path]) and len(rest) > 1:
                 if not rest[1].startswith("-"):
                     path = f"{path} {rest[1]}"
             shown.append((path, line))
@@ -84,7 +90,7 @@ def test_every_command_has_help(path: str) -> None:
     cmd = COMMANDS[path]
     assert (cmd.help or cmd.short_help or "").strip(), f"`runback {path}` has no help text"
     for param in cmd.params:
-        if isinstance(param, click.Option):
+        if param.param_type_name == "option":
             assert (param.help or "").strip(), f"`runback {path}` option {param.opts[0]} has no help text"
 
 
