@@ -327,37 +327,50 @@ def pain_vs_load_figure(points: pl.DataFrame, *, lang: str) -> go.Figure:
     return fig
 
 
+def _wrap(text: str, width: int = 14) -> str:
+    """Break a label into lines of about ``width`` characters (plotly needs <br>)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def flagged_pain_figure(analysis: pl.DataFrame, *, lang: str) -> go.Figure | None:
     """Mean pain in the days after flagged sessions and after sessions without a flag, per rule.
 
-    From the ``flag_vs_unflagged`` rows of ``runback.pain.pain_vs_load``; None when no row has both means.
+    From the ``flag_vs_unflagged`` rows of ``runback.pain.pain_vs_load`` that
+    had enough data; None when there are none.
     """
     rows = analysis.filter(
         pl.col("analysis") == "flag_vs_unflagged",
+        pl.col("enough_data").fill_null(False),
         pl.col("mean_flagged").is_not_null(),
         pl.col("mean_unflagged").is_not_null(),
-    )
+    ).sort(pl.col("rule") == "any", descending=True, maintain_order=True)
     if rows.is_empty():
         return None
-    labels = [tr("any_flag", lang) if r == "any" else rule_label(r, lang) for r in rows["rule"].to_list()]
+    labels = [_wrap(tr("any_flag", lang) if r == "any" else rule_label(r, lang)) for r in rows["rule"].to_list()]
+    top = max(float(rows["mean_flagged"].max() or 0), float(rows["mean_unflagged"].max() or 0))  # type: ignore[arg-type]
     fig = go.Figure()
     for col, n_col, key, colour, shape in (
         ("mean_flagged", "n_flagged", "after_flagged", OKABE_ITO["vermillion"], "/"),
         ("mean_unflagged", "n_unflagged", "after_unflagged", OKABE_ITO["blue"], ""),
     ):
-        n = rows[n_col].to_list()
         fig.add_trace(
             go.Bar(
-                y=labels, x=_nums(rows[col]), orientation="h", name=tr(key, lang),
-                marker={"color": colour, "pattern": {"shape": shape, "fgcolor": "#ffffff"}},
-                text=[f"n = {v}" for v in n], textposition="auto",
-                hovertemplate=f"%{{y}}<br>{tr(key, lang)}: %{{x:.1f}}<br>%{{text}}<extra></extra>",
+                x=labels, y=_nums(rows[col]), name=tr(key, lang),
+                marker={"color": colour, "pattern": {"shape": shape, "fgcolor": "#ffffff", "fillmode": "overlay"}},
+                text=[f"n={v}" for v in rows[n_col].to_list()], textposition="outside", cliponaxis=False,
+                hovertemplate=f"{tr(key, lang)}: %{{y:.1f}}/10<br>%{{text}}<extra></extra>",
             )
         )
-    fig.update_layout(**base_layout(height=max(220, 110 + 60 * rows.height), lang=lang), barmode="group")
-    fig.update_layout(margin={"l": 12, "r": 12, "t": 36, "b": 40})
-    fig.update_yaxes(automargin=True, autorange="reversed")
-    fig.update_xaxes(title_text=tr("mean_pain", lang), range=[0, 10])
+    fig.update_layout(**base_layout(height=340, lang=lang), barmode="group")
+    fig.update_layout(margin={"l": 48, "r": 12, "t": 56, "b": 64})
+    # the 0-10 scale, cut to the data so small differences stay visible; the axis says so
+    fig.update_yaxes(title_text=tr("mean_pain", lang), range=[0, min(10.0, max(2.0, top * 1.35))])
     return fig
 
 
