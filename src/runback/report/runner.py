@@ -89,6 +89,11 @@ def severity_expr() -> pl.Expr:
     return (rule * 10 + band).alias("severity")
 
 
+def fired(flags: pl.DataFrame) -> pl.DataFrame:
+    """The rows that are flags that fired: without ``acwr`` (shown, never flagged) and ``INFO_BANDS``."""
+    return flags.filter(pl.col("rule") != "acwr", ~pl.col("band").is_in(list(INFO_BANDS)).fill_null(False))
+
+
 def recent_flags(flags: pl.DataFrame, as_of: dt.date, *, days: int = STATUS_DAYS) -> pl.DataFrame:
     """Flags of the ``days`` days up to ``as_of``, most severe first.
 
@@ -96,11 +101,7 @@ def recent_flags(flags: pl.DataFrame, as_of: dt.date, *, days: int = STATUS_DAYS
     """
     start = as_of - dt.timedelta(days=days - 1)
     return (
-        flags.filter(
-            pl.col("date").is_between(start, as_of),
-            pl.col("rule") != "acwr",
-            ~pl.col("band").is_in(list(INFO_BANDS)).fill_null(False),
-        )
+        fired(flags).filter(pl.col("date").is_between(start, as_of))
         .with_columns(severity_expr())
         .sort(["severity", "date"], descending=[True, True])
     )
@@ -196,7 +197,7 @@ def status_html(flags: pl.DataFrame, as_of: dt.date | None, *, lang: str) -> str
 def _flagged_weeks(flags: pl.DataFrame) -> set[dt.date]:
     if flags.is_empty():
         return set()
-    weeks = flags.filter(pl.col("rule") != "acwr", ~pl.col("band").is_in(list(INFO_BANDS)).fill_null(False)).select(
+    weeks = fired(flags).select(
         (pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1)).alias("w")
     )
     return set(weeks["w"].to_list())
@@ -260,20 +261,25 @@ def flags_table_html(flags: pl.DataFrame, *, lang: str) -> str:
         f'<th{" class=num" if k in ("col_value", "col_threshold") else ""}>{esc(tr(k, lang))}</th>'
         for k in ("col_date", "col_rule", "col_value", "col_threshold", "col_message", "col_evidence")
     )
+    label = {k: esc(tr(k, lang)) for k in ("col_date", "col_rule", "col_value", "col_threshold", "col_message",
+                                           "col_evidence")}
     body = []
     for row in flags.sort(["date", "rule"], descending=[True, False]).iter_rows(named=True):
         rule = row["rule"]
         value, threshold = row["value"], row["threshold"]
+        band = "" if not row.get("band") else " · " + esc(band_label(row["band"], lang))
         body.append(
             "<tr>"
-            f'<td data-sort="{row["date"].isoformat()}">{esc(fmt_date(row["date"], lang))}</td>'
-            f'<td data-sort="{esc(rule)}"><b>{esc(rule_label(rule, lang))}</b><br><code>{esc(rule)}</code>'
-            f'{"" if not row.get("band") else " · " + esc(band_label(row["band"], lang))}</td>'
-            f'<td class="num" data-sort="{"" if value is None else value}">{esc(_fmt_value(rule, value, lang))}</td>'
-            f'<td class="num" data-sort="{"" if threshold is None else threshold}">'
+            f'<td data-label="{label["col_date"]}" data-sort="{row["date"].isoformat()}">'
+            f"{esc(fmt_date(row['date'], lang))}</td>"
+            f'<td data-label="{label["col_rule"]}" data-sort="{esc(rule)}"><b>{esc(rule_label(rule, lang))}</b>'
+            f"<br><code>{esc(rule)}</code>{band}</td>"
+            f'<td class="num" data-label="{label["col_value"]}" data-sort="{"" if value is None else value}">'
+            f"{esc(_fmt_value(rule, value, lang))}</td>"
+            f'<td class="num" data-label="{label["col_threshold"]}" data-sort="{"" if threshold is None else threshold}">'
             f"{esc(_fmt_value(rule, threshold, lang))}</td>"
-            f"<td>{esc(_message(row, lang))}</td>"
-            f'<td class="evidence">{esc(_evidence(row, lang))}</td>'
+            f'<td data-label="{label["col_message"]}">{esc(_message(row, lang))}</td>'
+            f'<td class="evidence" data-label="{label["col_evidence"]}">{esc(_evidence(row, lang))}</td>'
             "</tr>"
         )
     return (
@@ -476,7 +482,7 @@ def build_runner_report(
         page.add(f"<p>{esc(tr('no_journal', lang))}</p>\n")
     else:
         page.add(f'<p class="muted">{esc(tr("pain_intro", lang))}</p>\n')
-        page.add(page.figure(_charts.pain_timeline_figure(daily_p, journal_p, flags_p, lang=lang)))
+        page.add(page.figure(_charts.pain_timeline_figure(daily_p, journal_p, fired(flags_p), lang=lang)))
     page.add("</section>\n")
 
     # load against pain
