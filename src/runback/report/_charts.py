@@ -149,7 +149,7 @@ def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: st
             ),
             row=2, col=1,
         )
-        fig.update_yaxes(title_text=tr("minutes", lang) if intensity_key == "high_zone_min" else "TRIMP",
+        fig.update_yaxes(title_text="TRIMP" if intensity_key == "trimp" else tr("minutes", lang),
                          row=2, col=1)
     fig.update_yaxes(title_text=tr("km", lang), row=1, col=1)
     layout = base_layout(height=420 if rows == 2 else 320, lang=lang)
@@ -160,8 +160,14 @@ def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: st
 
 
 def _intensity_column(weekly: pl.DataFrame) -> tuple[str | None, str | None]:
-    """Minutes in zones 4-5 where heart rate was recorded, else TRIMP, else nothing."""
-    for col, key in (("high_zone_min", "high_zone_min"), ("trimp_banister", "trimp")):
+    """The weekly intensity to show: the model's high-intensity minutes (zones 4-5 where heart rate
+    was recorded, above threshold pace where not: EVIDENCE.md ``intensity_jump``), else zone 4-5
+    minutes, else TRIMP, else nothing."""
+    for col, key in (
+        ("high_intensity_min", "high_intensity_min"),
+        ("high_zone_min", "high_zone_min"),
+        ("trimp_banister", "trimp"),
+    ):
         if col in weekly.columns and (weekly[col].fill_null(0.0) > 0).any():
             return col, key
     return None, None

@@ -77,6 +77,10 @@ T: dict[str, dict[str, str]] = {
         "nl": "Geen hardloopsessies in deze periode (runback telt activiteiten die als hardlopen zijn vastgelegd).",
     },
     "high_zone_min": {"en": "minutes in heart-rate zones 4–5", "nl": "minuten in hartslagzone 4–5"},
+    "high_intensity_min": {
+        "en": "minutes in heart-rate zones 4–5 (above threshold pace for runs without heart rate)",
+        "nl": "minuten in hartslagzone 4–5 (boven drempeltempo bij lopen zonder hartslag)",
+    },
     "trimp": {"en": "training load (Banister TRIMP)", "nl": "trainingsbelasting (Banister-TRIMP)"},
     "week": {"en": "Week", "nl": "Week"},
     "week_of": {"en": "week of", "nl": "week van"},
