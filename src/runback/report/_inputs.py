@@ -79,7 +79,7 @@ def _given_profile(store: Any, athlete: str) -> Any:
     """The athlete's saved profile (``profiles/<athlete>.toml``) where the load model can read one."""
     import runback.load as load
 
-    reader = getattr(load, "read_profile", None) or getattr(load, "load_profile", None)
+    reader: Any = getattr(load, "read_profile", None) or getattr(load, "load_profile", None)
     if reader is None:
         return None
     return reader(store, athlete)
