@@ -14,7 +14,9 @@ flags cost no Python loop); each ``*_message`` function returns the pair
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from typing import overload
 
 import polars as pl
 
@@ -101,9 +103,20 @@ def _pick(cases: Sequence[tuple[pl.Expr, Part]], default: Part) -> pl.Expr:
     return out
 
 
-def fmt_num(x: pl.Expr, lang: str, digits: int = 1) -> pl.Expr:
-    """``x`` rounded to ``digits`` decimals: 1,234.5 (en) or 1.234,5 (nl); up to 999,999."""
+@overload
+def fmt_num(x: pl.Expr, lang: str, digits: int = 1) -> pl.Expr: ...
+@overload
+def fmt_num(x: float, lang: str, digits: int = 1) -> str: ...
+def fmt_num(x: pl.Expr | float, lang: str, digits: int = 1) -> pl.Expr | str:
+    """``x`` rounded to ``digits`` decimals: 1,234.5 (en) or 1.234,5 (nl).
+
+    ``x`` is a number (gives a string) or a polars expression (gives a string
+    expression, exact up to 999,999).
+    """
     thousands, decimal = (".", ",") if lang == "nl" else (",", ".")
+    if not isinstance(x, pl.Expr):
+        text = f"{x:,.{digits}f}"
+        return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
     scale = 10**digits
     v = (x * scale).round(0).cast(pl.Int64)
     sign = pl.when(v < 0).then(pl.lit("-")).otherwise(pl.lit(""))
@@ -119,8 +132,14 @@ def fmt_num(x: pl.Expr, lang: str, digits: int = 1) -> pl.Expr:
     return _cat(sign, whole_s, decimal, (v % scale).cast(pl.String).str.zfill(digits))
 
 
-def fmt_date(d: pl.Expr, lang: str) -> pl.Expr:
-    """4 March 2024 (en) or 4 maart 2024 (nl)."""
+@overload
+def fmt_date(d: pl.Expr, lang: str) -> pl.Expr: ...
+@overload
+def fmt_date(d: dt.date, lang: str) -> str: ...
+def fmt_date(d: pl.Expr | dt.date, lang: str) -> pl.Expr | str:
+    """4 March 2024 (en) or 4 maart 2024 (nl), for a date or a polars date expression."""
+    if not isinstance(d, pl.Expr):
+        return f"{d.day} {_MONTHS[lang][d.month - 1]} {d.year}"
     months = dict(enumerate(_MONTHS[lang], start=1))
     month = d.dt.month().cast(pl.Int64).replace_strict(months, return_dtype=pl.String)
     return _cat(d.dt.day().cast(pl.String), " ", month, " ", d.dt.year().cast(pl.String))
