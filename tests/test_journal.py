@@ -260,3 +260,20 @@ def test_apply_journal_rpe_rule() -> None:
 def test_apply_journal_rpe_without_journal_rpe_is_identity() -> None:
     acts = _activities()
     assert apply_journal_rpe(acts, schema.empty(schema.JOURNAL)).equals(acts)
+    assert apply_journal_rpe(acts, None).equals(acts)
+
+
+def test_dutch_excel_semicolons_and_decimal_commas(tmp_path: Path) -> None:
+    csv = tmp_path / "nl.csv"
+    csv.write_bytes(("\ufeffdate;pain;timing;sleep_h;note\n2026-02-01;4;after;6,5;rug stijf, na interval\n").encode())
+    df = parse_journal_csv(csv, today=TODAY)
+    assert df.select("pain", "sleep_h", "note").rows() == [(4, 6.5, "rug stijf, na interval")]
+
+
+def test_impossible_date_and_nameless_column(tmp_path: Path) -> None:
+    csv = write_csv(tmp_path / "d.csv", "2026-02-30,,3,after,,,,,,,")
+    with pytest.raises(JournalError, match="line 2: date '2026-02-30' does not exist"):
+        parse_journal_csv(csv, today=TODAY)
+    csv = write_csv(tmp_path / "e.csv", "2026-02-01,3,after,", header="date,pain,timing,")
+    with pytest.raises(JournalError, match="line 1: a column without a name"):
+        parse_journal_csv(csv, today=TODAY)

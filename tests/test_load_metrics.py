@@ -185,3 +185,30 @@ def test_trimp_per_km() -> None:
     w = weekly_load(daily_load(acts, profile=PROFILE))
     # only the run with heart rate counts: 42.409112 TRIMP / 5 km = 8.481822
     assert w["trimp_per_km"].item() == pytest.approx(30 * 1.4136370613 / 5, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "sport,name,km,minutes,is_run",
+    [
+        ("running", None, 10.0, 60, True),
+        ("running", "Trail", 10.0, 90, True),
+        ("trail_running", None, 10.0, 90, True),
+        ("walking", None, 5.0, 60, False),
+        ("generic", None, 10.0, 55, True),  # 3.0 m/s: a running speed
+        ("generic", None, 22.0, 40, False),  # 9.2 m/s: a ride or a drive
+        ("generic", None, 4.0, 60, False),  # 1.1 m/s: a walk
+        ("generic", "Ochtendloop", 4.0, 60, True),  # the name says run
+        ("generic", "Sexta-Feira Corrida Matutina", 10.0, 55, True),
+        ("generic", "Bike loop", 20.0, 60, False),  # 5.6 m/s, but the name says bike
+        (None, "Evening Run", 10.0, 55, True),
+        ("cycling", "Run to work by bike", 10.0, 30, False),  # a known sport is never re-guessed
+    ],
+)
+def test_which_activities_count_as_running(sport: str | None, name: str | None, km: float, minutes: float, is_run: bool) -> None:
+    acts = activities([activity(0, km, minutes=minutes, sport=sport, name=name)])  # type: ignore[arg-type]
+    assert session_load(acts, profile=PROFILE)["is_run"].to_list() == [is_run]
+
+
+def test_unknown_sport_inference_can_be_switched_off() -> None:
+    acts = activities([activity(0, 10.0, minutes=55, sport="generic")])
+    assert session_load(acts, profile=PROFILE, infer_unknown_sport=False)["is_run"].to_list() == [False]

@@ -251,3 +251,33 @@ def test_flags_bad_options() -> None:
 def test_flags_empty_input() -> None:
     out = flags(activities([]))
     assert out.height == 0 and out.columns == list(schema.FLAGS)
+
+
+def test_flags_with_a_journal_adds_pain_rules_and_session_rpe(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from runback.pain.journal import parse_journal_csv
+
+    # a GPX-like run without sport ("generic", 6 min/km), and pain 7 during it
+    acts = activities([activity(i, 8.0, sport="generic") for i in range(0, 40, 3)])
+    csv = tmp_path / "j.csv"
+    csv.write_text(
+        "date,time,pain,timing,location,sleep_h,sleep_quality,stress,rpe,activity_id,note\n"
+        "2024-01-04,08:00,7,during,low back,,,,6,,\n",
+        encoding="utf-8",
+    )
+    journal = parse_journal_csv(csv, athlete="a")
+    out = flags(acts, journal=journal, profile=PROFILE)
+    assert out.columns == list(schema.FLAGS)
+    pain = out.filter(pl.col("rule") == "pain_during_run")
+    assert pain["date"].to_list() == [_day(3)]
+    # the journal's RPE fills the run's RPE: session-RPE = 6 x 48 min = 288 AU
+    from runback.pain.journal import apply_journal_rpe
+
+    named = acts.with_columns(sport=pl.lit("running"))
+    d = daily_load(apply_journal_rpe(named, journal), profile=PROFILE)
+    assert d.filter(pl.col("date") == _day(3))["srpe_au"].item() == 288.0
+    # pain thresholds pass through; unknown names still fail
+    # pain 7 > 5 is "too much" by default; with too_much_above=8 it is only "acceptable"
+    bands = flags(acts, journal=journal, profile=PROFILE, too_much_above=8).filter(pl.col("rule") == "pain_during_run")["band"]
+    assert bands.to_list() != pain["band"].to_list()
+    with pytest.raises(OptionError, match="unknown threshold"):
+        flags(acts, journal=journal, nonsense=1)

@@ -85,7 +85,11 @@ def test_known_answer_pain_one_day_after_flagged_runs() -> None:
     assert spike["estimate"] == pytest.approx(1.0)
     assert spike["ci_low"] == pytest.approx(1.0) and spike["ci_high"] == pytest.approx(1.0)  # no spread
     assert spike["enough_data"] is True
-    assert "1.0 points higher in the 0-3 days after sessions flagged by session_spike" in spike["message_en"]
+    assert spike["message_en"].startswith(
+        "In the 0-3 days after sessions flagged for a run much longer than your recent runs (session_spike), "
+        "pain was on average 1.0 points higher than after sessions without a flag: 2.0/10 (n=10) against "
+        "1.0/10 (n=10); 95% interval +1.0 to +1.0 points."
+    )
     assert "association" in spike["message_en"] and "samenhang" in spike["message_nl"]
     assert any_["estimate"] == pytest.approx(1.0)
     # With a window of day 1 only: flagged 5, unflagged 1 -> 4.
@@ -214,3 +218,22 @@ def test_package_exports_and_schema_docs() -> None:
     assert pain.__all__ == sorted(pain.__all__)
     assert all(hasattr(pain, name) for name in pain.__all__)
     assert list(schema.PAIN_VS_LOAD) == list(schema.PAIN_VS_LOAD_DOC)
+
+
+def test_weekly_rule_flags_every_session_of_its_week() -> None:
+    journal, acts, _ = build(days=40)
+    # weekly_jump on the week of day 14 (a Monday): runs on days 16 and 20 fall in it; no_rest on day 24.
+    flags = schema.conform(
+        pl.DataFrame([
+            {"athlete": "anna", "date": day(14), "activity_id": None, "rule": "weekly_jump"},
+            {"athlete": "anna", "date": day(24), "activity_id": None, "rule": "no_rest"},
+        ]),
+        schema.FLAGS,
+    )
+    out = rows(pain_vs_load(journal, acts, flags, n_boot=0, min_sessions=1), "flag_vs_unflagged")
+    by_rule = {r["rule"]: r for r in out}
+    assert by_rule["weekly_jump"]["n_flagged"] == 2  # days 16 and 20
+    assert by_rule["no_rest"]["n_flagged"] == 1  # day 24
+    assert by_rule["any"]["n_flagged"] == 3 and by_rule["any"]["n_unflagged"] == 7
+    # Day 16 window (16-19): 5 on day 17 -> mean 2; day 20 window (20-23): all 1 -> mean 1.
+    assert by_rule["weekly_jump"]["mean_flagged"] == pytest.approx(1.5)

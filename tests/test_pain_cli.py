@@ -46,6 +46,9 @@ def test_add_then_list_as_json_and_csv(run, tmp_path: Path) -> None:
     res = run("pain", "add", "2", "--timing", "next_morning", "--date", "2026-02-02", "--store", store,
               "--athlete", "anna")
     assert res.exit_code == 0, res.output
+    res = run("pain", "add", "2", "--timing", "next_morning", "--date", "2026-02-02", "--store", store,
+              "--athlete", "anna")
+    assert res.exit_code == 0 and "Already in the journal" in res.output
 
     res = run("pain", "list", "--store", store, "--format", "json")
     assert res.exit_code == 0, res.output

@@ -243,7 +243,7 @@ def test_stress_or_poor_sleep_on_flagged_or_hard_sessions() -> None:
     ]
     en = flags["message_en"].to_list()
     assert "short sleep (5.5 h, under 7 h) and high stress (5/5)" in en[0] and "session_spike" in en[0]
-    assert "no_rest" in en[1]
+    assert "a hard or long session: too few rest days (no_rest)" in en[1]
     assert "harder than your usual runs" in en[2]
     assert "weinig slaap (5,5 uur" in flags["message_nl"][0]
     # Without load flags, only the hard run counts; with fewer than 5 runs there is no "usual".
@@ -267,3 +267,14 @@ def test_pain_flags_concatenates_sorted_flags_schema() -> None:
     ]
     empty = pain_flags(schema.empty(schema.JOURNAL), activities=acts, load_flags=None, daily=None)
     assert empty.is_empty() and empty.schema == pl.Schema(schema.FLAGS)
+    assert pain_flags(None, activities=acts).schema == pl.Schema(schema.FLAGS)
+
+
+def test_weekly_flags_do_not_mark_a_session_for_stress_or_poor_sleep() -> None:
+    # D is a Monday: a weekly_jump flag dated that Monday (no activity_id) is about the week,
+    # so the Monday run is not "a flagged session"; a no_rest flag on a day is.
+    acts = activities(("mon", 0, 8, 5000), ("tue", 1, 8, 5000))
+    j = journal({"n": 0, "pain": 1, "timing": "other", "sleep_h": 5.0},
+                {"n": 1, "pain": 1, "timing": "other", "sleep_h": 5.0})
+    lf = load_flags(("weekly_jump", 0, None), ("monotony", 0, None), ("no_rest", 1, None))
+    assert stress_or_poor_sleep(j, acts, lf)["activity_id"].to_list() == ["tue"]

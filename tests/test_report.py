@@ -378,3 +378,16 @@ def test_athlete_must_be_chosen_when_the_store_holds_several() -> None:
         resolve_athlete(_Store(["bram", "anna"]), "carl")
     with pytest.raises(OptionError, match="no activities"):
         resolve_athlete(_Store([]), None)
+
+
+def test_this_week_is_compared_with_the_same_days_last_week() -> None:
+    days = [dt.date(2024, 4, 15) + dt.timedelta(days=i) for i in range(10)]  # Mon 15 .. Wed 24 April
+    km = [5.0, 3.0, 10.0, 0, 0, 0, 0, 4.0, 0.0, 2.0]
+    daily = pl.DataFrame({"athlete": ["me"] * 10, "date": days, "run_distance_m": [k * 1000 for k in km]})
+    row = runner_status(athlete="me", activities=schema.empty(schema.ACTIVITIES), daily=daily,
+                        flags=schema.empty(schema.FLAGS), journal=None, as_of=dt.date(2024, 4, 23))
+    # Mon-Tue this week 4 km; Mon-Tue last week 8 km (not the whole week's 18 km)
+    assert row["week_start"] == dt.date(2024, 4, 22)
+    assert row["week_distance_m"] == 4000.0
+    assert row["week_distance_change"] == pytest.approx(-0.5)
+    assert row["status_rules"] == [] and row["severity"] == 0 and row["last_activity"] is None

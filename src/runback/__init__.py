@@ -19,6 +19,7 @@ from runback.errors import (
     UnsupportedFormatError,
 )
 from runback.io import Frames, ImportSummary, read, read_gpx, read_tcx
+from runback.io.fit import read_fit
 from runback.load import Profile, acwr, daily_load, estimate_profile, flags, monotony, pmc, weekly_load
 from runback.pain import (
     add_entry,
@@ -57,6 +58,7 @@ __all__ = [
     "parse_journal_csv",
     "pmc",
     "read",
+    "read_fit",
     "read_gpx",
     "read_journal",
     "read_tcx",

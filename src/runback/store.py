@@ -316,17 +316,29 @@ class Store:
         ImportSummary
             Imported, already present, duplicates, skipped and failed files.
         """
-        from runback.io._pipeline import run_import
-
         check_athlete(athlete)
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
+        try:
+            return self._import(list(paths), athlete, progress, workers)
+        except OSError as exc:
+            raise StoreError(f"cannot write the store at {self.root}: {exc.strerror or exc}") from exc
+
+    def _import(
+        self,
+        paths: list[str | os.PathLike[str]],
+        athlete: str,
+        progress: Callable[[int, int, str], None] | None,
+        workers: int | None,
+    ) -> ImportSummary:
+        from runback.io._pipeline import run_import
+
         with self._lock():
             manifest = self.manifest(athlete)
             self._tidy(athlete, manifest)
             kept = self.activities(athlete)
             result = run_import(
-                list(paths),
+                paths,
                 athlete=athlete,
                 workers=workers,
                 progress=progress,
@@ -338,12 +350,15 @@ class Store:
                 self._commit(athlete, manifest, result.frames, result.index)
             return result.summary
 
-    def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, index: dict[str, Any]) -> None:
+    def _commit(
+        self, athlete: str, manifest: dict[str, Any], frames: Frames, index: dict[str, dict[str, Any] | None]
+    ) -> None:
+        parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
         new_manifest = {
             "format": MANIFEST_FORMAT,
             "athlete": athlete,
-            "parts": {t: list(manifest["parts"][t]) for t in TABLES},
-            "files": {**manifest["files"], **index},
+            "parts": parts_by_table,
+            "files": {k: v for k, v in {**manifest["files"], **index}.items() if v is not None},
         }
         written: list[tuple[str, str]] = []
         retired: list[tuple[str, str]] = []
@@ -351,7 +366,7 @@ class Store:
             token = uuid.uuid4().hex[:16]
             for table in TABLES:
                 new = getattr(frames, table)
-                parts = new_manifest["parts"][table]
+                parts = parts_by_table[table]
                 if new.height == 0:
                     continue
                 if len(parts) + 1 > MAX_PARTS:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
 
-from runback.cli._app import app
+from runback.cli._app import _Group, app
 from runback.cli._options import (
     DEFAULT_ATHLETE,
     AthleteOpt,
@@ -18,7 +17,6 @@ from runback.cli._options import (
     StoreOpt,
     emit,
 )
-from runback.errors import RunbackError
 from runback.pain.journal import (
     CSV_COLUMNS_DOC,
     add_entry,
@@ -27,26 +25,8 @@ from runback.pain.journal import (
     write_template,
 )
 
-
-
-class _PainGroup(TyperGroup):
-    """A RunbackError becomes one line "Error: ..." on stderr and exit status 1.
-
-    Done here with typer's own ``Exit`` because typer >= 0.20 vendors click
-    (``typer._click``) and no longer handles the ``click.ClickException`` that
-    ``cli._app._Group`` raises: that one escapes as a traceback.
-    """
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except RunbackError as exc:
-            typer.echo(f"Error: {exc}", err=True)
-            raise typer.Exit(1) from exc
-
-
 pain_app = typer.Typer(
-    cls=_PainGroup,
+    cls=_Group,
     name="pain",
     help="Log how your back feels (pain 0-10), list the journal, import or start a journal CSV.",
     no_args_is_help=True,
@@ -91,6 +71,7 @@ def add_cmd(
     athlete: ImportAthleteOpt = DEFAULT_ATHLETE,
 ) -> None:
     """Add one journal entry, e.g. `runback pain add 4 --timing after --sleep 6.5 --stress 4`."""
+    stored = set(read_journal(store, athlete)["entry_id"].to_list())
     entry = add_entry(
         store,
         pain,
@@ -107,6 +88,9 @@ def add_cmd(
         athlete=athlete,
     )
     row = entry.row(0, named=True)
+    if row["entry_id"] in stored:
+        typer.echo(f"Already in the journal, not added again [entry {row['entry_id']}].")
+        return
     typer.echo(
         f"Logged pain {row['pain']}/10 ({row['timing']}) on {row['date']} for {row['athlete']} "
         f"[entry {row['entry_id']}]."

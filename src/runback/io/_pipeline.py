@@ -26,7 +26,7 @@ import polars as pl
 from runback import schema
 from runback.errors import FileError, NotAnActivityError, UnreadableFileError, UnsupportedFormatError
 from runback.io._common import Frames
-from runback.io._summary import sport_name
+from runback.io._summary import known_sport
 from runback.io.archive import FoundFile, Member, archive_members, file_kind, find_files
 
 Progress = Callable[[int, int, str], None]
@@ -253,9 +253,10 @@ def find_duplicates(new: pl.DataFrame, kept: pl.DataFrame | None = None) -> list
     started within :data:`SAME_START_S` seconds and whose distance differs by at
     most :data:`SAME_DISTANCE_RATIO` (elapsed time where a distance is missing).
     Activities in ``kept`` (the store) always stay; among the new ones the FIT
-    copy wins over TCX over GPX (:data:`FORMAT_PRIORITY`), then the first by source.
+    copy wins over TCX over GPX (:data:`FORMAT_PRIORITY`), a complete copy over
+    a partly readable one, then the first by source.
     """
-    cols = ["activity_id", "athlete", "format", "source", "start_time_utc", "distance_m", "elapsed_s"]
+    cols = ["activity_id", "athlete", "format", "source", "start_time_utc", "distance_m", "elapsed_s", "partial"]
     accepted: list[dict[str, Any]] = []
     starts: list[tuple[float, int]] = []
     ids: set[str] = set()
@@ -273,8 +274,11 @@ def find_duplicates(new: pl.DataFrame, kept: pl.DataFrame | None = None) -> list
     ordered = (
         new.select(cols)
         .with_row_index("_row")
-        .with_columns(_priority=pl.col("format").replace_strict(FORMAT_PRIORITY, default=9, return_dtype=pl.Int8))
-        .sort(["_priority", "source", "_row"])
+        .with_columns(
+            _priority=pl.col("format").replace_strict(FORMAT_PRIORITY, default=9, return_dtype=pl.Int8),
+            _partial=pl.col("partial").fill_null(False),
+        )
+        .sort(["_priority", "_partial", "source", "_row"])
     )
     for row in ordered.iter_rows(named=True):
         if row["activity_id"] in ids:
@@ -307,7 +311,8 @@ class ImportResult:
 
     frames: Frames
     summary: ImportSummary
-    index: dict[str, dict[str, Any]]
+    index: dict[str, dict[str, Any] | None]
+    """Index entries to record (``None``: forget that key)."""
 
 
 def _apply_meta(frames: Frames, meta: Mapping[str, Any] | None, label: str) -> Frames:
@@ -318,8 +323,9 @@ def _apply_meta(frames: Frames, meta: Mapping[str, Any] | None, label: str) -> F
             updates.append(pl.lit(meta["name"]).alias("name"))
         if meta.get("rpe") is not None:
             updates.append(pl.lit(float(meta["rpe"])).alias("rpe"))
-        if meta.get("type"):
-            sport, sub_sport = sport_name(meta["type"])
+        known = known_sport(meta.get("type"))
+        if known is not None:  # an unknown (or translated) type leaves the file's own sport
+            sport, sub_sport = known
             updates.append(pl.lit(sport).alias("sport"))
             if sub_sport is not None:
                 updates.append(pl.lit(sub_sport).alias("sub_sport"))
@@ -360,7 +366,7 @@ def run_import(
     index = index or {}
     by_sha = {e["sha256"]: e for e in index.values() if e.get("sha256") and e.get("outcome") in KNOWN}
     summary = ImportSummary()
-    new_index: dict[str, dict[str, Any]] = {}
+    new_index: dict[str, dict[str, Any] | None] = {}
     tasks: list[Task] = []
 
     def reuse(label: str, entry: Mapping[str, Any]) -> None:
@@ -388,12 +394,18 @@ def run_import(
                 for k, e in sorted(members.items()):
                     reuse(found.label + "!" + k[len(prefix):], e)
                 continue
-            new_index[found.key] = {"size": found.size, "mtime_ns": found.mtime_ns, "outcome": "archive"}
+            for key in members:
+                new_index[key] = None  # forget the old listing; the members found now replace it
+            broken = False
             for item in archive_members(found):
                 if isinstance(item, FileError):
                     summary.failed.append(FileNote.of(item))
+                    broken = True
                     continue
                 _queue(item, athlete, by_sha, tasks, new_index, reuse)
+            # an archive with an unreadable part is read again next time, so its failure is reported again
+            outcome = "failed" if broken else "archive"
+            new_index[found.key] = {"size": found.size, "mtime_ns": found.mtime_ns, "outcome": outcome}
             continue
         if unchanged(entry, found):
             assert entry is not None
@@ -430,6 +442,7 @@ def run_import(
             new_index[task.key] = {**record, "outcome": "skipped", "reason": result.note.reason}
         else:
             summary.failed.append(result.note)
+            new_index[task.key] = {**record, "outcome": "failed", "reason": result.note.reason}
 
     frames = Frames.concat([f for _, f in parsed])
     decisions = find_duplicates(frames.activities, kept)
@@ -473,7 +486,7 @@ def _queue(
     athlete: str,
     by_sha: Mapping[str, Mapping[str, Any]],
     tasks: list[Task],
-    new_index: dict[str, dict[str, Any]],
+    new_index: dict[str, dict[str, Any] | None],
     reuse: Callable[[str, Mapping[str, Any]], None],
 ) -> None:
     sha = _sha256(member.data)

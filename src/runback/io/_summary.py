@@ -88,6 +88,13 @@ def sport_name(text: str | None) -> tuple[str, str | None]:
     return key.replace(" ", "_").replace("-", "_"), None
 
 
+def known_sport(text: str | None) -> tuple[str, str | None] | None:
+    """Like :func:`sport_name`, but ``None`` for a label runback does not know."""
+    if text is None:
+        return None
+    return _SPORTS.get(text.strip().lower())
+
+
 def haversine_m(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -> pl.Expr:
     """Great-circle distance between two points in degrees, metres (haversine formula)."""
     rad = math.pi / 180.0

@@ -58,6 +58,29 @@ def parse_xml(text: str, name: str) -> ET.Element:
         ) from exc
 
 
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_FIRST_TAG = re.compile(r"<(?![?!])([^\s>/]+)")
+
+
+def check_xml(text: str, name: str) -> str:
+    """Refuse unsafe or empty XML cheaply, and return the root element's local name.
+
+    Entity declarations (the "billion laughs") and external entities can only
+    come in a document type declaration: a document without ``<!DOCTYPE`` is
+    safe for any parser, and one with it is parsed by :func:`parse_xml`, which
+    refuses entities.  The root name is read from the first tag, so a parser
+    that accepts any document (gpxpy) can be told it got the wrong kind.
+    """
+    if not text.strip():
+        raise UnreadableFileError(name, "empty file")
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        return local(parse_xml(text, name).tag)
+    match = _FIRST_TAG.search(_COMMENT.sub("", text[:65536]))
+    if match is None:
+        raise UnreadableFileError(name, "malformed XML: no root element", line=1)
+    return local(match.group(1))
+
+
 def local(tag: str) -> str:
     """An element's tag without its namespace (``{ns}Trackpoint`` -> ``Trackpoint``)."""
     return tag.rsplit("}", 1)[-1]

@@ -1,8 +1,8 @@
 """GPX 1.0 and 1.1 tracks (Garmin, Strava, Nike, TomTom, phone apps) as runback frames.
 
-The XML is first parsed with :mod:`defusedxml` (entity expansion and external
-entities refused, parse errors reported with line and column), then handed to
-:mod:`gpxpy`.  All tracks and segments of a file form one activity, ordered by
+A document with a DTD is first parsed with :mod:`defusedxml`, which refuses
+entity declarations (the "billion laughs") and external entities; only then is
+the XML handed to :mod:`gpxpy`.  Parse errors are reported with line and column.  All tracks and segments of a file form one activity, ordered by
 time.  Heart rate, cadence and power come from Garmin's TrackPointExtension
 (``gpxtpx:hr``, ``gpxtpx:cad``) or plain ``<hr>``/``<cad>``/``<power>``
 extension elements; speed from GPX 1.0 ``<speed>`` or an extension ``<speed>``.
@@ -24,7 +24,7 @@ import polars as pl
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io._common import Frames, Source, content_id, load_source
 from runback.io._summary import FOOT_SPORTS, activity_row, finish_samples, sport_name
-from runback.io._xml import decode_xml, local, parse_xml, to_float
+from runback.io._xml import check_xml, decode_xml, local, to_float
 from runback.store import DEFAULT_ATHLETE
 
 __all__ = ["read_gpx"]
@@ -86,11 +86,16 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
     """
     raw = load_source(source)
     text = decode_xml(raw.data, raw.name)
-    root = parse_xml(text, raw.name)
-    if local(root.tag) != "gpx":
-        raise UnreadableFileError(raw.name, f"not a GPX document (root element <{local(root.tag)}>)")
+    root = check_xml(text, raw.name)  # refuses entity declarations before gpxpy sees them
+    if root.split(":")[-1] != "gpx":
+        raise UnreadableFileError(raw.name, f"not a GPX document (root element <{root}>)")
     try:
         gpx = gpxpy.parse(text)
+    except gpxpy.gpx.GPXXMLSyntaxException as exc:
+        cause = exc.__cause__
+        line, column = getattr(cause, "position", (None, None))
+        message = str(cause).split(":")[0]
+        raise UnreadableFileError(raw.name, f"malformed XML: {message} (column {column})", line=line) from exc
     except gpxpy.gpx.GPXException as exc:
         raise UnreadableFileError(raw.name, f"invalid GPX: {exc}") from exc
 

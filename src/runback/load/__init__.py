@@ -18,6 +18,7 @@ import polars as pl
 
 from runback import schema
 from runback.errors import OptionError
+from runback.load._sport import running_activity
 from runback.load.metrics import daily_load, resolve_profiles, session_load, weekly_load
 from runback.load.pmc import acwr, monotony, pmc
 from runback.load.profile import Profile, estimate_profile, parse_pace, profile_path, read_profile
@@ -121,14 +122,30 @@ def flags(
     EVIDENCE.md, "Rules".
     """
     since_day = parse_since(since)
-    known = set().union(*_RULE_PARAMS.values())
-    unknown = sorted(set(thresholds) - known)
-    if unknown:
-        raise OptionError(f"unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    has_journal = journal is not None and journal.height > 0
+    if journal is not None and journal.height == 0:
+        journal = None
+    has_journal = journal is not None
+    pain_params: set[str] = set()
     if has_journal:
         from runback.pain.journal import apply_journal_rpe
+        from runback.pain.rules import pain_flags
 
+        pain_params = {
+            name
+            for name, p in inspect.signature(pain_flags).parameters.items()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("activities", "load_flags", "daily")
+        }
+    load_params = set().union(*_RULE_PARAMS.values())
+    unknown = sorted(set(thresholds) - load_params - pain_params)
+    if unknown:
+        known = ", ".join(sorted(load_params | pain_params))
+        raise OptionError(f"unknown threshold(s) {', '.join(unknown)}; known: {known}")
+    if journal is not None:
+        # the journal helpers look for sport "running": name the runs the load model
+        # infers (GPX files without a type import as "generic") so before handing over
+        activities = activities.with_columns(
+            sport=pl.when(running_activity()).then(pl.lit("running")).otherwise(pl.col("sport"))
+        )
         activities = apply_journal_rpe(activities, journal)
     profiles = resolve_profiles(activities, samples, profile)
     sessions = session_load(activities, samples, profiles=profiles)
@@ -148,10 +165,9 @@ def flags(
     if include_acwr:
         parts.append(RULES["acwr"](daily, **kw("acwr")))
     out = pl.concat(parts, how="vertical")
-    if has_journal:
-        from runback.pain.rules import pain_flags
-
-        pain = pain_flags(journal, activities=activities, load_flags=out, daily=daily)
+    if journal is not None:
+        pain_kw = {k: v for k, v in thresholds.items() if k in pain_params}
+        pain = pain_flags(journal, activities=activities, load_flags=out, daily=daily, **pain_kw)
         out = pl.concat([out, schema.conform(pain, schema.FLAGS)], how="vertical")
     if since_day is not None:
         out = out.filter(pl.col("date") >= since_day)

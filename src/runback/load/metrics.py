@@ -27,6 +27,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from runback import schema
+from runback.load._sport import is_running, running_activity
 from runback.load.profile import Profile, complete_profile, estimates_by_athlete
 
 __all__ = [
@@ -58,12 +59,6 @@ _SESSION_COLS = (
     "above_threshold_min",
     "hr_run_min",
 )
-
-
-def is_running(sport: pl.Expr) -> pl.Expr:
-    """True for running sports ("running", and "trail_running"-style names)."""
-    s = sport.str.to_lowercase()
-    return (s.str.starts_with("run") | s.str.ends_with("running")).fill_null(False)
 
 
 def resolve_profiles(
@@ -190,6 +185,7 @@ def session_load(
     *,
     profile: ProfileArg = None,
     profiles: Mapping[str, Profile] | None = None,
+    infer_unknown_sport: bool = True,
 ) -> pl.DataFrame:
     """Load of every activity: one row per activity with its local day.
 
@@ -206,6 +202,10 @@ def session_load(
         See :func:`resolve_profiles`.
     profiles
         Already resolved profiles (athlete -> Profile); skips the estimation.
+    infer_unknown_sport
+        Count activities without a sport (GPX without ``<type>``: "generic") as
+        running when their name or average speed says so; see
+        :mod:`runback.load._sport`.  ``is_run`` shows the outcome.
 
     References
     ----------
@@ -217,7 +217,7 @@ def session_load(
         _profile_frame(profiles), on="athlete", how="left"
     )
     acts = acts.with_columns(
-        is_run=is_running(pl.col("sport")),
+        is_run=running_activity(infer_unknown=infer_unknown_sport),
         moving_s=pl.coalesce(pl.col("moving_s"), pl.col("elapsed_s"), pl.lit(0.0)).clip(0.0),
         distance_m=pl.col("distance_m").fill_null(0.0).clip(0.0),
     )

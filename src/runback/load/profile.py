@@ -27,6 +27,7 @@ from typing import Any
 import polars as pl
 
 from runback.errors import OptionError
+from runback.load._sport import running_activity
 
 __all__ = [
     "Profile",
@@ -304,7 +305,7 @@ def estimates_by_athlete(activities: pl.DataFrame, samples: pl.DataFrame | None)
         _a_max=pl.col("max_hr_bpm").filter(pl.col("max_hr_bpm") <= 230).max()
     )
     runs = activities.filter(
-        (pl.col("sport").str.to_lowercase().str.starts_with("run") | pl.col("sport").str.to_lowercase().str.ends_with("running"))
+        running_activity()
         & pl.col("moving_s").is_between(600, 3 * 3600)
         & (pl.col("distance_m") > 0)
         & (pl.col("distance_m") / pl.col("moving_s") <= 6.5)

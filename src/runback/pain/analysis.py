@@ -24,8 +24,9 @@ Definitions
   are left out.  Windows of nearby sessions overlap, so sessions are not
   independent: the interval is a rough guide.
 * A session is flagged by a rule when the flags frame has that rule with its
-  ``activity_id``, or with no ``activity_id`` on the session's day (rules about
-  a day).  The pain rules themselves (``pain_during_run``, ``pain_next_morning``,
+  ``activity_id``; or with no ``activity_id`` on the session's day (rules about
+  a day, such as ``no_rest``); or, for the weekly rules (``weekly_jump``,
+  ``intensity_jump``, ``monotony``), in the ISO week the flag is about.  The pain rules themselves (``pain_during_run``, ``pain_next_morning``,
   ``pain_persistent``) are left out: they are made from pain.
 * Daily running distance comes from ``daily.run_distance_m`` where ``daily`` is
   given, else it is summed from the running activities; days between a
@@ -52,6 +53,7 @@ import numpy as np
 import polars as pl
 
 from runback import schema
+from runback.pain.rules import WEEK_RULES, rule_words
 
 __all__ = ["pain_vs_load", "spearman"]
 
@@ -201,12 +203,19 @@ def _flag_rows(
     )
     by_id = flags.filter(pl.col("activity_id").is_not_null()).select("rule", "activity_id")
     by_day = (
-        flags.filter(pl.col("activity_id").is_null())
+        flags.filter(pl.col("activity_id").is_null() & ~pl.col("rule").is_in(list(WEEK_RULES)))
         .select("rule", "date")
         .join(sessions.select("activity_id", "date"), on="date")
         .select("rule", "activity_id")
     )
-    flagged = pl.concat([by_id, by_day]).unique().join(sessions.select("activity_id"), on="activity_id")
+    # A weekly rule's flag (dated the week's Monday) flags every session of that week.
+    by_week = (
+        flags.filter(pl.col("activity_id").is_null() & pl.col("rule").is_in(list(WEEK_RULES)))
+        .select("rule", pl.col("date").dt.truncate("1w").alias("week"))
+        .join(sessions.select("activity_id", pl.col("date").dt.truncate("1w").alias("week")), on="week")
+        .select("rule", "activity_id")
+    )
+    flagged = pl.concat([by_id, by_day, by_week]).unique().join(sessions.select("activity_id"), on="activity_id")
     any_flag = set(flagged["activity_id"].to_list())
     rules = sorted(set(flagged["rule"].to_list()))
     values = dict(zip(window["activity_id"].to_list(), window["window_pain"].to_list()))
@@ -216,8 +225,11 @@ def _flag_rows(
     for rule in [*rules, _ALL]:
         ids = any_flag if rule == _ALL else set(flagged.filter(pl.col("rule") == rule)["activity_id"].to_list())
         x = np.array([values[a] for a in sorted(ids) if a in values])
-        what_en = "any load rule" if rule == _ALL else rule
-        what_nl = "een belastingsregel" if rule == _ALL else rule
+        if rule == _ALL:
+            what_en, what_nl = "flagged by any load rule", "gemarkeerd door een belastingsregel"
+        else:
+            words = rule_words(rule)
+            what_en, what_nl = f"flagged for {words[0]}", f"gemarkeerd voor {words[1]}"
         row = _row(
             athlete, "flag_vs_unflagged", rule=rule, lag_days=None, method="difference in means",
             n=len(x) + len(unflagged), n_flagged=len(x), n_unflagged=len(unflagged),
@@ -229,11 +241,11 @@ def _flag_rows(
             row["message_en"], row["message_nl"] = not_enough
         elif len(x) < min_sessions or len(unflagged) < min_sessions:
             row["message_en"] = (
-                f"Not enough sessions to compare: {len(x)} flagged by {what_en} and {len(unflagged)} without a "
+                f"Not enough sessions to compare: {len(x)} {what_en} and {len(unflagged)} without a "
                 f"flag have pain logged in the 0-{window_days} days after; at least {min_sessions} of each are needed."
             )
             row["message_nl"] = (
-                f"Te weinig trainingen om te vergelijken: {len(x)} gemarkeerd door {what_nl} en "
+                f"Te weinig trainingen om te vergelijken: {len(x)} {what_nl} en "
                 f"{len(unflagged)} zonder markering hebben een pijnnotitie in de 0-{window_days} dagen erna; "
                 f"er zijn er minstens {min_sessions} van elk nodig."
             )
@@ -241,8 +253,10 @@ def _flag_rows(
             est = float(x.mean() - unflagged.mean())
             low, high = _boot_diff(x, unflagged, n_boot, rng)
             row.update(estimate=est, ci_low=low, ci_high=high, enough_data=True)
+            caveat_en, caveat_nl = f" {_NOT_PROOF_EN}", f" {_NOT_PROOF_NL}"
             if abs(est) < 0.05:
                 diff_en, than_en, diff_nl, than_nl = "about the same", "as", "ongeveer even hoog", "als"
+                caveat_en = caveat_nl = ""
             else:
                 word_en, word_nl = ("higher", "hoger") if est > 0 else ("lower", "lager")
                 diff_en, than_en = f"on average {_points(abs(est))} points {word_en}", "than"
@@ -250,14 +264,14 @@ def _flag_rows(
             ci_en = f"; 95% interval {low:+.1f} to {high:+.1f} points" if low is not None and high is not None else ""
             ci_nl = _nl(f"; 95%-interval {low:+.1f} tot {high:+.1f} punten") if low is not None and high is not None else ""
             row["message_en"] = (
-                f"Pain was {diff_en} in the 0-{window_days} days after sessions flagged by {what_en} "
-                f"({_points(float(x.mean()))}/10, n={len(x)}) {than_en} after sessions without a flag "
-                f"({_points(float(unflagged.mean()))}/10, n={len(unflagged)}){ci_en}. {_NOT_PROOF_EN}"
+                f"In the 0-{window_days} days after sessions {what_en}, pain was {diff_en} {than_en} after "
+                f"sessions without a flag: {_points(float(x.mean()))}/10 (n={len(x)}) against "
+                f"{_points(float(unflagged.mean()))}/10 (n={len(unflagged)}){ci_en}.{caveat_en}"
             )
             row["message_nl"] = (
-                f"De pijn was {diff_nl} in de 0-{window_days} dagen na trainingen gemarkeerd door {what_nl} "
-                f"({_nl(_points(float(x.mean())))}/10, n={len(x)}) {than_nl} na trainingen zonder markering "
-                f"({_nl(_points(float(unflagged.mean())))}/10, n={len(unflagged)}){ci_nl}. {_NOT_PROOF_NL}"
+                f"In de 0-{window_days} dagen na trainingen {what_nl} was de pijn {diff_nl} {than_nl} na "
+                f"trainingen zonder markering: {_nl(_points(float(x.mean())))}/10 (n={len(x)}) tegenover "
+                f"{_nl(_points(float(unflagged.mean())))}/10 (n={len(unflagged)}){ci_nl}.{caveat_nl}"
             )
         out.append(row)
     return out

@@ -152,12 +152,12 @@ def _date(value: object, today: dt.date) -> dt.date:
         day = value
     else:
         text = str(value).strip()
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(f"date must be YYYY-MM-DD, got {text!r}")
         try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                raise ValueError
             day = dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"date must be YYYY-MM-DD, got {text!r}") from None
+            raise ValueError(f"date {text!r} does not exist") from None
     if day > today:
         raise ValueError(f"date {day.isoformat()} is in the future (today is {today.isoformat()})")
     return day
@@ -461,8 +461,9 @@ def parse_journal_csv(
 
     The header names the columns (any order; ``date``, ``pain`` and ``timing``
     required, the others optional).  Empty lines are skipped; a UTF-8 byte
-    order mark (Excel) is accepted; ``sleep_h`` and ``rpe`` accept a decimal
-    comma.  Rows identical in content are kept once.
+    order mark and semicolon separators (Excel in a Dutch locale) are
+    accepted; ``sleep_h`` and ``rpe`` accept a decimal comma.  Rows identical
+    in content are kept once.
 
     Raises
     ------
@@ -483,7 +484,11 @@ def parse_journal_csv(
     except OSError as exc:
         raise FileError(label, f"cannot read file: {exc.strerror or exc}") from exc
 
-    reader = csv.reader(text.splitlines(keepends=True))
+    lines = text.splitlines(keepends=True)
+    first = next((ln for ln in lines if ln.strip()), "")
+    # Excel with a Dutch (or other comma-decimal) locale saves CSV with semicolons.
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
     problems: list[RowProblem] = []
     header: list[str] | None = None
     entries: list[dict[str, Any]] = []
@@ -495,7 +500,9 @@ def parse_journal_csv(
                 continue
             if header is None:
                 header = [c.strip().lower() for c in cells]
-                unknown = [c for c in header if c not in CSV_COLUMNS]
+                if "" in header:
+                    problems.append(RowProblem(start, "a column without a name (a trailing separator?)"))
+                unknown = [c for c in header if c and c not in CSV_COLUMNS]
                 missing = [c for c in REQUIRED_COLUMNS if c not in header]
                 dupes = sorted({c for c in header if header.count(c) > 1})
                 if unknown:
@@ -570,7 +577,7 @@ def write_template(path: str | os.PathLike[str] | None = None) -> str:
 # --------------------------------------------------------------------------
 # RPE for the load model
 # --------------------------------------------------------------------------
-def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame) -> pl.DataFrame:
+def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame | None) -> pl.DataFrame:
     """Fill ``activities.rpe`` where it is null, from the journal.
 
     The rule, in order:
@@ -589,7 +596,7 @@ def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame) -> pl.Dat
     activities
         :data:`runback.schema.ACTIVITIES` frame.
     journal
-        :data:`runback.schema.JOURNAL` frame.
+        :data:`runback.schema.JOURNAL` frame (None: ``activities`` unchanged).
 
     Returns
     -------
@@ -600,6 +607,8 @@ def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame) -> pl.Dat
     ----------
     ``../shared/EVIDENCE.md``: session-RPE = CR-10 rating x minutes (Foster 2001).
     """
+    if journal is None:
+        return activities
     rated = journal.filter(pl.col("rpe").is_not_null()).sort(["date", "time"], nulls_last=False)
     if rated.is_empty() or activities.is_empty():
         return activities

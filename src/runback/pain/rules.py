@@ -25,6 +25,7 @@ References
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,10 +34,13 @@ from typing import Any
 import polars as pl
 
 from runback import schema
+from runback.load.messages import fmt_date
 
 __all__ = [
     "EVIDENCE",
+    "LOAD_RULE_LABELS",
     "PAIN_RULES",
+    "WEEK_RULES",
     "pain_during_run",
     "pain_flags",
     "pain_next_morning",
@@ -46,6 +50,9 @@ __all__ = [
 
 PAIN_RULES: tuple[str, ...] = ("pain_during_run", "pain_next_morning", "pain_persistent", "stress_or_poor_sleep")
 """The rule ids this module raises."""
+
+WEEK_RULES: tuple[str, ...] = ("weekly_jump", "intensity_jump", "monotony")
+"""Load rules about a whole ISO week: their flags are dated the week's Monday, with no activity_id."""
 
 EVIDENCE: dict[str, str] = {
     "pain_during_run": (
@@ -68,6 +75,23 @@ EVIDENCE: dict[str, str] = {
         "young athletes (Milewski et al. 2014, RR 1.7). Evidence: weak-moderate."
     ),
 }
+
+LOAD_RULE_LABELS: dict[str, tuple[str, str]] = {
+    "session_spike": ("a run much longer than your recent runs", "een loop veel langer dan je recente lopen"),
+    "weekly_jump": ("weekly distance rising fast", "een snel stijgende weekafstand"),
+    "intensity_jump": ("intensity rising fast", "een snel stijgende intensiteit"),
+    "no_rest": ("too few rest days", "te weinig rustdagen"),
+    "monotony": ("the same load every day", "elke dag dezelfde belasting"),
+    "acwr": ("a high acute:chronic load ratio", "een hoge acute:chronische belasting"),
+}
+"""Plain (English, Dutch) words for the load rules, to use inside a sentence."""
+
+
+def rule_words(rule: str) -> tuple[str, str]:
+    """``"a run much longer than your recent runs (session_spike)"`` in English and Dutch; else the id."""
+    en, nl = LOAD_RULE_LABELS.get(rule, ("", ""))
+    return (f"{en} ({rule})", f"{nl} ({rule})") if en else (rule, rule)
+
 
 _KEEP_MOVING_EN = "Keep moving: running is generally good for the back."
 _KEEP_MOVING_NL = "Blijf bewegen: hardlopen is over het algemeen goed voor de rug."
@@ -299,14 +323,12 @@ def pain_next_morning(
         if morning is None:
             continue
         first, last = runs[0], runs[-1]
-        earliest = day - dt.timedelta(days=lookback_days)
-        before = [
-            (d, t, p) for d, t, p in entries[athlete]
-            if earliest <= d < day or (d == day and t < first.start)
-        ]
-        if not before:
+        logged = entries[athlete]
+        # The last entry strictly before the day's first run (entries are sorted by date, time).
+        i = bisect_left(logged, (day, first.start), key=lambda t: (t[0], t[1]))
+        if i == 0 or logged[i - 1][0] < day - dt.timedelta(days=lookback_days):
             continue
-        when, _, baseline = before[-1]
+        when, _, baseline = logged[i - 1]
         rise = morning - baseline
         threshold = min(min_points, min_fraction * baseline) if baseline > 0 else min_points
         if rise <= 0 or rise < threshold:
@@ -317,13 +339,13 @@ def pain_next_morning(
             "band": "increase", "value": float(rise), "threshold": float(threshold), "baseline": float(baseline),
             "message_en": (
                 f"The morning after this run you logged back pain {morning}/10, {rise} point(s){pct} higher "
-                f"than the {baseline}/10 you logged before it (on {when.isoformat()}). A change of 2 points or "
+                f"than the {baseline}/10 you logged before it (on {fmt_date(when, 'en')}). A change of 2 points or "
                 "30% is the smallest that matters to people. Ease off for a while: run shorter or slower, and "
                 f"plan a rest day. {_KEEP_MOVING_EN}"
             ),
             "message_nl": (
                 f"De ochtend na deze loop noteerde je rugpijn {morning}/10, {rise} punt(en){pct} hoger dan "
-                f"de {baseline}/10 die je ervoor noteerde (op {when.isoformat()}). Een verandering van 2 punten "
+                f"de {baseline}/10 die je ervoor noteerde (op {fmt_date(when, 'nl')}). Een verandering van 2 punten "
                 "of 30% is de kleinste die voor mensen verschil maakt. Doe het een tijdje rustiger aan: loop "
                 f"korter of langzamer, en plan een rustdag. {_KEEP_MOVING_NL}"
             ),
@@ -380,6 +402,7 @@ def pain_persistent(
     rows = []
     for (athlete,), days in daily.group_by("athlete", maintain_order=True):
         logged = list(zip(days["date"].to_list(), days["pain"].to_list()))
+        logged_days = [d for d, _ in logged]
         pain_days = [(d, p) for d, p in logged if p >= 1]
         episode_start: dt.date | None = None
         flagged = False
@@ -392,11 +415,11 @@ def pain_persistent(
             span = (day - episode_start).days
             if flagged or span <= min_days:
                 continue
-            cutoff = day - dt.timedelta(days=window_days)
-            earlier = [(d, p) for d, p in logged if episode_start <= d <= cutoff]
-            if not earlier:
+            # The last logged day (pain 0 included) at least window_days before, within the episode.
+            i = bisect_right(logged_days, day - dt.timedelta(days=window_days))
+            if i == 0 or logged[i - 1][0] < episode_start:
                 continue
-            then_day, then = earlier[-1]
+            then_day, then = logged[i - 1]
             if then - pain >= improvement_points:
                 continue
             flagged = True
@@ -404,16 +427,16 @@ def pain_persistent(
                 "athlete": athlete, "date": day, "activity_id": None, "rule": "pain_persistent",
                 "band": "persistent", "value": float(span), "threshold": float(min_days), "baseline": float(then),
                 "message_en": (
-                    f"You have logged back pain on and off for {span} days (since {episode_start.isoformat()}), "
+                    f"You have logged back pain on and off for {span} days (since {fmt_date(episode_start, 'en')}), "
                     f"and it has not dropped by {improvement_points} points or more over the last "
-                    f"{window_days // 7} weeks ({then}/10 on {then_day.isoformat()}, {pain}/10 now). Pain that "
+                    f"{window_days // 7} weeks ({then}/10 on {fmt_date(then_day, 'en')}, {pain}/10 now). Pain that "
                     "lasts longer than a month without improving: see a physiotherapist. Meanwhile keep moving, "
                     "at a lower distance or intensity."
                 ),
                 "message_nl": (
-                    f"Je noteert al {span} dagen rugpijn (sinds {episode_start.isoformat()}), en die is de "
+                    f"Je noteert al {span} dagen rugpijn (sinds {fmt_date(episode_start, 'nl')}), en die is de "
                     f"afgelopen {window_days // 7} weken niet met {improvement_points} punten of meer gedaald "
-                    f"({then}/10 op {then_day.isoformat()}, nu {pain}/10). Heb je langer dan een maand last "
+                    f"({then}/10 op {fmt_date(then_day, 'nl')}, nu {pain}/10). Heb je langer dan een maand last "
                     "zonder dat het beter wordt? Neem dan contact op met een fysiotherapeut. Blijf intussen "
                     "bewegen, met een kortere afstand of lagere intensiteit."
                 ),
@@ -455,7 +478,8 @@ def stress_or_poor_sleep(
     """A hard or long run on a day logged with short or poor sleep or high stress.
 
     A run counts as hard or long when a load rule flagged it (its
-    ``activity_id``, or a flag without ``activity_id`` on the run's day), or
+    ``activity_id``, or a flag without ``activity_id`` on the run's day, such
+    as ``no_rest``; the weekly rules in :data:`WEEK_RULES` flag a week, not a session), or
     when its mean heart rate (without heart rate: mean speed) is above the
     runner's own ``usual_quantile`` of their runs (needs ``min_runs`` runs).
     The day's wellness is the worst of that day's entries: fewest ``sleep_h``,
@@ -500,7 +524,7 @@ def stress_or_poor_sleep(
         for f in load_flags.filter(~pl.col("rule").is_in(list(PAIN_RULES))).iter_rows(named=True):
             if f["activity_id"] is not None:
                 flagged_by[f["activity_id"]].add(f["rule"])
-            else:
+            elif f["rule"] not in WEEK_RULES:  # a week's flag says nothing about one session
                 day_rules[(f["athlete"], f["date"])].add(f["rule"])
     hard = _above_usual(activities, usual_quantile, min_runs)
 
@@ -524,24 +548,24 @@ def stress_or_poor_sleep(
                             f"veel stress ({w['stress']}/5)"))
         if not signals:
             continue
-        why_en = [f"flagged by {', '.join(rules)}"] if rules else []
-        why_nl = [f"gemarkeerd door {', '.join(rules)}"] if rules else []
+        why_en = [rule_words(r)[0] for r in rules]
+        why_nl = [rule_words(r)[1] for r in rules]
         if run.activity_id in hard:
             why_en.append("harder than your usual runs")
-            why_nl.append("zwaarder dan je gewone loopjes")
+            why_nl.append("zwaarder dan je gewoonlijk loopt")
         rows.append({
             "athlete": run.athlete, "date": run.date, "activity_id": run.activity_id,
             "rule": "stress_or_poor_sleep", "band": "present",
             "value": float(signals[0][0]), "threshold": float(signals[0][1]), "baseline": None,
             "message_en": (
-                f"You logged {' and '.join(s[2] for s in signals)} on the day of this run "
-                f"({' and '.join(why_en)}). With a lot of stress or poor sleep, the advice is to train anyway "
-                "but at a lower intensity."
+                f"You logged {' and '.join(s[2] for s in signals)} on the day of this run, a hard or long "
+                f"session: {'; '.join(why_en)}. With a lot of stress or poor sleep, the advice is to train "
+                "anyway but at a lower intensity."
             ),
             "message_nl": (
-                f"Je noteerde {' en '.join(s[3] for s in signals)} op de dag van deze loop "
-                f"({' en '.join(why_nl)}). Het advies bij veel stress of slecht slapen: train wel, maar met "
-                "een lagere intensiteit."
+                f"Je noteerde {' en '.join(s[3] for s in signals)} op de dag van deze loop, een zware of "
+                f"lange training: {'; '.join(why_nl)}. Het advies bij veel stress of slecht slapen: train wel, "
+                "maar met een lagere intensiteit."
             ),
             "evidence": EVIDENCE["stress_or_poor_sleep"],
         })
@@ -552,7 +576,7 @@ def stress_or_poor_sleep(
 # all four
 # --------------------------------------------------------------------------
 def pain_flags(
-    journal: pl.DataFrame,
+    journal: pl.DataFrame | None,
     *,
     activities: pl.DataFrame,
     load_flags: pl.DataFrame | None = None,
@@ -577,7 +601,7 @@ def pain_flags(
     Parameters
     ----------
     journal
-        :data:`runback.schema.JOURNAL` frame.
+        :data:`runback.schema.JOURNAL` frame (None: no flags).
     activities
         :data:`runback.schema.ACTIVITIES` frame.
     load_flags
@@ -605,6 +629,8 @@ def pain_flags(
     ``stress_or_poor_sleep``.
     """
     del daily  # part of the contract with runback.flags; the journal rules need only activities
+    if journal is None:
+        return schema.empty(schema.FLAGS)
     journal = schema.conform(journal, schema.JOURNAL)
     activities = schema.conform(activities, schema.ACTIVITIES)
     parts = [

@@ -14,7 +14,7 @@ from __future__ import annotations
 from runback.report._i18n import LANGS
 from runback.report._charts import run_spikes
 from runback.report.runner import build_runner_report, runner_report, write_runner_report
-from runback.report.team import build_team_index, pain_trend, runner_status, team_frame, write_team_report
+from runback.report.team import build_team_index, pain_trend, runner_status, team_frame, write_team_pages, write_team_report
 
 __all__ = [
     "LANGS",
@@ -26,5 +26,6 @@ __all__ = [
     "runner_status",
     "team_frame",
     "write_runner_report",
+    "write_team_pages",
     "write_team_report",
 ]

@@ -217,7 +217,7 @@ def pain_timeline_figure(
         row=1, col=1,
     )
     if not flags.is_empty():
-        top = max(float(km.max() or 0.0), 1.0) * 1.12
+        top = max(float(km.max() or 0.0), 1.0) * 1.12  # type: ignore[arg-type]
         day_flags = flags.group_by("date").agg(pl.col("rule").unique().sort()).sort("date")
         texts = [", ".join(rule_label(r, lang) for r in rules) for rules in day_flags["rule"].to_list()]
         pain_flag = [bool(set(rules) & PAIN_RULES) for rules in day_flags["rule"].to_list()]

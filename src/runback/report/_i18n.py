@@ -217,7 +217,7 @@ T: dict[str, dict[str, str]] = {
     "col_pain": {"en": "Last pain", "nl": "Laatste pijn"},
     "col_trend": {"en": "Pain trend", "nl": "Pijnverloop"},
     "col_week_km": {"en": "This week (km)", "nl": "Deze week (km)"},
-    "col_week_change": {"en": "Change", "nl": "Verandering"},
+    "col_week_change": {"en": "vs same days last week", "nl": "t.o.v. dezelfde dagen vorige week"},
     "col_last": {"en": "Last activity", "nl": "Laatste activiteit"},
     "trend_up": {"en": "rising", "nl": "stijgend"},
     "trend_down": {"en": "falling", "nl": "dalend"},

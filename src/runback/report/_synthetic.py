@@ -59,7 +59,9 @@ def synthetic_daily(activities: pl.DataFrame) -> pl.DataFrame:
         run.sum().cast(pl.Int64).alias("n_runs"),
         pl.col("distance_m").filter(run).max().alias("longest_run_m"),
     )
-    days = pl.DataFrame({"date": pl.date_range(acts["date"].min(), acts["date"].max(), eager=True)})
+    first, last = acts["date"].min(), acts["date"].max()
+    assert isinstance(first, dt.date) and isinstance(last, dt.date)
+    days = pl.DataFrame({"date": pl.date_range(first, last, eager=True)})
     out = []
     for athlete in per_day["athlete"].unique().sort().to_list():
         d = days.with_columns(pl.lit(athlete).alias("athlete")).join(

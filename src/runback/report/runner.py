@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -127,11 +126,6 @@ def _since(df: pl.DataFrame, col: str, since: dt.date | None) -> pl.DataFrame:
     if since is None or df.is_empty():
         return df
     return df.filter(pl.col(col) >= since)
-
-
-def _last_day(*dates: Iterable[dt.date | None]) -> dt.date | None:
-    days = [d for seq in dates for d in seq if d is not None]
-    return max(days) if days else None
 
 
 # --------------------------------------------------------------------------
@@ -430,11 +424,11 @@ def build_runner_report(
     journal_p = _since(journal_all, "date", since_day)
 
     runs = act.filter(pl.col("sport") == _charts.RUNNING)
-    first = min((d for d in (daily_p["date"].min(), act["_date"].min(), journal_p["date"].min()) if d is not None),
-                default=None)
-    last = _last_day(daily_p["date"].to_list()[-1:] if not daily_p.is_empty() else [], act["_date"].to_list(),
-                     journal_p["date"].to_list())
-    period = (first, last) if first is not None and last is not None else None
+    days: list[dt.date] = [
+        d for d in (*daily_p["date"].to_list(), *act["_date"].to_list(), *journal_p["date"].to_list()) if d is not None
+    ]
+    last = max(days) if days else None
+    period = (min(days), max(days)) if days else None
 
     page = Page(lang=lang, title=tr("title", lang, athlete=athlete), plotly_src=plotly_src)
     _header(page, athlete, runs, act.height - runs.height, period)

@@ -85,7 +85,7 @@ def runner_status(
     *,
     athlete: str,
     activities: pl.DataFrame,
-    weekly: pl.DataFrame,
+    daily: pl.DataFrame,
     flags: pl.DataFrame,
     journal: pl.DataFrame | None,
     as_of: dt.date,
@@ -94,8 +94,9 @@ def runner_status(
     """One row of the team overview (see ``TEAM_COLUMNS``) for one runner, as of ``as_of``.
 
     Status: the flags of the 14 days up to ``as_of``, one entry per rule, most
-    severe first.  This week: the ISO week holding ``as_of``, with the change
-    from the week before as ``weekly_load`` computes it.
+    severe first.  This week: running distance from the Monday of the ISO week
+    holding ``as_of`` up to ``as_of``, and its change from the same days of the
+    week before (so a Tuesday is not compared with a whole week).
     """
     recent = recent_flags(flags.filter(pl.col("athlete") == athlete), as_of)
     by_rule = (
@@ -110,7 +111,13 @@ def runner_status(
         pain_trend(journal, as_of) if journal is not None else (None, None, None, None)
     )
     monday = as_of - dt.timedelta(days=as_of.weekday())
-    week = weekly.filter(pl.col("athlete") == athlete, pl.col("week_start") == monday)
+    days = daily.filter(pl.col("athlete") == athlete)
+    this_week = float(days.filter(pl.col("date").is_between(monday, as_of))["run_distance_m"].sum())
+    last_week = float(
+        days.filter(pl.col("date").is_between(monday - dt.timedelta(days=7), as_of - dt.timedelta(days=7)))[
+            "run_distance_m"
+        ].sum()
+    )
     return {
         "athlete": athlete,
         "last_activity": None if last_activity is None else last_activity.date(),  # type: ignore[union-attr]
@@ -124,8 +131,8 @@ def runner_status(
         "pain_trend": trend,
         "pain_change": change,
         "week_start": monday,
-        "week_distance_m": float(week["run_distance_m"][0] or 0.0) if not week.is_empty() else 0.0,
-        "week_distance_change": week["run_distance_change"][0] if not week.is_empty() else None,
+        "week_distance_m": this_week,
+        "week_distance_change": this_week / last_week - 1 if last_week > 0 else None,
     }
 
 
@@ -224,23 +231,35 @@ def write_team_report(store: Any, out_dir: str | Path, *, lang: str = "en", as_o
         journal entry of any runner in the store, so every runner is judged on
         the same 14 days.
     """
-    from runback.report._inputs import last_day, open_any_store, report_inputs
+    from runback.report._inputs import open_any_store, report_inputs
 
     lang = check_lang(lang)
     store = open_any_store(store)
+    inputs = [report_inputs(store, a) for a in athlete_order(store.athletes())]
+    return write_team_pages(inputs, out_dir, lang=lang, as_of=as_of)
+
+
+def write_team_pages(
+    runners: Sequence[dict[str, Any]], out_dir: str | Path, *, lang: str = "en", as_of: dt.date | str | None = None
+) -> Path:
+    """Write the index and the runner pages from each runner's frames (the keywords of ``build_runner_report``).
+
+    The frame-level half of :func:`write_team_report`; returns the index page.
+    """
+    from runback.report._inputs import last_day
+
+    lang = check_lang(lang)
     out = Path(out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
-    athletes = sorted(store.athletes())
-    inputs = [report_inputs(store, a) for a in athlete_order(athletes)]
     day = as_date(as_of) or last_day(
-        *[(i["activities"].with_columns(pl.col("start_time_local").dt.date().alias("_d")), "_d") for i in inputs],
-        *[(i["journal"], "date") for i in inputs],
+        *[(r["activities"].with_columns(pl.col("start_time_local").dt.date().alias("_d")), "_d") for r in runners],
+        *[(r.get("journal"), "date") for r in runners],
     )
     write_text_atomic(out / PLOTLY_FILE, plotly_js())
     taken: set[str] = set()
     links: dict[str, str] = {}
     rows = []
-    for frames in inputs:
+    for frames in runners:
         name = frames["athlete"]
         links[name] = report_file_name(name, taken)
         html_text = build_runner_report(**frames, as_of=day, lang=lang, plotly_src=PLOTLY_FILE)
@@ -263,5 +282,6 @@ __all__ = [
     "pain_trend",
     "runner_status",
     "team_frame",
+    "write_team_pages",
     "write_team_report",
 ]

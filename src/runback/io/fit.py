@@ -1,0 +1,640 @@
+"""Read FIT activity files into runback's frames.
+
+Two engines decode the bytes: ``"fast"`` (:mod:`runback.io._fitfast`, numpy,
+the default) and ``"fitparse"`` (the reference decoder, fitparse 1.2.0).  Both
+reduce a file to a :class:`runback.io._fitdecoded.Decoded`, and one builder
+below maps that onto :data:`runback.schema.ACTIVITIES`, ``SAMPLES`` and
+``LAPS``, so the engines can only differ in decoding, never in meaning.
+
+Mapping (FIT profile names):
+
+- one activity per ``session`` message; records and laps belong to the session
+  whose ``start_time`` they follow (a triathlon gives swim, bike and run rows);
+  a file with records but no session gives one activity computed from its records;
+- ``enhanced_speed`` / ``enhanced_altitude`` win over ``speed`` / ``altitude``;
+  semicircles become degrees; FIT's invalid sentinels become null;
+- running and walking cadence is FIT's per-foot rpm (+ ``fractional_cadence``)
+  times two: steps per minute, both feet;
+- the local start time comes from the ``activity`` message's ``local_timestamp``.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from runback import schema
+from runback.errors import NotAnActivityError, UnreadableFileError
+from runback.io._common import Frames, RawFile, Source, content_id, load_source
+from runback.io._fitdecoded import (
+    FIT_EPOCH_UNIX_S,
+    RECORD_FIELDS,
+    SUMMARY_MESSAGES,
+    Decoded,
+    set_field,
+)
+
+__all__ = ["read_fit", "read_fit_many"]
+
+Engine = Literal["fast", "fitparse"]
+
+# Sports whose FIT cadence is strides per minute (one foot): doubled to steps/min.
+_STEP_SPORTS = frozenset({"running", "walking"})
+_SEMICIRCLE_DEG = 180.0 / 2**31
+_MAX_UTC_OFFSET_S = 14 * 3600  # the widest real time zone offset
+_MOVING_MPS = 0.5  # schema: moving time is time at more than 0.5 m/s
+
+
+def read_fit(
+    source: Source,
+    *,
+    athlete: str = "me",
+    engine: Engine = "fast",
+    name: str | None = None,
+) -> Frames:
+    """Read one FIT file (all chained parts) into activities, samples and laps.
+
+    Parameters
+    ----------
+    source
+        Path, bytes or binary file object; gzip-compressed data is unpacked.
+    athlete
+        Who ran it; fills ``activities.athlete``.
+    engine
+        ``"fast"`` (numpy decoder; falls back to fitparse where it cannot
+        decode a file) or ``"fitparse"`` (the reference decoder; falls back
+        to fitdecode, where installed, for files fitparse 1.2.0 rejects).
+    name
+        Name to report the file by (default: the path, or ``"<bytes>"``).
+
+    Returns
+    -------
+    Frames
+        ``activities`` (one row per FIT session), ``samples`` (one row per
+        record), ``laps``, and ``warnings`` (one line per partly readable file).
+
+    Raises
+    ------
+    NotAnActivityError
+        For settings, workout, monitoring, weight ... files.
+    UnreadableFileError
+        Empty file, not FIT, or nothing decodable (with the byte offset where
+        known); a file whose records carry no timestamps.
+    """
+    raw = load_source(source, name)
+    decoded = decode(raw, engine=engine)
+    return build_frames(decoded, raw, athlete=athlete)
+
+
+_ErrorInfo = tuple[type, str, str, "int | None", "int | None"]
+
+
+def _read_fit_path(path: str, athlete: str) -> Frames | _ErrorInfo:
+    # Module-level so that a process pool can pickle it.  FileError's
+    # constructor takes keyword arguments, which exceptions do not pickle,
+    # so errors travel back as plain tuples.
+    try:
+        return read_fit(path, athlete=athlete)
+    except (NotAnActivityError, UnreadableFileError) as exc:
+        return (type(exc), exc.path, exc.reason, exc.offset, exc.line)
+
+
+def _unpack(result: Frames | _ErrorInfo) -> Frames | Exception:
+    if isinstance(result, Frames):
+        return result
+    cls, path, reason, offset, line = result
+    exc: Exception = cls(path, reason, offset=offset, line=line)
+    return exc
+
+
+def read_fit_many(
+    paths: Iterable[str],
+    *,
+    athlete: str = "me",
+    workers: int | None = None,
+) -> list[Frames | Exception]:
+    """Read many FIT files, in parallel processes when there are many.
+
+    Parameters
+    ----------
+    paths
+        FIT file paths.
+    athlete
+        Who ran them.
+    workers
+        Number of processes; None = one per CPU, 1 = in this process.
+
+    Returns
+    -------
+    list
+        For each path in order: its :class:`Frames`, or the
+        :class:`NotAnActivityError` / :class:`UnreadableFileError` it raised
+        (one bad file never stops the others).
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    paths = [str(p) for p in paths]
+    n = workers if workers is not None else (os.cpu_count() or 1)
+    if n <= 1 or len(paths) < 4:
+        return [_unpack(_read_fit_path(p, athlete)) for p in paths]
+    with ProcessPoolExecutor(max_workers=n) as pool:
+        chunk = max(1, len(paths) // (n * 4))
+        results = pool.map(_read_fit_path, paths, [athlete] * len(paths), chunksize=chunk)
+        return [_unpack(r) for r in results]
+
+
+# ---------------------------------------------------------------------------
+# decoding
+# ---------------------------------------------------------------------------
+
+
+def _check_fit_header(raw: RawFile) -> None:
+    data = raw.data
+    if not data:
+        raise UnreadableFileError(raw.name, "empty file", offset=0)
+    if len(data) < 12 or data[8:12] != b".FIT":
+        raise UnreadableFileError(raw.name, "not a FIT file (no '.FIT' signature in the header)", offset=0)
+
+
+def decode(raw: RawFile, *, engine: Engine = "fast") -> Decoded:
+    """Decode a FIT file's bytes with the given engine (see :func:`read_fit`)."""
+    _check_fit_header(raw)
+    if engine == "fast":
+        from runback.io import _fitfast
+
+        try:
+            return _fitfast.decode(raw.data)
+        except _fitfast.FastDecodeError:
+            # The fast path declines what it cannot decode exactly; the
+            # reference decoder then has its go.
+            pass
+        engine = "fitparse"
+    if engine != "fitparse":
+        raise ValueError(f"unknown FIT engine {engine!r} (use 'fast' or 'fitparse')")
+    dec = decode_fitparse(raw.data)
+    if dec.partial_reason is not None:
+        # fitparse 1.2.0 rejects some files other decoders read (a COROS file
+        # whose definitions give uint32 fields one byte); try fitdecode there.
+        alt = _decode_fitdecode(raw.data)
+        if alt is not None and alt.n_records > dec.n_records:
+            return alt
+    return dec
+
+
+class _RawTimesProcessor:
+    """A fitparse data processor that leaves date_time fields as raw FIT seconds."""
+
+    def __new__(cls) -> Any:
+        from fitparse.processors import FitFileDataProcessor
+
+        class Processor(FitFileDataProcessor):  # type: ignore[misc]
+            def process_type_date_time(self, field_data: Any) -> None:
+                pass
+
+            def process_type_local_date_time(self, field_data: Any) -> None:
+                pass
+
+        return Processor()
+
+
+def _first(value: Any) -> Any:
+    # An array field (size > its base type) comes back as a tuple; runback
+    # reads its first element.
+    if isinstance(value, tuple):
+        return value[0] if value else None
+    return value
+
+
+def decode_fitparse(data: bytes, *, max_records: int | None = None) -> Decoded:
+    """Decode with fitparse, keeping whatever decodes before an error.
+
+    ``max_records`` stops after that many record messages (tests use it to
+    compare large files on a prefix).
+    """
+    import fitparse
+    from fitparse.utils import FitParseError
+
+    records: dict[str, list[float]] = {k: [] for k in RECORD_FIELDS}
+    messages: dict[str, list[dict[str, Any]]] = {k: [] for k in SUMMARY_MESSAGES}
+    stream = io.BytesIO(data)
+    reason: str | None = None
+    offset: int | None = None
+    try:
+        ff = fitparse.FitFile(stream, data_processor=_RawTimesProcessor())
+        for msg in ff.get_messages():
+            mname = msg.name
+            if mname != "record" and mname not in messages:
+                continue
+            values: dict[str, Any] = {}
+            for fd in msg.fields:
+                fname = fd.name
+                derived = fd.field_def is None
+                raw_or_value = fd.raw_value if fname == "timestamp" else fd.value
+                if mname == "record":
+                    raw_or_value = _first(raw_or_value)
+                set_field(values, fname, raw_or_value, derived=derived)
+                if fd.parent_field is not None:
+                    set_field(values, fd.parent_field.name, raw_or_value, derived=derived)
+            if mname == "record":
+                for k in RECORD_FIELDS:
+                    v = values.get(k)
+                    records[k].append(np.nan if v is None or isinstance(v, (str, bytes)) else float(v))
+                if max_records is not None and len(records["timestamp"]) >= max_records:
+                    break
+            else:
+                messages[mname].append(values)
+    except FitParseError as exc:
+        reason = str(exc)
+        offset = stream.tell() if not stream.closed else None
+    return Decoded(
+        records={k: np.asarray(v, dtype=np.float64) for k, v in records.items()},
+        messages=messages,
+        partial_reason=reason,
+        partial_offset=offset,
+        engine="fitparse",
+    )
+
+
+def _decode_fitdecode(data: bytes, *, max_records: int | None = None) -> Decoded | None:
+    """Decode with fitdecode where it is installed (a test dependency); None otherwise."""
+    try:
+        import fitdecode
+    except ImportError:
+        return None
+    records: dict[str, list[float]] = {k: [] for k in RECORD_FIELDS}
+    messages: dict[str, list[dict[str, Any]]] = {k: [] for k in SUMMARY_MESSAGES}
+    reason: str | None = None
+    offset: int | None = None
+    try:
+        with warnings.catch_warnings():
+            # fitdecode warns (and carries on) on misaligned fields; that is
+            # exactly the case it is here for.
+            warnings.simplefilter("ignore")
+            with fitdecode.FitReader(
+                io.BytesIO(data),
+                check_crc=fitdecode.CrcCheck.RAISE,
+                error_handling=fitdecode.ErrorHandling.WARN,
+                keep_raw_chunks=False,
+            ) as reader:
+                for frame in reader:
+                    if not isinstance(frame, fitdecode.FitDataMessage):
+                        continue
+                    mname = frame.name
+                    if mname != "record" and mname not in messages:
+                        continue
+                    values: dict[str, Any] = {}
+                    for fd in frame.fields:
+                        derived = fd.field_def is None
+                        val = fd.raw_value if fd.name == "timestamp" else fd.value
+                        if isinstance(val, datetime):
+                            val = fd.raw_value
+                        if mname == "record":
+                            val = _first(val)
+                        set_field(values, fd.name, val, derived=derived)
+                        if fd.parent_field is not None:
+                            set_field(values, fd.parent_field.name, val, derived=derived)
+                    if mname == "record":
+                        for k in RECORD_FIELDS:
+                            v = values.get(k)
+                            records[k].append(
+                                np.nan if v is None or isinstance(v, (str, bytes, tuple)) else float(v)
+                            )
+                        if max_records is not None and len(records["timestamp"]) >= max_records:
+                            break
+                    else:
+                        messages[mname].append(values)
+    except fitdecode.FitError as exc:
+        reason = str(exc)
+        offset = getattr(exc, "offset", None)
+    return Decoded(
+        records={k: np.asarray(v, dtype=np.float64) for k, v in records.items()},
+        messages=messages,
+        partial_reason=reason,
+        partial_offset=offset,
+        engine="fitdecode",
+    )
+
+
+# ---------------------------------------------------------------------------
+# building frames
+# ---------------------------------------------------------------------------
+
+_NON_ACTIVITY_HINT = "not an activity file"
+
+
+def _num(value: Any) -> float | None:
+    if value is None or isinstance(value, (str, bytes, tuple, bool)):
+        return None
+    return float(value)
+
+
+def _label(value: Any) -> str | None:
+    if value is None:
+        return None
+    return str(value).lower()
+
+
+def _file_type(decoded: Decoded) -> tuple[bool, str | None]:
+    """(any part says activity, the first declared type)."""
+    types = [m.get("type") for m in decoded.messages.get("file_id", [])]
+    declared = [t for t in types if t is not None]
+    return ("activity" in declared, str(declared[0]) if declared else None)
+
+
+def _device(decoded: Decoded) -> str | None:
+    candidates = list(decoded.messages.get("file_id", []))
+    candidates += [
+        m for m in decoded.messages.get("device_info", []) if m.get("device_index") in ("creator", 0)
+    ]
+    for msg in candidates:
+        manufacturer = msg.get("manufacturer")
+        product: Any = msg.get("garmin_product")
+        if isinstance(product, int) or product is None:
+            product = _garmin_product_name(product) if product is not None else None
+        if product is None:
+            product = msg.get("product_name") or msg.get("product")
+        if manufacturer is None and product is None:
+            continue
+        parts = [str(p) for p in (manufacturer, product) if p is not None]
+        return " ".join(parts).strip().lower() or None
+    return None
+
+
+def _garmin_product_name(number: int) -> str | int:
+    """Garmin product name: fitparse's profile, else fitdecode's newer one, else the number."""
+    from fitparse.profile import FIELD_TYPES
+
+    name = FIELD_TYPES["garmin_product"].values.get(number)
+    if name is not None:
+        return str(name)
+    try:
+        from fitdecode import profile as fdprofile
+    except ImportError:
+        return number
+    name = fdprofile.FIELD_TYPES["garmin_product"].enum.get(number)
+    return str(name) if name is not None else number
+
+
+def _utc_offset(decoded: Decoded) -> int | None:
+    for msg in decoded.messages.get("activity", []):
+        local, utc = msg.get("local_timestamp"), msg.get("timestamp")
+        if isinstance(local, int) and isinstance(utc, int):
+            offset = local - utc
+            if abs(offset) <= _MAX_UTC_OFFSET_S:
+                return offset
+    return None
+
+
+def _session_start(msg: dict[str, Any]) -> float | None:
+    start = _num(msg.get("start_time"))
+    if start is not None:
+        return start
+    end, elapsed = _num(msg.get("timestamp")), _num(msg.get("total_elapsed_time"))
+    if end is not None and elapsed is not None:
+        return end - elapsed
+    return None
+
+
+def _speed(msg: dict[str, Any], enhanced: str, legacy: str) -> float | None:
+    value = _num(msg.get(enhanced))
+    return value if value is not None else _num(msg.get(legacy))
+
+
+def _cadence(msg: dict[str, Any], whole: str, fraction: str, *, factor: float) -> float | None:
+    value = _num(msg.get(whole))
+    if value is None:
+        return None
+    return (value + (_num(msg.get(fraction)) or 0.0)) * factor
+
+
+def _nanmean(x: np.ndarray) -> float | None:
+    x = x[~np.isnan(x)]
+    return float(x.mean()) if x.size else None
+
+
+def _nanmax(x: np.ndarray) -> float | None:
+    x = x[~np.isnan(x)]
+    return float(x.max()) if x.size else None
+
+
+def _utc(seconds_fit: float) -> datetime:
+    return datetime.fromtimestamp(seconds_fit + FIT_EPOCH_UNIX_S, tz=timezone.utc)
+
+
+def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = "me") -> Frames:
+    """Map a :class:`Decoded` file onto runback's frames (see the module docstring)."""
+    name = raw.name
+    rec = decoded.records
+    n = decoded.n_records
+    sessions = decoded.messages.get("session", [])
+    is_activity, declared = _file_type(decoded)
+
+    if not is_activity and declared is not None:
+        raise NotAnActivityError(name, f"{_NON_ACTIVITY_HINT} (file type: {declared})")
+    ts = rec["timestamp"]
+    has_ts = ~np.isnan(ts)
+    if n == 0 and not sessions:
+        if decoded.partial_reason is not None:
+            raise UnreadableFileError(
+                name, f"nothing decodable: {decoded.partial_reason}", offset=decoded.partial_offset
+            )
+        raise NotAnActivityError(
+            name, f"{_NON_ACTIVITY_HINT}: no records and no session (file type: {declared})"
+        )
+    if not has_ts.any() and not any(_session_start(s) is not None for s in sessions):
+        if declared is None:
+            # muktihari's encoder test file: type unset and nothing timed.
+            raise NotAnActivityError(
+                name, f"{_NON_ACTIVITY_HINT} (file type: None, no timestamped records)"
+            )
+        raise UnreadableFileError(name, "no timestamps: the records carry no time")
+
+    warns: list[str] = []
+    if decoded.partial_reason is not None:
+        where = f" at byte {decoded.partial_offset}" if decoded.partial_offset is not None else ""
+        warns.append(
+            f"{name}: only partly readable{where} ({decoded.partial_reason}); "
+            f"kept the {n} records before the break"
+        )
+    dropped = int((~has_ts).sum())
+    if dropped:
+        warns.append(f"{name}: {dropped} record(s) without a timestamp left out")
+    keep = has_ts
+    cols = {k: v[keep] for k, v in rec.items()}
+    ts = cols["timestamp"]
+
+    # Sessions in time order, each with a start; records/laps go to the last
+    # session that started at or before them.
+    # A chained file can carry the same session twice (a re-sent copy): once is enough.
+    sess = [s for k, s in enumerate(sessions) if s not in sessions[:k]] or [{}]
+    starts = [_session_start(s) for s in sess]
+    if len(sess) == 1 and starts[0] is None:
+        starts = [float(ts.min()) if ts.size else None]
+    order = sorted(range(len(sess)), key=lambda i: (starts[i] is None, starts[i] or 0.0, i))
+    sess = [sess[i] for i in order if starts[i] is not None]
+    starts_arr = np.array([starts[i] for i in order if starts[i] is not None], dtype=np.float64)
+    if not sess:
+        raise UnreadableFileError(name, "no timestamps: no session has a start time")
+    rec_session = np.clip(np.searchsorted(starts_arr, ts, side="right") - 1, 0, len(sess) - 1)
+
+    base_id = content_id(raw.data)
+    ids = [base_id if i == 0 else f"{base_id}-{i}" for i in range(len(sess))]
+    offset = _utc_offset(decoded)
+    device = _device(decoded)
+    sport_msgs = decoded.messages.get("sport", [])
+    file_sport = sport_msgs[0] if sport_msgs else {}
+
+    speed = np.where(np.isnan(cols["enhanced_speed"]), cols["speed"], cols["enhanced_speed"])
+    altitude = np.where(
+        np.isnan(cols["enhanced_altitude"]), cols["altitude"], cols["enhanced_altitude"]
+    )
+    cadence_rpm = cols["cadence"] + np.nan_to_num(cols["fractional_cadence"], nan=0.0)
+
+    activity_rows: list[dict[str, Any]] = []
+    elapsed_all = np.full(ts.shape, np.nan)
+    cadence_all = np.full(ts.shape, np.nan)
+    for i, msg in enumerate(sess):
+        sport = _label(msg.get("sport") if msg.get("sport") is not None else file_sport.get("sport"))
+        sport = sport or "generic"
+        sub_sport = _label(
+            msg.get("sub_sport") if msg.get("sub_sport") is not None else file_sport.get("sub_sport")
+        )
+        factor = 2.0 if sport in _STEP_SPORTS else 1.0
+        mask = rec_session == i
+        s_ts = ts[mask]
+        s_speed = speed[mask]
+        s_dist = cols["distance"][mask]
+        s_alt = altitude[mask]
+        s_hr = cols["heart_rate"][mask]
+        s_cad = cadence_rpm[mask] * factor
+        t0 = float(s_ts.min()) if s_ts.size else float(starts_arr[i])
+        elapsed_rec = s_ts - t0
+
+        start = float(starts_arr[i])
+        elapsed = _num(msg.get("total_elapsed_time"))
+        if elapsed is None and s_ts.size:
+            elapsed = float(s_ts.max() - s_ts.min())
+        moving = _num(msg.get("total_timer_time"))
+        if moving is None and s_ts.size > 1:
+            dt = np.diff(s_ts)
+            fast = s_speed[1:] > _MOVING_MPS
+            moving = float(dt[fast].sum()) if (~np.isnan(s_speed)).any() else elapsed
+        distance = _num(msg.get("total_distance"))
+        if distance is None and (~np.isnan(s_dist)).any():
+            distance = float(np.nanmax(s_dist) - np.nanmin(s_dist))
+        ascent, descent = _num(msg.get("total_ascent")), _num(msg.get("total_descent"))
+        if (ascent is None or descent is None) and (~np.isnan(s_alt)).sum() > 1:
+            steps = np.diff(s_alt[~np.isnan(s_alt)])
+            ascent = ascent if ascent is not None else float(steps[steps > 0].sum())
+            descent = descent if descent is not None else float(-steps[steps < 0].sum())
+        avg_hr = _num(msg.get("avg_heart_rate"))
+        avg_hr = avg_hr if avg_hr is not None else _nanmean(s_hr)
+        max_hr = _num(msg.get("max_heart_rate"))
+        max_hr = max_hr if max_hr is not None else _nanmax(s_hr)
+        avg_cad = _cadence(msg, "avg_cadence", "avg_fractional_cadence", factor=factor)
+        if avg_cad is None:
+            avg_cad = _nanmean(np.where(s_cad > 0, s_cad, np.nan))
+        avg_speed = _speed(msg, "enhanced_avg_speed", "avg_speed")
+        if avg_speed is None and distance is not None and moving:
+            avg_speed = distance / moving
+
+        start_utc = _utc(start)
+        activity_rows.append(
+            {
+                "activity_id": ids[i],
+                "athlete": athlete,
+                "source": name,
+                "format": "fit",
+                "sport": sport,
+                "sub_sport": sub_sport,
+                "name": file_sport.get("name") if isinstance(file_sport.get("name"), str) else None,
+                "start_time_utc": start_utc,
+                "start_time_local": (start_utc + timedelta(seconds=offset or 0)).replace(tzinfo=None),
+                "utc_offset_s": offset or 0,
+                "utc_offset_source": "fit_local_timestamp" if offset is not None else "assumed_utc",
+                "elapsed_s": elapsed,
+                "moving_s": moving,
+                "distance_m": distance,
+                "ascent_m": ascent,
+                "descent_m": descent,
+                "avg_hr_bpm": avg_hr,
+                "max_hr_bpm": max_hr,
+                "avg_cadence_spm": avg_cad,
+                "avg_speed_mps": avg_speed,
+                "device": device,
+                "n_samples": int(mask.sum()),
+                "rpe": None,
+                "partial": decoded.partial_reason is not None,
+                "partial_reason": (
+                    decoded.partial_reason
+                    + (f" (byte {decoded.partial_offset})" if decoded.partial_offset is not None else "")
+                    if decoded.partial_reason is not None
+                    else None
+                ),
+            }
+        )
+        elapsed_all[mask] = elapsed_rec
+        cadence_all[mask] = s_cad
+
+    # One samples frame for the whole file, grouped by activity, file order within.
+    order = np.argsort(rec_session, kind="stable")
+
+    def col(name: str, values: np.ndarray) -> pl.Series:
+        return pl.Series(name, values[order], dtype=pl.Float64, nan_to_null=True)
+
+    stamps = pl.Series("timestamp_utc", ((ts[order] + FIT_EPOCH_UNIX_S) * 1_000_000).astype(np.int64))
+    samples = pl.DataFrame(
+        [
+            pl.Series("activity_id", ids, dtype=pl.String).gather(rec_session[order]),
+            stamps.cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+            col("elapsed_s", elapsed_all),
+            col("distance_m", cols["distance"]),
+            col("speed_mps", speed),
+            col("heart_rate_bpm", cols["heart_rate"]),
+            col("cadence_spm", cadence_all),
+            col("altitude_m", altitude),
+            col("lat_deg", cols["position_lat"] * _SEMICIRCLE_DEG),
+            col("lon_deg", cols["position_long"] * _SEMICIRCLE_DEG),
+            col("power_w", cols["power"]),
+        ]
+    )
+    activities = pl.DataFrame(activity_rows, schema=schema.ACTIVITIES)
+    laps = _laps(decoded.messages.get("lap", []), starts_arr, ids, activities["sport"].to_list())
+    return Frames(activities=activities, samples=samples, laps=laps, warnings=tuple(warns))
+
+
+def _laps(
+    laps: Sequence[dict[str, Any]], starts: np.ndarray, ids: list[str], sports: list[str]
+) -> pl.DataFrame:
+    rows: list[dict[str, Any]] = []
+    timed = [(s, lap) for lap in laps if (s := _session_start(lap)) is not None]
+    timed.sort(key=lambda x: x[0])
+    counters = [0] * len(ids)
+    for start, lap in timed:
+        i = int(np.clip(np.searchsorted(starts, start, side="right") - 1, 0, len(ids) - 1))
+        factor = 2.0 if sports[i] in _STEP_SPORTS else 1.0
+        rows.append(
+            {
+                "activity_id": ids[i],
+                "lap_index": counters[i],
+                "start_time_utc": _utc(start),
+                "elapsed_s": _num(lap.get("total_elapsed_time")),
+                "moving_s": _num(lap.get("total_timer_time")),
+                "distance_m": _num(lap.get("total_distance")),
+                "avg_hr_bpm": _num(lap.get("avg_heart_rate")),
+                "max_hr_bpm": _num(lap.get("max_heart_rate")),
+                "avg_speed_mps": _speed(lap, "enhanced_avg_speed", "avg_speed"),
+                "avg_cadence_spm": _cadence(lap, "avg_cadence", "avg_fractional_cadence", factor=factor),
+            }
+        )
+        counters[i] += 1
+    if not rows:
+        return schema.empty(schema.LAPS)
+    return pl.DataFrame(rows, schema=schema.LAPS)
