@@ -141,3 +141,11 @@ def test_cli_team_report(store: Any, tmp_path: Path) -> None:
     assert '<script type="text/javascript" src="plotly.min.js"></script>' in page
     assert len(page) < 400_000  # plotly.js is shared, not embedded
     assert write_team_report(store, tmp_path / "again", lang="en").name == "index.html"
+
+
+def test_cli_reports_on_an_empty_store_say_so(tmp_path: Path) -> None:
+    for args in (["report"], ["team-report", "-o", str(tmp_path / "team")]):
+        result = CliRunner().invoke(app, [*args, "--store", str(tmp_path / "empty")])
+        assert result.exit_code == 1
+        assert "has no activities yet: import some first" in result.output
+    assert not (tmp_path / "team").exists()
