@@ -134,6 +134,10 @@ def _for_athlete(df: pl.DataFrame | None, athlete: str) -> pl.DataFrame | None:
     return df
 
 
+def _rows(df: pl.DataFrame, athlete: str) -> pl.DataFrame:
+    return df.filter(pl.col("athlete") == athlete) if "athlete" in df.columns else df
+
+
 def _since(df: pl.DataFrame, col: str, since: dt.date | None) -> pl.DataFrame:
     if since is None or df.is_empty():
         return df
@@ -422,10 +426,8 @@ def build_runner_report(
     flags_all = schema.empty(schema.FLAGS) if flags_all is None else flags_all
     journal_all = _for_athlete(journal, athlete)
     journal_all = schema.empty(schema.JOURNAL) if journal_all is None else journal_all
-    daily_all = _for_athlete(daily, athlete)
-    assert daily_all is not None
-    weekly_all = _for_athlete(weekly, athlete)
-    assert weekly_all is not None
+    daily_all = _rows(daily, athlete)
+    weekly_all = _rows(weekly, athlete)
 
     # local days as the load model sees them (a profile's time zone moves GPX runs to the right day)
     act_dates = local_dates(activities, {athlete: profile} if profile is not None else None)
