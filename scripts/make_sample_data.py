@@ -848,11 +848,17 @@ def anna_journal(sessions: Sequence[Session], tracks: dict[Session, Track]) -> l
         "2025-06-01": (6.0, 2, 3, "late party the night before"),
     }
     by_day = {s.day: s for s in sessions if s.is_run}
+
+    def clock(s: Session, when: str) -> str:
+        """20 minutes into the run, or 25 minutes after it."""
+        if when == "during":
+            return (s.start_local + dt.timedelta(minutes=20)).strftime("%H:%M")
+        return (_session_end_local(s, tracks[s]) + dt.timedelta(minutes=25)).strftime("%H:%M")
+
     entries: list[Entry] = []
     for day in _days():
         key = day.isoformat()
         s = by_day.get(day)
-        run_end = _session_end_local(s, tracks[s]) if s else None
         wl = wellness.get(key)
         sleep_h, sq, stress, wl_note = wl if wl else (None, None, None, "")
         if not wl and (s or day.weekday() == 0) and rng.random() < 0.6:
@@ -864,8 +870,7 @@ def anna_journal(sessions: Sequence[Session], tracks: dict[Session, Track]) -> l
                 if when in ("during", "after"):
                     if s is None:
                         raise ValueError(f"anna's journal has a {when} entry on {key} without a run")
-                    clock = s.start_local + dt.timedelta(minutes=20) if when == "during" else run_end + dt.timedelta(minutes=25)
-                    time_s = clock.strftime("%H:%M")
+                    time_s = clock(s, when)
                 else:
                     time_s = when
                 first = i == 0
@@ -880,7 +885,7 @@ def anna_journal(sessions: Sequence[Session], tracks: dict[Session, Track]) -> l
             if s.kind == "easy" and rng.random() < 0.3:
                 rpe = 4
             pain = 1 if (key == "2025-04-13") else 0
-            entries.append(Entry(day, (run_end + dt.timedelta(minutes=25)).strftime("%H:%M"), pain, "after",
+            entries.append(Entry(day, clock(s, "after"), pain, "after",
                                  sleep_h, sq, stress, rpe, wl_note))
         elif sleep_h is not None and day.weekday() == 0:
             entries.append(Entry(day, "07:30", 0, "next_morning", sleep_h, sq, stress, None, ""))
