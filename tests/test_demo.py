@@ -119,7 +119,7 @@ def test_demo_writes_both_reports_and_the_overview(demo_run: tuple[Path, Path, s
     assert "anna" in overview and "bram" in overview
 
 
-def test_demo_store_is_temporary_unless_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_store_is_temporary_unless_asked_and_open_shows_the_overview(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without --store nothing is left behind but the reports (the store lives in a TemporaryDirectory)."""
     import runback.cli._demo as demo
 
@@ -139,10 +139,14 @@ def test_demo_store_is_temporary_unless_asked(tmp_path: Path, monkeypatch: pytes
         (data / athlete / "pain_journal.csv").write_bytes(
             (REPO / "sample_data" / athlete / "pain_journal.csv").read_bytes()
         )
-    result = CliRunner().invoke(app, ["demo", "--data", str(data), "--out", str(tmp_path / "out")])
+    opened: list[str] = []
+    monkeypatch.setattr(demo.webbrowser, "open", opened.append)
+    result = CliRunner().invoke(app, ["demo", "--data", str(data), "--out", str(tmp_path / "out"), "--open"])
     assert result.exit_code == 0, result.output
     assert len(made) == 1 and not made[0].exists()
-    assert (tmp_path / "out" / "coach" / "index.html").is_file()
+    index = tmp_path / "out" / "coach" / "index.html"
+    assert index.is_file()
+    assert opened == [index.resolve().as_uri()]
 
 
 def test_demo_without_sample_data_says_so(tmp_path: Path) -> None:
