@@ -391,3 +391,22 @@ def test_this_week_is_compared_with_the_same_days_last_week() -> None:
     assert row["week_distance_m"] == 4000.0
     assert row["week_distance_change"] == pytest.approx(-0.5)
     assert row["status_rules"] == [] and row["severity"] == 0 and row["last_activity"] is None
+
+
+def test_informational_rows_are_not_a_status() -> None:
+    day = dt.date(2024, 5, 14)
+    flags = schema.conform(
+        pl.DataFrame(
+            [
+                flag_row("me", day, "weekly_jump", band="shown", value=0.2),  # 10-30%: shown, not flagged
+                flag_row("me", day, "session_spike", band="no_baseline", value=None),
+                flag_row("me", day, "no_rest", band="7+_days", value=8, threshold=7),
+            ]
+        ),
+        schema.FLAGS,
+    )
+    assert recent_flags(flags, day)["rule"].to_list() == ["no_rest"]
+    from runback.report._i18n import band_label
+
+    assert band_label("7+_days", "nl") == "7+ dagen"
+    assert band_label("acceptable_if_settles", "nl") == "acceptabel als het zakt"

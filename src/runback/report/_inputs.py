@@ -76,7 +76,7 @@ def report_inputs(store: Any, athlete: str) -> dict[str, Any]:
 
 
 def _given_profile(store: Any, athlete: str) -> Any:
-    """The athlete's saved profile (``<store>/profiles/<athlete>.toml``), or None."""
+    """The athlete's saved profile, ``<store>/profiles/<athlete>.toml``, where one exists."""
     from runback.load import profile_path, read_profile
 
     path = profile_path(store.root, athlete)
