@@ -41,10 +41,10 @@ def store(demo_run: tuple[Path, Path, str]):  # type: ignore[no-untyped-def]
 def test_every_sample_activity_is_imported(store) -> None:  # type: ignore[no-untyped-def]
     acts = store.activities()
     counts = dict(acts.group_by("athlete").len().iter_rows())
-    # anna: 99 FIT files; bram: 17 GPX/TCX files + 83 activities in the Strava export
-    assert counts == {"anna": 99, "bram": 100}
+    # anna: 99 FIT files; bram: 17 GPX/TCX files + 84 activities in the Strava export
+    assert counts == {"anna": 99, "bram": 101}
     bram = acts.filter(pl.col("athlete") == "bram")
-    assert bram.filter(pl.col("sport") == "cycling").height == 4
+    assert bram.filter(pl.col("sport") == "cycling").height == 5
     assert bram.filter(pl.col("rpe").is_not_null()).height > 0  # Strava's Perceived Exertion joined
     anna = acts.filter(pl.col("athlete") == "anna")
     assert set(anna["utc_offset_source"]) == {"fit_local_timestamp"}
@@ -62,8 +62,8 @@ def _within(flags: pl.DataFrame, athlete: str, rule: str, first: dt.date, last: 
     [
         ("anna", dt.date(2025, 5, 12), dt.date(2025, 6, 1), (dt.date(2025, 5, 13), dt.date(2025, 5, 21)),
          dt.date(2025, 5, 19), dt.date(2025, 6, 1)),
-        ("bram", dt.date(2025, 4, 28), dt.date(2025, 6, 14), (dt.date(2025, 4, 26), dt.date(2025, 5, 5)),
-         dt.date(2025, 4, 14), dt.date(2025, 6, 14)),
+        ("bram", dt.date(2025, 4, 28), dt.date(2025, 8, 2), (dt.date(2025, 4, 26), dt.date(2025, 5, 5)),
+         dt.date(2025, 4, 14), dt.date(2025, 8, 2)),
     ],
 )
 def test_sample_runners_raise_the_flags_they_were_built_for(  # type: ignore[no-untyped-def]
@@ -119,7 +119,7 @@ def test_demo_writes_both_reports_and_the_overview(demo_run: tuple[Path, Path, s
     assert "anna" in overview and "bram" in overview
 
 
-def test_demo_store_is_temporary_unless_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_demo_store_is_temporary_unless_asked_and_open_shows_the_overview(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without --store nothing is left behind but the reports (the store lives in a TemporaryDirectory)."""
     import runback.cli._demo as demo
 
@@ -139,10 +139,14 @@ def test_demo_store_is_temporary_unless_asked(tmp_path: Path, monkeypatch: pytes
         (data / athlete / "pain_journal.csv").write_bytes(
             (REPO / "sample_data" / athlete / "pain_journal.csv").read_bytes()
         )
-    result = CliRunner().invoke(app, ["demo", "--data", str(data), "--out", str(tmp_path / "out")])
+    opened: list[str] = []
+    monkeypatch.setattr(demo.webbrowser, "open", opened.append)
+    result = CliRunner().invoke(app, ["demo", "--data", str(data), "--out", str(tmp_path / "out"), "--open"])
     assert result.exit_code == 0, result.output
     assert len(made) == 1 and not made[0].exists()
-    assert (tmp_path / "out" / "coach" / "index.html").is_file()
+    index = tmp_path / "out" / "coach" / "index.html"
+    assert index.is_file()
+    assert opened == [index.resolve().as_uri()]
 
 
 def test_demo_without_sample_data_says_so(tmp_path: Path) -> None:
