@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from runback.load.metrics import is_running
+from runback.load.metrics import running_activity
 from runback.report._html import OKABE_ITO, base_layout
 from runback.report._i18n import fmt_date, rule_label, tr
 
@@ -71,7 +71,7 @@ def run_spikes(activities: pl.DataFrame, *, dates: pl.Series | None = None) -> p
     day = pl.col("start_time_local").dt.date() if dates is None else pl.Series("date", dates, dtype=pl.Date)
     runs = (
         activities.with_columns(day.alias("date"))
-        .filter(is_running(pl.col("sport")))
+        .filter(running_activity())
         .select("activity_id", "date", "start_time_local", pl.col("distance_m").fill_null(0.0))
         .sort("start_time_local")
     )

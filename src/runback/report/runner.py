@@ -16,7 +16,7 @@ import polars as pl
 
 from runback import schema
 from runback.errors import OptionError
-from runback.load.metrics import is_running, local_dates
+from runback.load.metrics import local_dates, running_activity
 from runback.report import _charts
 from runback.report._html import Page, esc
 from runback.report._i18n import (
@@ -444,7 +444,7 @@ def build_runner_report(
     flags_p = _since(flags_all, "date", since_day)
     journal_p = _since(journal_all, "date", since_day)
 
-    runs = act.filter(is_running(pl.col("sport")))
+    runs = act.filter(running_activity())
     days: list[dt.date] = [
         d for d in (*daily_p["date"].to_list(), *act["_date"].to_list(), *journal_p["date"].to_list()) if d is not None
     ]
