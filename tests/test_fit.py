@@ -14,7 +14,7 @@ from conftest import corpus_rows
 from runback import schema
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io._common import content_id
-from runback.io.fit import read_fit
+from runback.io.fit import read_fit, read_fit_many
 
 FIT_ROWS = [r for r in corpus_rows() if r["format"] == "FIT"]
 
@@ -258,3 +258,18 @@ def test_engine_fitparse_matches_on_a_small_file(corpus: Path) -> None:
 def test_unknown_engine() -> None:
     with pytest.raises(ValueError, match="engine"):
         read_fit(b"\x0e\x10\x00\x00\x00\x00\x00\x00.FIT\x00\x00", engine="nope")  # type: ignore[arg-type]
+
+
+def test_read_fit_many_in_two_processes(corpus: Path) -> None:
+    paths = [
+        _corpus_file(corpus, name)
+        for name in ("garmin-fenix-5-run.fit", "Settings.fit", "garmin-fenix-5-walk.fit", "DeveloperData.fit")
+    ]
+    results = read_fit_many(paths, athlete="bram", workers=2)
+    run, settings, walk, no_time = results
+    assert run.activities["sport"].item() == "running" and run.activities["athlete"].item() == "bram"
+    assert walk.activities["sport"].item() == "walking"
+    assert isinstance(settings, NotAnActivityError) and settings.path == str(paths[1])
+    assert isinstance(no_time, UnreadableFileError) and "no timestamps" in str(no_time)
+    # the same as one process
+    assert run.samples.equals(read_fit(paths[0], athlete="bram").samples)

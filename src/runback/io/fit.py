@@ -21,9 +21,13 @@ Mapping (FIT profile names):
 from __future__ import annotations
 
 import io
+import multiprocessing
+import os
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -137,14 +141,13 @@ def read_fit_many(
         :class:`NotAnActivityError` / :class:`UnreadableFileError` it raised
         (one bad file never stops the others).
     """
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-
     paths = [str(p) for p in paths]
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n <= 1 or len(paths) < 4:
         return [_unpack(_read_fit_path(p, athlete)) for p in paths]
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    # spawn, not fork: forking a process whose polars thread pool is running
+    # can deadlock the child.
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
         chunk = max(1, len(paths) // (n * 4))
         results = pool.map(_read_fit_path, paths, [athlete] * len(paths), chunksize=chunk)
         return [_unpack(r) for r in results]
@@ -188,20 +191,22 @@ def decode(raw: RawFile, *, engine: Engine = "fast") -> Decoded:
     return dec
 
 
-class _RawTimesProcessor:
-    """A fitparse data processor that leaves date_time fields as raw FIT seconds."""
+@lru_cache(maxsize=1)
+def _raw_times_processor() -> type:
+    """A fitparse data processor class that leaves date_time fields as raw FIT seconds.
 
-    def __new__(cls) -> Any:
-        from fitparse.processors import FitFileDataProcessor
+    Built on first use so that importing runback does not import fitparse.
+    """
+    from fitparse.processors import FitFileDataProcessor
 
-        class Processor(FitFileDataProcessor):  # type: ignore[misc]
-            def process_type_date_time(self, field_data: Any) -> None:
-                pass
+    class RawTimes(FitFileDataProcessor):  # type: ignore[misc]
+        def process_type_date_time(self, field_data: Any) -> None:
+            pass
 
-            def process_type_local_date_time(self, field_data: Any) -> None:
-                pass
+        def process_type_local_date_time(self, field_data: Any) -> None:
+            pass
 
-        return Processor()
+    return RawTimes
 
 
 def _first(value: Any) -> Any:
@@ -227,7 +232,7 @@ def decode_fitparse(data: bytes, *, max_records: int | None = None) -> Decoded:
     reason: str | None = None
     offset: int | None = None
     try:
-        ff = fitparse.FitFile(stream, data_processor=_RawTimesProcessor())
+        ff = fitparse.FitFile(stream, data_processor=_raw_times_processor()())
         for msg in ff.get_messages():
             mname = msg.name
             if mname != "record" and mname not in messages:
@@ -349,37 +354,41 @@ def _file_type(decoded: Decoded) -> tuple[bool, str | None]:
 
 
 def _device(decoded: Decoded) -> str | None:
+    """'manufacturer product', e.g. 'garmin fr645m', from file_id or the creator device_info."""
     candidates = list(decoded.messages.get("file_id", []))
     candidates += [
         m for m in decoded.messages.get("device_info", []) if m.get("device_index") in ("creator", 0)
     ]
     for msg in candidates:
-        manufacturer = msg.get("manufacturer")
-        product: Any = msg.get("garmin_product")
-        if isinstance(product, int) or product is None:
-            product = _garmin_product_name(product) if product is not None else None
+        manufacturer = _enum_name("manufacturer", msg.get("manufacturer"))
+        product = _enum_name("garmin_product", msg.get("garmin_product"))
         if product is None:
             product = msg.get("product_name") or msg.get("product")
         if manufacturer is None and product is None:
             continue
-        parts = [str(p) for p in (manufacturer, product) if p is not None]
-        return " ".join(parts).strip().lower() or None
+        maker = str(manufacturer).lower() if manufacturer is not None else ""
+        model = str(product).lower() if product is not None else ""
+        if maker and model.startswith(maker):
+            maker = ""  # product_name 'COROS PACE 2' already names the maker
+        return " ".join(p for p in (maker, model) if p) or None
     return None
 
 
-def _garmin_product_name(number: int) -> str | int:
-    """Garmin product name: fitparse's profile, else fitdecode's newer one, else the number."""
-    from fitparse.profile import FIELD_TYPES
+def _enum_name(type_name: str, value: Any) -> Any:
+    """A profile name for an enum value fitparse's (2019) profile does not know.
 
-    name = FIELD_TYPES["garmin_product"].values.get(number)
-    if name is not None:
-        return str(name)
+    Devices newer than fitparse's profile (COROS, the Forerunner 645 Music ...)
+    get their names from fitdecode's newer profile where it is installed;
+    otherwise the number stays.
+    """
+    if not isinstance(value, int):
+        return value
     try:
         from fitdecode import profile as fdprofile
     except ImportError:
-        return number
-    name = fdprofile.FIELD_TYPES["garmin_product"].enum.get(number)
-    return str(name) if name is not None else number
+        return value
+    name = fdprofile.FIELD_TYPES[type_name].enum.get(value)
+    return str(name) if name is not None else value
 
 
 def _utc_offset(decoded: Decoded) -> int | None:
@@ -584,15 +593,15 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = "me") -> Fram
         cadence_all[mask] = s_cad
 
     # One samples frame for the whole file, grouped by activity, file order within.
-    order = np.argsort(rec_session, kind="stable")
+    rows = np.argsort(rec_session, kind="stable")
 
     def col(name: str, values: np.ndarray) -> pl.Series:
-        return pl.Series(name, values[order], dtype=pl.Float64, nan_to_null=True)
+        return pl.Series(name, values[rows], dtype=pl.Float64, nan_to_null=True)
 
-    stamps = pl.Series("timestamp_utc", ((ts[order] + FIT_EPOCH_UNIX_S) * 1_000_000).astype(np.int64))
+    stamps = pl.Series("timestamp_utc", ((ts[rows] + FIT_EPOCH_UNIX_S) * 1_000_000).astype(np.int64))
     samples = pl.DataFrame(
         [
-            pl.Series("activity_id", ids, dtype=pl.String).gather(rec_session[order]),
+            pl.Series("activity_id", ids, dtype=pl.String).gather(rec_session[rows]),
             stamps.cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
             col("elapsed_s", elapsed_all),
             col("distance_m", cols["distance"]),
