@@ -5,7 +5,9 @@
 Builds synthetic frames in the model's shapes (one run a day, a ride every
 ninth day, a pain entry every third day, a few flags), then times
 ``build_runner_report`` plus the write, in English and Dutch, and prints the
-file size.
+file size.  Then the same two years through the real load model and pain
+analysis (``runback.load`` / ``runback.pain`` on the synthetic activities and
+journal, no per-sample data), as ``runner_report`` runs them, plus the report.
 """
 
 from __future__ import annotations
@@ -41,6 +43,26 @@ def main() -> None:
         elapsed = time.perf_counter() - t0
         size = out.stat().st_size
         print(f"runner report ({lang}): {size / 1e6:.2f} MB, built and written in {elapsed:.2f} s -> {out}")
+
+    from runback.load import acwr, daily_load, estimate_profile, flags, pmc, weekly_load
+    from runback.pain import pain_vs_load
+
+    activities, journal = frames["activities"], frames["journal"]
+    out = args.out.with_name(f"{args.out.stem}_model{args.out.suffix}")
+    t0 = time.perf_counter()
+    profile = estimate_profile(activities)
+    daily = daily_load(activities, profile=profile)
+    flagged = flags(activities, journal=journal, profile=profile)
+    model = {
+        "athlete": frames["athlete"], "activities": activities, "daily": daily, "weekly": weekly_load(daily),
+        "flags": flagged, "journal": journal, "pain_analysis": pain_vs_load(journal, activities, flagged, daily=daily),
+        "pmc": pmc(daily), "acwr": acwr(daily), "profile": profile,
+    }
+    t_model = time.perf_counter() - t0
+    write_text_atomic(out, build_runner_report(**model, lang="en"))
+    elapsed = time.perf_counter() - t0
+    print(f"model + runner report (en): {out.stat().st_size / 1e6:.2f} MB, {elapsed:.2f} s "
+          f"(model {t_model:.2f} s, {flagged.height} flags) -> {out}")
 
 
 if __name__ == "__main__":

@@ -23,10 +23,11 @@ anna (FIT files from a Garmin Forerunner 255, Amsterdam, Europe/Amsterdam):
     W13      long run of 18.5 km on Sun 1 June, 42% beyond the longest run of
              the previous 30 days (13 km), with a fast finish
     W13-W19  back pain: begins after the long run (NRS 3 after, 5 next morning),
-             peaks at 6 during a run on Wed 4 June, fades to 0 by early July
+             peaks at 6 during a run on Wed 4 June, fades to 0 by 29 June
              while the weeks are lighter (15, 17.5, 20, 22 km); she walks on
              rest days
-    W19-W24  gradual rebuild (<= 20% a week, long runs +5% a time)
+    W19-W24  gradual rebuild (<= 20% a week, long runs +5% a time), nothing
+             flagged in the last weeks
     journal  an entry after almost every run (pain, RPE, often sleep and stress),
              poor sleep / high stress on hard days (17 May, 20 May, 1 June)
 
@@ -39,10 +40,12 @@ bram (GPX and TCX files, plus a Strava bulk export, Utrecht):
     W7       intervals week: 8x400 m, 3x10 min tempo, 5x1000 m
     W9       ramp: 56 km after 39 km (+44%); no rest day from Sat 26 April to
              Mon 5 May (10 running days)
-    W15      a 24 km hilly trail race on Sat 14 June, 45% beyond the longest run
+    W10-W21  steady 35-42 km weeks, long runs up to 16.5 km
+    W22      a 24 km hilly trail race on Sat 2 August, 45% beyond the longest run
              of the previous 30 days (16.5 km)
-    W15-W18  back pain from the morning after the race (NRS 4-5), fading with
-             lighter weeks (20, 24, 29 km)
+    W22-W24  back pain from the morning after the race (peak NRS 5 on 5-6
+             August), fading to 1 by 17 August in two lighter weeks (20, 21.5 km):
+             at the end of the period he is the runner a coach looks at
     journal  sparser: a few entries around hard weeks (work stress, short
              nights) and daily entries during the pain episode
 
@@ -159,8 +162,8 @@ ANNA_WEEKS: list[dict[int, str]] = [
     {1: "easy 6.5", 3: "prog 7", 5: "easy 5.5", 6: "long 10.5"},       # W20 07-14
     {1: "easy 7", 3: "prog 7.5", 5: "easy 5.5", 6: "long 11"},         # W21 07-21
     {1: "easy 6", 3: "prog 6.5", 5: "easy 5", 6: "long 9.5"},          # W22 07-28 easier
-    {1: "easy 7", 3: "prog 7.5", 5: "easy 6", 6: "long 11.5"},         # W23 08-04
-    {1: "easy 7", 3: "prog 7.5", 5: "easy 6", 6: "long 12"},           # W24 08-11
+    {1: "easy 6.5", 3: "prog 7", 5: "easy 5.5", 6: "long 10.5"},       # W23 08-04
+    {1: "easy 7", 3: "prog 7.5", 5: "easy 6", 6: "long 11.5"},         # W24 08-11
 ]
 
 BRAM_WEEKS: list[dict[int, str]] = [
@@ -182,17 +185,18 @@ BRAM_WEEKS: list[dict[int, str]] = [
     {1: "easy 8.5", 3: "prog 9", 5: "easy 8", 6: "long 16"},           # W13 05-26
     {1: "easy 8.5", 2: "ride 25", 3: "prog 9", 5: "easy 5",            # W14 06-02
      6: "long 16.5"},
-    {1: "easy 8", 3: "easy 7", 5: "race 24"},                          # W15 06-09 race +45%
-    {1: "easy 6", 3: "easy 6", 6: "long 8"},                           # W16 06-16 back pain
-    {1: "easy 6.5", 3: "easy 7", 6: "long 10.5"},                      # W17 06-23
-    {1: "easy 7", 3: "prog 7", 5: "easy 4", 6: "long 11"},             # W18 06-30
-    {1: "easy 7.5", 3: "prog 8", 5: "easy 5.5", 6: "long 12"},         # W19 07-07
-    {1: "easy 8", 3: "prog 8.5", 5: "easy 6.5", 6: "long 12.5"},       # W20 07-14
-    {1: "easy 8", 3: "prog 9", 5: "easy 7", 6: "long 13"},             # W21 07-21
-    {1: "easy 8.5", 2: "ride 30", 3: "prog 9", 5: "easy 7.5",          # W22 07-28
-     6: "long 13.5"},
-    {1: "easy 7.5", 3: "prog 8", 5: "easy 6.5", 6: "long 12"},         # W23 08-04 easier
-    {1: "easy 8.5", 3: "prog 9", 5: "easy 7.5", 6: "long 14"},         # W24 08-11
+    {1: "easy 8.5", 3: "prog 9", 5: "easy 7.5", 6: "long 15"},         # W15 06-09
+    {1: "easy 8.5", 3: "prog 9", 5: "easy 8", 6: "long 16"},           # W16 06-16
+    {1: "easy 7.5", 2: "ride 30", 3: "prog 8", 5: "easy 7",            # W17 06-23 easier
+     6: "long 13"},
+    {1: "easy 8.5", 3: "prog 9", 5: "easy 7.5", 6: "long 16"},         # W18 06-30
+    {1: "easy 8.5", 3: "prog 9", 5: "easy 8", 6: "long 16.5"},         # W19 07-07
+    {1: "easy 8.5", 2: "ride 25", 3: "prog 9", 5: "easy 7.5",          # W20 07-14
+     6: "long 16.5"},
+    {1: "easy 8.5", 3: "prog 9", 5: "easy 7", 6: "long 16"},           # W21 07-21
+    {1: "easy 8", 3: "easy 7", 5: "race 24"},                          # W22 07-28 race +45%
+    {1: "easy 6", 3: "easy 6", 6: "long 8"},                           # W23 08-04 back pain
+    {1: "easy 6.5", 3: "easy 6", 6: "long 9"},                         # W24 08-11
 ]
 
 
@@ -848,11 +852,17 @@ def anna_journal(sessions: Sequence[Session], tracks: dict[Session, Track]) -> l
         "2025-06-01": (6.0, 2, 3, "late party the night before"),
     }
     by_day = {s.day: s for s in sessions if s.is_run}
+
+    def clock(s: Session, when: str) -> str:
+        """20 minutes into the run, or 25 minutes after it."""
+        if when == "during":
+            return (s.start_local + dt.timedelta(minutes=20)).strftime("%H:%M")
+        return (_session_end_local(s, tracks[s]) + dt.timedelta(minutes=25)).strftime("%H:%M")
+
     entries: list[Entry] = []
     for day in _days():
         key = day.isoformat()
         s = by_day.get(day)
-        run_end = _session_end_local(s, tracks[s]) if s else None
         wl = wellness.get(key)
         sleep_h, sq, stress, wl_note = wl if wl else (None, None, None, "")
         if not wl and (s or day.weekday() == 0) and rng.random() < 0.6:
@@ -864,8 +874,7 @@ def anna_journal(sessions: Sequence[Session], tracks: dict[Session, Track]) -> l
                 if when in ("during", "after"):
                     if s is None:
                         raise ValueError(f"anna's journal has a {when} entry on {key} without a run")
-                    clock = s.start_local + dt.timedelta(minutes=20) if when == "during" else run_end + dt.timedelta(minutes=25)
-                    time_s = clock.strftime("%H:%M")
+                    time_s = clock(s, when)
                 else:
                     time_s = when
                 first = i == 0
@@ -880,7 +889,7 @@ def anna_journal(sessions: Sequence[Session], tracks: dict[Session, Track]) -> l
             if s.kind == "easy" and rng.random() < 0.3:
                 rpe = 4
             pain = 1 if (key == "2025-04-13") else 0
-            entries.append(Entry(day, (run_end + dt.timedelta(minutes=25)).strftime("%H:%M"), pain, "after",
+            entries.append(Entry(day, clock(s, "after"), pain, "after",
                                  sleep_h, sq, stress, rpe, wl_note))
         elif sleep_h is not None and day.weekday() == 0:
             entries.append(Entry(day, "07:30", 0, "next_morning", sleep_h, sq, stress, None, ""))
@@ -912,25 +921,25 @@ def bram_journal(sessions: Sequence[Session], tracks: dict[Session, Track]) -> l
         ("2025-05-04", after("2025-05-04"), 1, "after", 6.5, 3, 4, 6, ""),
         ("2025-05-18", after("2025-05-18"), 0, "after", 7.5, 4, 2, 5, ""),
         ("2025-06-01", after("2025-06-01"), 0, "after", 8.0, 4, 2, 5, ""),
-        ("2025-06-13", "21:30", 0, "other", 6.0, 2, 4, None, "nervous before the race"),
-        ("2025-06-14", after("2025-06-14"), 2, "after", None, None, None, 9, "hills were brutal"),
-        ("2025-06-15", "06:30", 4, "next_morning", 7.0, 3, 2, None, "low back stiff, hard to get out of bed"),
-        ("2025-06-16", "06:30", 3, "next_morning", None, None, None, None, ""),
-        ("2025-06-17", "06:30", 3, "next_morning", None, None, None, None, ""),
-        ("2025-06-17", during("2025-06-17"), 5, "during", None, None, None, None, "cut the run short"),
-        ("2025-06-17", after("2025-06-17"), 5, "after", None, None, None, 5, ""),
-        ("2025-06-18", "06:30", 5, "next_morning", 6.5, 3, 3, None, ""),
-        ("2025-06-19", "06:30", 4, "next_morning", None, None, None, None, ""),
-        ("2025-06-19", after("2025-06-19"), 4, "after", None, None, None, 4, "slow and flat"),
-        ("2025-06-20", "06:30", 3, "next_morning", None, None, None, None, ""),
-        ("2025-06-22", after("2025-06-22"), 3, "after", 7.5, 4, 2, 4, ""),
-        ("2025-06-24", after("2025-06-24"), 2, "after", None, None, None, 3, ""),
-        ("2025-06-26", after("2025-06-26"), 2, "after", None, None, None, 3, ""),
-        ("2025-06-29", after("2025-06-29"), 1, "after", 8.0, 4, 2, 5, ""),
-        ("2025-07-03", after("2025-07-03"), 1, "after", None, None, None, 5, ""),
-        ("2025-07-06", after("2025-07-06"), 0, "after", 7.5, 4, 2, 5, "all good"),
-        ("2025-07-20", after("2025-07-20"), 0, "after", 7.0, 3, 3, 5, ""),
-        ("2025-08-10", after("2025-08-10"), 0, "after", 7.5, 4, 2, 5, ""),
+        ("2025-06-15", after("2025-06-15"), 0, "after", 7.5, 4, 2, 5, ""),
+        ("2025-07-06", after("2025-07-06"), 0, "after", 7.0, 3, 3, 5, ""),
+        ("2025-07-20", after("2025-07-20"), 0, "after", 8.0, 4, 2, 5, "race in two weeks"),
+        ("2025-08-01", "21:30", 0, "other", 6.0, 2, 4, None, "nervous before the race"),
+        ("2025-08-02", after("2025-08-02"), 2, "after", None, None, None, 9, "hills were brutal"),
+        ("2025-08-03", "07:45", 4, "next_morning", 7.0, 3, 2, None, "low back stiff, hard to get out of bed"),
+        ("2025-08-04", "06:30", 3, "next_morning", None, None, None, None, ""),
+        ("2025-08-05", "06:30", 3, "next_morning", None, None, None, None, ""),
+        ("2025-08-05", during("2025-08-05"), 5, "during", None, None, None, None, "cut the run short"),
+        ("2025-08-05", after("2025-08-05"), 5, "after", None, None, None, 5, ""),
+        ("2025-08-06", "06:30", 5, "next_morning", 6.5, 3, 3, None, ""),
+        ("2025-08-07", "06:30", 4, "next_morning", None, None, None, None, ""),
+        ("2025-08-07", during("2025-08-07"), 4, "during", None, None, None, None, "slow and flat"),
+        ("2025-08-07", after("2025-08-07"), 4, "after", None, None, None, 4, ""),
+        ("2025-08-08", "06:30", 3, "next_morning", None, None, None, None, ""),
+        ("2025-08-10", after("2025-08-10"), 3, "after", 7.5, 4, 2, 4, ""),
+        ("2025-08-12", after("2025-08-12"), 2, "after", None, None, None, 3, ""),
+        ("2025-08-14", after("2025-08-14"), 2, "after", None, None, None, 3, ""),
+        ("2025-08-17", after("2025-08-17"), 1, "after", 8.0, 4, 2, 4, "much better"),
     ]
     return [Entry(dt.date.fromisoformat(d), t, p, tm, sh, sq, st, rpe, note)
             for d, t, p, tm, sh, sq, st, rpe, note in rows]
@@ -1031,9 +1040,9 @@ What the training contains (weeks are ISO weeks, W1 = week of 3 March):
 | weekly distance up more than 30% | W11 (12 May): 48.5 km after 33.5 km | W9 (28 April): 56 km after 39 km |
 | a week of intervals (zone 4-5 time up) | W12 (19 May) | W7 (14 April) |
 | 7+ running days without rest | 13-21 May (9 days) | 26 April - 5 May (10 days) |
-| run more than 30% beyond the longest of the previous 30 days | Sun 1 June, 18.5 km vs 13 km | Sat 14 June, 24 km trail race vs 16.5 km |
-| back pain (journal) | from 1 June, peak NRS 6 on 4-5 June, gone by 6 July | from 15 June, peak NRS 5 on 17-18 June, gone by 6 July |
-| lighter weeks while the pain fades | W14-W18 (15-26 km) | W16-W18 (20-29 km) |
+| run more than 30% beyond the longest of the previous 30 days | Sun 1 June, 18.5 km vs 13 km | Sat 2 August, 24 km trail race vs 16.5 km |
+| back pain (journal) | from 1 June, peak NRS 6 on 4-5 June, gone by 29 June | from 3 August, peak NRS 5 on 5-6 August, down to 1 on 17 August |
+| lighter weeks while the pain fades | W14-W18 (15-26.5 km) | W23-W24 (20, 21.5 km) |
 | poor sleep or high stress on a hard day | 17 May, 20 May, 1 June | 15 April, 19 April, 1 May |
 
 Both runners also have non-running activities (anna walks during her pain

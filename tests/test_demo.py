@@ -21,27 +21,30 @@ def test_finds_the_sample_data_of_this_clone() -> None:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """Both sample runners and their journals in one store (the demo's import step)."""
-    from runback.pain.journal import import_journal_csv
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """`runback demo --out OUT --store STORE`, run once for every test here: (out, store, stdout)."""
+    out = tmp_path_factory.mktemp("reports")
+    store_dir = tmp_path_factory.mktemp("store")
+    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--store", str(store_dir)])
+    assert result.exit_code == 0, result.output
+    return out, store_dir, result.stdout
+
+
+@pytest.fixture(scope="module")
+def store(demo_run: tuple[Path, Path, str]):  # type: ignore[no-untyped-def]
+    """Both sample runners and their journals, as the demo imported them."""
     from runback.store import open_store
 
-    st = open_store(tmp_path_factory.mktemp("store"))
-    for athlete in SAMPLE_ATHLETES:
-        folder = REPO / "sample_data" / athlete
-        files = sorted(p for p in folder.iterdir() if p.suffix in (".fit", ".gpx", ".tcx", ".zip"))
-        st.import_paths(files, athlete=athlete)
-        assert import_journal_csv(st, folder / "pain_journal.csv", athlete=athlete) > 0
-    return st
+    return open_store(demo_run[1])
 
 
 def test_every_sample_activity_is_imported(store) -> None:  # type: ignore[no-untyped-def]
     acts = store.activities()
     counts = dict(acts.group_by("athlete").len().iter_rows())
-    # anna: 99 FIT files; bram: 17 GPX/TCX files + 83 activities in the Strava export
-    assert counts == {"anna": 99, "bram": 100}
+    # anna: 99 FIT files; bram: 17 GPX/TCX files + 84 activities in the Strava export
+    assert counts == {"anna": 99, "bram": 101}
     bram = acts.filter(pl.col("athlete") == "bram")
-    assert bram.filter(pl.col("sport") == "cycling").height == 4
+    assert bram.filter(pl.col("sport") == "cycling").height == 5
     assert bram.filter(pl.col("rpe").is_not_null()).height > 0  # Strava's Perceived Exertion joined
     anna = acts.filter(pl.col("athlete") == "anna")
     assert set(anna["utc_offset_source"]) == {"fit_local_timestamp"}
@@ -59,8 +62,8 @@ def _within(flags: pl.DataFrame, athlete: str, rule: str, first: dt.date, last: 
     [
         ("anna", dt.date(2025, 5, 12), dt.date(2025, 6, 1), (dt.date(2025, 5, 13), dt.date(2025, 5, 21)),
          dt.date(2025, 5, 19), dt.date(2025, 6, 1)),
-        ("bram", dt.date(2025, 4, 28), dt.date(2025, 6, 14), (dt.date(2025, 4, 26), dt.date(2025, 5, 5)),
-         dt.date(2025, 4, 14), dt.date(2025, 6, 14)),
+        ("bram", dt.date(2025, 4, 28), dt.date(2025, 8, 2), (dt.date(2025, 4, 26), dt.date(2025, 5, 5)),
+         dt.date(2025, 4, 14), dt.date(2025, 8, 2)),
     ],
 )
 def test_sample_runners_raise_the_flags_they_were_built_for(  # type: ignore[no-untyped-def]
@@ -101,20 +104,49 @@ def test_sample_runners_raise_the_flags_they_were_built_for(  # type: ignore[no-
     assert first_pain >= pain_start
 
 
-def test_demo_writes_both_reports_and_the_overview(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    lines = [line for line in result.stdout.splitlines() if ": " in line]
+def test_demo_writes_both_reports_and_the_overview(demo_run: tuple[Path, Path, str]) -> None:
+    out, _, stdout = demo_run
+    lines = [line for line in stdout.splitlines() if ": " in line]
     printed = {line.split(": ", 1)[0]: Path(line.split(": ", 1)[1]) for line in lines}
     assert set(printed) == {"anna", "bram", "coach overview"}
-    assert printed["anna"] == tmp_path / "anna.html" and printed["bram"] == tmp_path / "bram.html"
-    assert printed["coach overview"] == tmp_path / "coach" / "index.html"
+    assert printed["anna"] == out / "anna.html" and printed["bram"] == out / "bram.html"
+    assert printed["coach overview"] == out / "coach" / "index.html"
     for label, path in printed.items():
         assert path.is_file(), label
         html = path.read_text(encoding="utf-8")
         assert html.lstrip().lower().startswith("<!doctype html")
-    assert "anna" in printed["coach overview"].read_text(encoding="utf-8")
-    assert "bram" in printed["coach overview"].read_text(encoding="utf-8")
+    overview = printed["coach overview"].read_text(encoding="utf-8")
+    assert "anna" in overview and "bram" in overview
+
+
+def test_demo_store_is_temporary_unless_asked_and_open_shows_the_overview(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --store nothing is left behind but the reports (the store lives in a TemporaryDirectory)."""
+    import runback.cli._demo as demo
+
+    made: list[Path] = []
+    real = demo.tempfile.TemporaryDirectory
+
+    class Spy(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            made.append(Path(self.name))
+
+    monkeypatch.setattr(demo.tempfile, "TemporaryDirectory", Spy)
+    # a data folder with no activities keeps this fast; the journals are real
+    data = tmp_path / "data"
+    for athlete in SAMPLE_ATHLETES:
+        (data / athlete).mkdir(parents=True)
+        (data / athlete / "pain_journal.csv").write_bytes(
+            (REPO / "sample_data" / athlete / "pain_journal.csv").read_bytes()
+        )
+    opened: list[str] = []
+    monkeypatch.setattr(demo.webbrowser, "open", opened.append)
+    result = CliRunner().invoke(app, ["demo", "--data", str(data), "--out", str(tmp_path / "out"), "--open"])
+    assert result.exit_code == 0, result.output
+    assert len(made) == 1 and not made[0].exists()
+    index = tmp_path / "out" / "coach" / "index.html"
+    assert index.is_file()
+    assert opened == [index.resolve().as_uri()]
 
 
 def test_demo_without_sample_data_says_so(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -110,3 +111,20 @@ def test_flags_on_an_empty_store(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["flags", "--store", str(tmp_path / "empty"), "--format", "json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output) == []
+
+
+def test_flags_includes_the_stored_journal(tmp_path: Path) -> None:
+    from runback.pain.journal import import_journal_csv
+
+    root = tmp_path / "s"
+    csv = tmp_path / "j.csv"
+    csv.write_text(
+        "date,time,pain,timing,location,sleep_h,sleep_quality,stress,rpe,activity_id,note\n"
+        + "".join(f"{dt.date(2024, 1, 4) + dt.timedelta(days=5 * i)},08:00,5,other,low back,,,,,,\n" for i in range(9)),
+        encoding="utf-8",
+    )
+    assert import_journal_csv(root, csv, athlete="anna") == 9
+    # no runs stored, only the journal: the pain rules still speak (pain 5/10 every 5 days for 40 days)
+    res = CliRunner().invoke(app, ["flags", "--store", str(root), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert "pain_persistent" in {r["rule"] for r in json.loads(res.output)}

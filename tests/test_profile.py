@@ -114,3 +114,18 @@ def test_merged_prefers_own_values() -> None:
     m = cli.merged(from_file)
     assert (m.hr_max_bpm, m.hr_max_bpm_source) == (185, "given")
     assert (m.hr_rest_bpm, m.hr_rest_bpm_source) == (50, "profile file")
+
+
+def test_profile_from_the_store(tmp_path: Path) -> None:
+    from runback.load import load_profile
+    from runback.store import open_store
+
+    assert load_profile(tmp_path, "anna") is None
+    assert read_profile(tmp_path, "anna") is None
+    path = profile_path(tmp_path, "anna")
+    path.parent.mkdir()
+    path.write_text("hr_max_bpm = 186\n", encoding="utf-8")
+    for store in (tmp_path, open_store(tmp_path)):
+        p = read_profile(store, "anna")
+        assert p is not None and (p.hr_max_bpm, p.hr_max_bpm_source) == (186, "profile file")
+        assert load_profile(store, "anna") == p

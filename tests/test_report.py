@@ -391,3 +391,51 @@ def test_this_week_is_compared_with_the_same_days_last_week() -> None:
     assert row["week_distance_m"] == 4000.0
     assert row["week_distance_change"] == pytest.approx(-0.5)
     assert row["status_rules"] == [] and row["severity"] == 0 and row["last_activity"] is None
+
+
+def test_informational_rows_are_not_a_status() -> None:
+    day = dt.date(2024, 5, 14)
+    flags = schema.conform(
+        pl.DataFrame(
+            [
+                flag_row("me", day, "weekly_jump", band="shown", value=0.2),  # 10-30%: shown, not flagged
+                flag_row("me", day, "session_spike", band="no_baseline", value=None),
+                flag_row("me", day, "no_rest", band="7+_days", value=8, threshold=7),
+            ]
+        ),
+        schema.FLAGS,
+    )
+    assert recent_flags(flags, day)["rule"].to_list() == ["no_rest"]
+    from runback.report._i18n import band_label
+
+    assert band_label("7+_days", "nl") == "7+ dagen"
+    assert band_label("acceptable_if_settles", "nl") == "acceptabel als het zakt"
+
+
+def test_pain_chart_rows_follow_what_was_logged(frames: dict[str, object]) -> None:
+    from runback.report._charts import pain_timeline_figure
+
+    journal = frames["journal"]
+    assert isinstance(journal, pl.DataFrame)
+    only_pain = journal.with_columns(pl.lit(None).cast(pl.Float64).alias("sleep_h"),
+                                     pl.lit(None).cast(pl.Int8).alias("stress"),
+                                     pl.lit(None).cast(pl.Int8).alias("sleep_quality"))
+    daily = frames["daily"]
+    assert isinstance(daily, pl.DataFrame)
+    flags = schema.empty(schema.FLAGS)
+    # load and pain only; + sleep hours; + the 1-5 scales
+    assert len(pain_timeline_figure(daily, only_pain, flags, lang="en").layout.annotations) == 0
+    axes = lambda fig: sorted(k for k in fig.layout.to_plotly_json() if k.startswith("yaxis"))  # noqa: E731
+    assert axes(pain_timeline_figure(daily, only_pain, flags, lang="en")) == ["yaxis", "yaxis2"]
+    assert len(axes(pain_timeline_figure(daily, journal, flags, lang="en"))) == 4
+
+
+def test_weekly_intensity_prefers_the_models_high_intensity_minutes(frames: dict[str, object]) -> None:
+    weekly = frames["weekly"]
+    assert isinstance(weekly, pl.DataFrame)
+    with_model = weekly.with_columns((pl.col("high_zone_min") + 1).alias("high_intensity_min"))
+    html = build_runner_report(**{**frames, "weekly": with_model}, lang="en")  # type: ignore[arg-type]
+    assert T["high_intensity_min"]["en"] in html
+    no_hr = weekly.with_columns(pl.lit(0.0).alias("high_zone_min"))
+    html = build_runner_report(**{**frames, "weekly": no_hr}, lang="nl")  # type: ignore[arg-type]
+    assert T["trimp"]["nl"] in html and T["high_zone_min"]["nl"] not in html

@@ -64,7 +64,8 @@ class Visit:
 
     @property
     def errors(self) -> list[tuple[str, str]]:
-        return [(t, m) for t, m in self.console if t in ("error", "warning")]
+        # plotly reports bad figure specs as console.trace/warn: any of these is a failure
+        return [(t, m) for t, m in self.console if t in ("error", "warning", "trace", "assert")]
 
     def charts(self) -> list[dict[str, Any]]:
         return self.page.evaluate(CHART_STATE)

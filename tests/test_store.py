@@ -281,3 +281,28 @@ def test_same_run_as_fit_and_gpx_keeps_the_fit(corpus: Path, tmp_path: Path) -> 
     assert summary.imported == [str(fit)]
     assert [d.path for d in summary.duplicates] == [str(gpx)]
     assert store.activities()["format"].to_list() == ["fit"]
+
+
+def test_a_crash_while_writing_the_manifest_leaves_the_store_as_before(
+    runs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "store"
+    store = open_store(root)
+    store.import_paths(runs / "basic.tcx")
+    before = snapshot(store)
+    listing = sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
+    real = store_mod._atomic_write_bytes
+
+    def crash_on_manifest(data: bytes, path: Path) -> None:
+        if path.parent.name == "_index":
+            raise OSError(28, "No space left on device")
+        real(data, path)
+
+    monkeypatch.setattr(store_mod, "_atomic_write_bytes", crash_on_manifest)
+    with pytest.raises(store_mod.StoreError, match="No space left"):
+        store.import_paths(runs)
+    for got, want in zip(snapshot(store), before):
+        assert_frame_equal(got, want)
+    assert sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file()) == listing
+    monkeypatch.setattr(store_mod, "_atomic_write_bytes", real)
+    assert len(store.import_paths(runs).imported) == 3

@@ -18,7 +18,7 @@ from runback.errors import (
     UnreadableFileError,
     UnsupportedFormatError,
 )
-from runback.io import Frames, ImportSummary, read, read_gpx, read_tcx
+from runback.io import Frames, ImportSummary, read, read_gpx, read_report, read_tcx
 from runback.io.fit import read_fit
 from runback.load import Profile, acwr, daily_load, estimate_profile, flags, monotony, pmc, weekly_load
 from runback.pain import (
@@ -28,7 +28,7 @@ from runback.pain import (
     parse_journal_csv,
     read_journal,
 )
-from runback.report import runner_report, write_runner_report, write_team_report
+from runback.report import build_runner_report, runner_report, write_runner_report, write_team_report
 from runback.store import Store, open_store
 
 __version__ = "0.1.0"
@@ -48,6 +48,7 @@ __all__ = [
     "UnsupportedFormatError",
     "acwr",
     "add_entry",
+    "build_runner_report",
     "daily_load",
     "estimate_profile",
     "flags",
@@ -61,6 +62,7 @@ __all__ = [
     "read_fit",
     "read_gpx",
     "read_journal",
+    "read_report",
     "read_tcx",
     "runner_report",
     "schema",

@@ -89,8 +89,9 @@ def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
 # atomic_write_parquet) into <root>/_pending/, outside the folders that readers
 # glob; then it atomically replaces the athlete's manifest
 # (<root>/_index/athlete=<name>.json), which lists the part files that make up
-# the store and the index of source files seen.  Replacing the manifest is the
-# commit.  Only then are the new parts moved into <table>/athlete=<name>/.  A
+# the store and names the index of source files seen (written just before it,
+# under a new name, in _index/files/athlete=<name>/).  Replacing the manifest
+# is the commit.  Only then are the new parts moved into <table>/athlete=<name>/.  A
 # kill before the commit leaves the store as it was (the pending files are
 # removed by the next import); a kill after it leaves the store as it is after
 # (the store reads a listed part from _pending/ until the next import moves it).
@@ -156,7 +157,8 @@ class Store:
         laps/athlete=<name>/part-<id>.parquet
         journal/athlete=<name>/*.parquet        (the pain journal's)
         profiles/<athlete>.toml                 (the load model's)
-        _index/athlete=<name>.json              (manifest: part files + files seen)
+        _index/athlete=<name>.json              (manifest: the part files, the file index's name)
+        _index/files/athlete=<name>/files-<id>.json   (index of the source files seen)
 
     ``pl.scan_parquet(root / "activities/**/*.parquet", hive_partitioning=True)``
     and DuckDB's ``read_parquet(..., hive_partitioning=true)`` read it directly.
@@ -176,17 +178,20 @@ class Store:
     def _part_dir(self, table: str, athlete: str) -> Path:
         return self.root / table / f"athlete={athlete}"
 
+    def _files_dir(self, athlete: str) -> Path:
+        return self.root / "_index" / "files" / f"athlete={athlete}"
+
     def _pending_dir(self, table: str, athlete: str) -> Path:
         return self.root / "_pending" / table / f"athlete={athlete}"
 
     # -- reading -----------------------------------------------------------
     def manifest(self, athlete: str) -> dict[str, Any]:
-        """The athlete's manifest: ``parts`` per table and ``files`` (the index of files seen)."""
+        """The athlete's manifest: ``parts`` per table and ``files_index`` (the index file's name)."""
         path = self._manifest_path(athlete)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return {"format": MANIFEST_FORMAT, "athlete": athlete, "parts": {t: [] for t in TABLES}, "files": {}}
+            return {"format": MANIFEST_FORMAT, "athlete": athlete, "parts": {t: [] for t in TABLES}, "files_index": None}
         except OSError as exc:
             raise StoreError(f"cannot read the store's manifest {path}: {exc}") from exc
         try:
@@ -195,8 +200,25 @@ class Store:
             raise StoreError(f"the store's manifest {path} is damaged: {exc}") from exc
         for table in TABLES:
             manifest.setdefault("parts", {}).setdefault(table, [])
-        manifest.setdefault("files", {})
+        manifest.setdefault("files_index", None)
         return manifest
+
+    def files_index(self, athlete: str, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The index of source files seen for ``athlete``: path -> size, mtime, sha256, outcome, ids.
+
+        It lives in its own file, named in the manifest, so that reading a
+        store's frames never loads it.
+        """
+        manifest = manifest or self.manifest(athlete)
+        name = manifest.get("files_index")
+        if not name:
+            return {}
+        path = self._files_dir(athlete) / name
+        try:
+            files: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"the store's file index {path} cannot be read: {exc}") from exc
+        return files
 
     def athletes(self) -> list[str]:
         """Athletes with stored activities or a pain journal, sorted."""
@@ -267,6 +289,11 @@ class Store:
 
     def _tidy(self, athlete: str, manifest: dict[str, Any]) -> None:
         """Finish an interrupted import: move committed parts in, remove uncommitted ones."""
+        index_dir = self._files_dir(athlete)
+        if index_dir.is_dir():
+            for path in index_dir.glob("*.json"):
+                if path.name != manifest.get("files_index"):
+                    path.unlink(missing_ok=True)
         for table in TABLES:
             listed = set(manifest["parts"][table])
             pending = self._pending_dir(table, athlete)
@@ -337,28 +364,28 @@ class Store:
             manifest = self.manifest(athlete)
             self._tidy(athlete, manifest)
             kept = self.activities(athlete)
+            files = self.files_index(athlete, manifest)
             result = run_import(
                 paths,
                 athlete=athlete,
                 workers=workers,
                 progress=progress,
-                index=manifest["files"],
+                index=files,
                 kept=kept,
             )
-            changed_index = any(manifest["files"].get(k) != v for k, v in result.index.items())
+            changed_index = any(files.get(k) != v for k, v in result.index.items())
             if result.frames.activities.height or changed_index:
-                self._commit(athlete, manifest, result.frames, result.index)
+                merged = {k: v for k, v in {**files, **result.index}.items() if v is not None}
+                self._commit(athlete, manifest, result.frames, merged)
             return result.summary
 
-    def _commit(
-        self, athlete: str, manifest: dict[str, Any], frames: Frames, index: dict[str, dict[str, Any] | None]
-    ) -> None:
+    def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
         parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
         new_manifest = {
             "format": MANIFEST_FORMAT,
             "athlete": athlete,
             "parts": parts_by_table,
-            "files": {k: v for k, v in {**manifest["files"], **index}.items() if v is not None},
+            "files_index": None,
         }
         written: list[tuple[str, str]] = []
         retired: list[tuple[str, str]] = []
@@ -379,11 +406,17 @@ class Store:
                 atomic_write_parquet(schema.conform(new, TABLES[table]), self._pending_dir(table, athlete) / name)
                 written.append((table, name))
                 parts.append(name)
+            index_name = f"files-{token}.json"
+            index_body = json.dumps(files, separators=(",", ":"), sort_keys=True).encode("utf-8")
+            _atomic_write_bytes(index_body, self._files_dir(athlete) / index_name)
+            new_manifest["files_index"] = index_name
             body = json.dumps(new_manifest, indent=1, sort_keys=True).encode("utf-8")
             _atomic_write_bytes(body, self._manifest_path(athlete))  # the commit
         except BaseException:
             for table, name in written:
                 (self._pending_dir(table, athlete) / name).unlink(missing_ok=True)
+            if new_manifest["files_index"]:
+                (self._files_dir(athlete) / str(new_manifest["files_index"])).unlink(missing_ok=True)
             raise
         for table, name in written:
             final = self._part_dir(table, athlete)
@@ -393,6 +426,8 @@ class Store:
         for table, name in retired:
             (self._part_dir(table, athlete) / name).unlink(missing_ok=True)
             (self._pending_dir(table, athlete) / name).unlink(missing_ok=True)
+        if manifest.get("files_index"):
+            (self._files_dir(athlete) / manifest["files_index"]).unlink(missing_ok=True)
 
 
 def open_store(root: str | os.PathLike[str] | None = None) -> Store:

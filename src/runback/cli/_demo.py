@@ -119,6 +119,15 @@ def demo(
             show_default=False,
         ),
     ] = None,
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            "--store",
+            help="Import into this store and keep it, to explore with other commands "
+            "(default: a temporary store, deleted afterwards).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Import the bundled sample runners into a temporary store and write their reports.
 
@@ -126,9 +135,11 @@ def demo(
     week, a stretch without rest days and a back-pain episode. Prints the reports' paths.
     """
     out_dir = out if out is not None else Path(tempfile.mkdtemp(prefix="runback-demo-"))
-    written = run_demo(out_dir, data=data, echo=lambda line: typer.echo(line, err=True))
+    written = run_demo(out_dir, data=data, store_dir=store, echo=lambda line: typer.echo(line, err=True))
     for athlete in SAMPLE_ATHLETES:
         typer.echo(f"{athlete}: {written[athlete]}")
     typer.echo(f"coach overview: {written['team']}")
+    if store is not None:
+        typer.echo(f"store: {store}", err=True)
     if open_:
         webbrowser.open(written["team"].resolve().as_uri())

@@ -100,13 +100,13 @@ def flags_cmd(
         known = ", ".join(st.athletes()) or "none yet"
         raise OptionError(f"no athlete {athlete!r} in the store {st.root} (athletes: {known})")
     activities = st.activities(athlete)
-    if activities.height == 0:
+    journal = _journal(st, athlete)
+    if activities.height == 0 and journal is None:
         emit(schema.empty(schema.FLAGS), fmt)
         return
-    samples = st.samples(athlete)
+    samples = st.samples(athlete) if activities.height else None
     athletes = sorted(activities.get_column("athlete").unique().to_list())
     profiles = _profiles(Path(st.root), athletes, profile_file=profile, given=given)
-    journal = _journal(st, athlete)
     out = flags(activities, samples, journal=journal, profile=profiles, since=since_day, include_acwr=include_acwr)
     emit(out, fmt)
 

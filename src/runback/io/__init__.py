@@ -1,6 +1,6 @@
 """Readers: one module per format, and :func:`read` for whatever a runner points at.
 
-``read_gpx``, ``read_tcx`` (and ``runback.io.fit.read_fit``) read one file;
+``read_fit``, ``read_gpx`` and ``read_tcx`` read one file;
 :func:`read` takes files, folders, ``.gz``, zip files and Strava or Garmin bulk
 exports at once and returns every activity in them, each run once.
 """
@@ -21,6 +21,7 @@ from runback.io._pipeline import (
     find_duplicates,
     run_import,
 )
+from runback.io.fit import read_fit
 from runback.io.gpx import read_gpx
 from runback.io.tcx import read_tcx
 from runback.store import DEFAULT_ATHLETE
@@ -34,6 +35,7 @@ __all__ = [
     "ImportSummary",
     "find_duplicates",
     "read",
+    "read_fit",
     "read_gpx",
     "read_report",
     "read_tcx",

@@ -144,12 +144,14 @@ def strava_metadata(data: bytes) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _stat_file(path: Path, label: str, kind: str, meta: Mapping[str, Any] | None) -> FoundFile:
+def _stat_file(
+    path: Path, label: str, kind: str, meta: Mapping[str, Any] | None, key: str | None = None
+) -> FoundFile:
     st = path.stat()
     return FoundFile(
         path=path,
         label=label,
-        key=str(path.resolve()),
+        key=key or str(path.resolve()),
         size=st.st_size,
         mtime_ns=st.st_mtime_ns,
         kind=kind,
@@ -179,7 +181,8 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], li
         label = str(given)
         if path.is_dir():
             strava: dict[Path, dict[str, dict[str, Any]]] = {}
-            files = list(_walk(path))
+            real = path.resolve()  # once per folder: the files' keys are real paths below it
+            files = list(_walk(real))
             for file in files:
                 if file.name.lower() == STRAVA_CSV:
                     try:
@@ -195,10 +198,11 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], li
                     if file.is_relative_to(root):
                         meta = rows.get(file.relative_to(root).as_posix())
                         break
+                label = str(path / file.relative_to(real))  # as the user named the folder
                 try:
-                    entry = _stat_file(file, str(file), kind, meta)
+                    entry = _stat_file(file, label, kind, meta, key=str(file))
                 except OSError as exc:
-                    problems.append(UnreadableFileError(str(file), f"cannot read file: {exc.strerror or exc}"))
+                    problems.append(UnreadableFileError(label, f"cannot read file: {exc.strerror or exc}"))
                     continue
                 found.setdefault(entry.key, entry)
         elif path.is_file():

@@ -21,7 +21,7 @@ from runback.errors import OptionError
 from runback.load._sport import running_activity
 from runback.load.metrics import daily_load, resolve_profiles, session_load, weekly_load
 from runback.load.pmc import acwr, monotony, pmc
-from runback.load.profile import Profile, estimate_profile, parse_pace, profile_path, read_profile
+from runback.load.profile import Profile, estimate_profile, load_profile, parse_pace, profile_path, read_profile
 from runback.load.rules import RULES
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "daily_load",
     "estimate_profile",
     "flags",
+    "load_profile",
     "monotony",
     "parse_pace",
     "parse_since",

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from runback import schema
+from runback.load import _segments as seg
 from runback.load._sport import is_running, running_activity
 from runback.load.profile import Profile, complete_profile, estimates_by_athlete
 
@@ -315,14 +316,30 @@ def daily_load(
     sessions = sessions.filter(pl.col("athlete").is_not_null() & pl.col("date").is_not_null())
     if sessions.height == 0:
         return schema.empty(schema.DAILY)
+    # one integer key per athlete-day (athlete code x 10^6 + day number): grouping, the
+    # calendar grid and the join run on one int column instead of (string, date)
+    names = sessions.get_column("athlete").unique().sort()
+    day0 = sessions.get_column("date").min()
+    span = 1_000_000
+    day_no = (pl.col("date") - pl.lit(day0)).dt.total_days()
+    code = pl.col("athlete").cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
     run = pl.col("is_run")
-    per_day = sessions.group_by("athlete", "date").agg(
-        run_distance_m=pl.col("distance_m").filter(run).sum(),
-        run_moving_s=pl.col("moving_s").filter(run).sum(),
+    keyed = sessions.with_columns(
+        _k=code * span + day_no,
+        _run_m=pl.when(run).then(pl.col("distance_m")).otherwise(0.0),
+        _run_s=pl.when(run).then(pl.col("moving_s")).otherwise(0.0),
+        _run=run.cast(pl.Int32),
+    )
+    if not keyed.get_column("_k").is_sorted():
+        keyed = keyed.sort("_k")
+    # plain sums over sorted keys are polars' fast path (no filters inside the aggregation)
+    per_day = keyed.group_by("_k", maintain_order=True).agg(
+        run_distance_m=pl.col("_run_m").sum(),
+        run_moving_s=pl.col("_run_s").sum(),
         all_moving_s=pl.col("moving_s").sum(),
-        n_runs=run.sum().cast(pl.Int32),
+        n_runs=pl.col("_run").sum().cast(pl.Int32),
         n_activities=pl.len().cast(pl.Int32),
-        longest_run_m=pl.col("distance_m").filter(run).max(),
+        longest_run_m=pl.col("_run_m").max(),
         **{
             c: pl.col(c).sum()
             for c in (
@@ -343,17 +360,19 @@ def daily_load(
         },
     )
     grid = (
-        per_day.group_by("athlete")
-        .agg(first=pl.col("date").min(), last=pl.col("date").max())
-        .select("athlete", date=pl.date_ranges("first", "last", interval="1d"))
-        .explode("date")
+        per_day.group_by(pl.col("_k") // span, maintain_order=True)
+        .agg(first=pl.col("_k").first(), last=pl.col("_k").last())
+        .select(_k=pl.int_ranges("first", pl.col("last") + 1))
+        .explode("_k")
     )
-    daily = grid.join(per_day, on=["athlete", "date"], how="left")
+    daily = grid.join(per_day, on="_k", how="left", maintain_order="left")
     numeric = [c for c, t in schema.DAILY.items() if c not in ("athlete", "date", "rest_day")]
     daily = daily.with_columns([pl.col(c).fill_null(0) for c in numeric]).with_columns(
-        rest_day=pl.col("n_runs") == 0
+        athlete=pl.lit(names).gather(pl.col("_k") // span),
+        date=pl.lit(day0) + pl.duration(days=pl.col("_k") % span),
+        rest_day=pl.col("n_runs") == 0,
     )
-    return schema.conform(daily, schema.DAILY).sort("athlete", "date")
+    return schema.conform(daily.drop("_k"), schema.DAILY)
 
 
 def weekly_load(daily: pl.DataFrame) -> pl.DataFrame:
@@ -396,16 +415,17 @@ def weekly_load(daily: pl.DataFrame) -> pl.DataFrame:
             srpe_au=pl.col("srpe_au").sum(),
         )
         .sort("athlete", "week_start")
+        .with_columns(_i=seg.row_index())
     )
     full = pl.col("days_covered") == 7
-    d = pl.col("run_distance_m")
-    prev = d.shift(1).over("athlete")
-    prev_full = full.shift(1).over("athlete").fill_null(False)
-    mean3 = d.shift(1).rolling_mean(3).over("athlete")
-    full3 = full.cast(pl.Int32).shift(1).rolling_sum(3).over("athlete") == 3
+    d, i = pl.col("run_distance_m"), pl.col("_i")
+    prev = seg.shift(d, 1, i)
+    prev_full = seg.shift(full, 1, i).fill_null(False)
+    mean3 = pl.when(i >= 3).then(d.shift(1).rolling_mean(3))
+    full3 = (i >= 3) & (full.cast(pl.Int32).shift(1).rolling_sum(3) == 3)
     wk = wk.with_columns(
         run_distance_change=pl.when(prev_full & (prev > 0)).then(d / prev - 1.0),
         run_distance_vs_3wk=pl.when(full3.fill_null(False) & (mean3 > 0)).then(d / mean3 - 1.0),
         trimp_per_km=pl.when(pl.col("_hr_km") > 0).then(pl.col("trimp_banister") / pl.col("_hr_km")),
     )
-    return schema.conform(wk.drop("_hr_km"), schema.WEEKLY)
+    return schema.conform(wk.drop("_hr_km", "_i"), schema.WEEKLY)

@@ -20,8 +20,10 @@ from typing import Literal
 import polars as pl
 
 from runback import schema
+from runback.load import _segments as seg
 
 __all__ = [
+    "MAX_MONOTONY",
     "PMC_METHODS",
     "acwr",
     "load_column",
@@ -31,20 +33,31 @@ __all__ = [
 
 PmcMethod = Literal["goldencheetah", "trainingpeaks", "runalyze"]
 PMC_METHODS: tuple[str, ...] = ("goldencheetah", "trainingpeaks", "runalyze")
+#: monotony where the daily loads do not vary (sd = 0), and the cap on larger values
+MAX_MONOTONY = 10.0
 #: share of running time with heart rate above which "auto" uses TRIMP
 AUTO_HR_COVERAGE = 0.9
 
 
 def load_column(daily: pl.DataFrame, load: str) -> pl.DataFrame:
-    """``athlete, date, load, load_name``: the chosen daily load (see module docstring)."""
+    """``athlete, date, load, load_name``: the chosen daily load (see module docstring).
+
+    ``daily`` must be sorted by athlete and date (see ``_segments.sort_by_athlete``).
+    """
     if load == "auto":
-        cover = (pl.col("hr_run_min").sum() / (pl.col("run_moving_s").sum() / 60.0)).over("athlete")
-        use_trimp = (cover.fill_nan(None) >= AUTO_HR_COVERAGE).fill_null(False)
-        return daily.select(
+        cover = seg.segment_sum(pl.col("hr_run_min")) / (seg.segment_sum(pl.col("run_moving_s")) / 60.0)
+        df = daily.select(
             "athlete",
             "date",
-            load=pl.when(use_trimp).then(pl.col("trimp_banister")).otherwise(pl.col("run_moving_s") / 60.0),
-            load_name=pl.when(use_trimp).then(pl.lit("trimp_banister")).otherwise(pl.lit("run_minutes")),
+            "trimp_banister",
+            "run_moving_s",
+            _trimp=(cover.fill_nan(None) >= AUTO_HR_COVERAGE).fill_null(False),
+        )
+        return df.select(
+            "athlete",
+            "date",
+            load=pl.when("_trimp").then(pl.col("trimp_banister")).otherwise(pl.col("run_moving_s") / 60.0),
+            load_name=pl.when("_trimp").then(pl.lit("trimp_banister")).otherwise(pl.lit("run_minutes")),
         )
     if load == "run_minutes":
         expr = pl.col("run_moving_s") / 60.0
@@ -69,18 +82,6 @@ def _alpha(method: str, days: float) -> float:
     if method == "runalyze":
         return 2.0 / (days + 1.0)
     raise ValueError(f"unknown PMC method {method!r}; use one of {', '.join(PMC_METHODS)}")
-
-
-def _ewma_from_zero(x: pl.Expr, alpha: float, by: str = "athlete") -> pl.Expr:
-    """``y_t = y_{t-1} + alpha (x_t - y_{t-1})`` with ``y_{-1} = 0``, per athlete.
-
-    polars' ``ewm_mean(adjust=False)`` starts at ``y_0 = x_0``; starting at 0
-    instead differs by ``x_0 (1 - alpha)^(t+1)``, which we subtract.
-    """
-    t = pl.int_range(pl.len()).over(by)
-    first = x.first().over(by)
-    ewm = x.ewm_mean(alpha=alpha, adjust=False).over(by)
-    return ewm - first * (1.0 - alpha) ** (t + 1).cast(pl.Float64)
 
 
 def pmc(
@@ -123,12 +124,13 @@ def pmc(
     k_ctl, k_atl = _alpha(method, ctl_days), _alpha(method, atl_days)
     if daily.height == 0:
         return schema.empty(schema.PMC)
-    df = load_column(daily.sort("athlete", "date"), load)
+    df = load_column(seg.sort_by_athlete(daily), load).with_columns(_i=seg.row_index())
+    i = pl.col("_i")
     df = df.with_columns(
-        ctl=_ewma_from_zero(pl.col("load"), k_ctl),
-        atl=_ewma_from_zero(pl.col("load"), k_atl),
-    ).with_columns(tsb=(pl.col("ctl") - pl.col("atl")).shift(1).over("athlete").fill_null(0.0))
-    return schema.conform(df.drop("load_name"), schema.PMC)
+        ctl=seg.ewm_from_zero(pl.col("load"), k_ctl, i),
+        atl=seg.ewm_from_zero(pl.col("load"), k_atl, i),
+    ).with_columns(tsb=seg.shift(pl.col("ctl") - pl.col("atl"), 1, i).fill_null(0.0))
+    return schema.conform(df.drop("load_name", "_i"), schema.PMC)
 
 
 def acwr(
@@ -154,15 +156,16 @@ def acwr(
     """
     if daily.height == 0:
         return schema.empty(schema.ACWR)
-    df = load_column(daily.sort("athlete", "date"), load)
-    x = pl.col("load")
-    acute = x.rolling_mean(acute_days, min_samples=acute_days).over("athlete")
-    chronic = x.rolling_mean(chronic_days, min_samples=chronic_days).over("athlete")
-    older = x.shift(acute_days).rolling_mean(chronic_days - acute_days).over("athlete")
-    e_acute = _ewma_from_zero(x, 2.0 / (acute_days + 1))
-    e_chronic = _ewma_from_zero(x, 2.0 / (chronic_days + 1))
-    # EVIDENCE.md: hidden for the first 28 days, i.e. day indexes 0-27
-    ready = pl.int_range(pl.len()).over("athlete") >= chronic_days
+    df = load_column(seg.sort_by_athlete(daily), load).with_columns(_i=seg.row_index())
+    x, i = pl.col("load"), pl.col("_i")
+    # windows may reach into the previous athlete's rows only where i < chronic_days, which is
+    # masked below (EVIDENCE.md: hidden for the first 28 days, i.e. day indexes 0-27)
+    acute = x.rolling_mean(acute_days)
+    chronic = x.rolling_mean(chronic_days)
+    older = x.shift(acute_days).rolling_mean(chronic_days - acute_days)
+    e_acute = seg.ewm_from_zero(x, 2.0 / (acute_days + 1), i)
+    e_chronic = seg.ewm_from_zero(x, 2.0 / (chronic_days + 1), i)
+    ready = i >= chronic_days
 
     def ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
         return pl.when(ready & (den > 0)).then(num / den)
@@ -172,7 +175,7 @@ def acwr(
         acwr_uncoupled=ratio(acute, older),
         acwr_ewma=ratio(e_acute, e_chronic),
     )
-    return schema.conform(df.drop("load", "load_name"), schema.ACWR)
+    return schema.conform(df.drop("load", "load_name", "_i"), schema.ACWR)
 
 
 def monotony(
@@ -198,6 +201,7 @@ def monotony(
         return schema.empty(schema.MONOTONY)
     df = load_column(daily.sort("athlete", "date"), load)
     x = pl.col("load")
+    # per athlete (.over), so each athlete's rolling sums start afresh
     mean = x.rolling_mean(days, min_samples=days).over("athlete")
     sd = x.rolling_std(days, min_samples=days, ddof=1).over("athlete")
     total = x.rolling_sum(days, min_samples=days).over("athlete")

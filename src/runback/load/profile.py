@@ -17,12 +17,13 @@ A profile file is TOML with any of these keys::
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 import polars as pl
 
@@ -34,6 +35,7 @@ __all__ = [
     "complete_profile",
     "estimate_profile",
     "estimates_by_athlete",
+    "load_profile",
     "parse_pace",
     "profile_path",
     "read_profile",
@@ -177,8 +179,32 @@ def profile_path(store_root: str | Path, athlete: str) -> Path:
     return Path(store_root) / "profiles" / f"{athlete}.toml"
 
 
-def read_profile(path: str | Path) -> Profile:
+def _store_root(store: Any) -> Path:
+    # a path (note: pathlib.Path has a .root too, the filesystem root) or a Store
+    if isinstance(store, str | os.PathLike):
+        return Path(store)
+    return Path(store.root)
+
+
+def load_profile(store: Any, athlete: str) -> Profile | None:
+    """The athlete's saved profile, ``<store>/profiles/<athlete>.toml``, or None if there is none.
+
+    ``store`` is a :class:`runback.store.Store` or its root directory.
+    """
+    path = profile_path(_store_root(store), athlete)
+    return read_profile(path) if path.is_file() else None
+
+
+@overload
+def read_profile(path: str | Path) -> Profile: ...
+@overload
+def read_profile(path: Any, athlete: str) -> Profile | None: ...
+def read_profile(path: Any, athlete: str | None = None) -> Profile | None:
     """Read a profile TOML file; every value in it gets source "profile file".
+
+    ``read_profile(path)`` reads that file; ``read_profile(store, athlete)``
+    reads the store's ``profiles/<athlete>.toml`` and gives None when the
+    athlete has none (as :func:`load_profile`).
 
     Raises
     ------
@@ -186,6 +212,8 @@ def read_profile(path: str | Path) -> Profile:
         When the file cannot be read, is not valid TOML, or holds a bad value
         or an unknown key (the message names the file).
     """
+    if athlete is not None:
+        return load_profile(path, athlete)
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

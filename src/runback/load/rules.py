@@ -15,15 +15,15 @@ first weeks of a history raise no jump flags: there is nothing to jump from.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
 
 from runback import schema
+from runback.load import _segments as seg
 from runback.load import messages as msg
-from runback.load.pmc import acwr, load_column, monotony
+from runback.load.pmc import MAX_MONOTONY, acwr, load_column
 
 __all__ = [
     "RULES",
@@ -39,10 +39,25 @@ _BANDS3 = ("small", "moderate", "large")
 _EPS = 1e-9
 
 
-def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
-    if not rows:
-        return schema.empty(schema.FLAGS)
-    return schema.conform(pl.DataFrame(rows, schema=schema.FLAGS), schema.FLAGS)
+def _finish(df: pl.DataFrame, rule: str, message: tuple[pl.Expr, pl.Expr], **cols: Any) -> pl.DataFrame:
+    """Select the FLAGS columns from a rule's candidate rows.
+
+    ``cols`` maps FLAGS column names to expressions (``activity_id`` and
+    ``baseline`` default to null); the evidence text is the rule's.
+    """
+    exprs = {
+        **cols,
+        "rule": pl.lit(rule),
+        "message_en": message[0],
+        "message_nl": message[1],
+        "evidence": pl.lit(msg.EVIDENCE[rule]),
+    }
+    return df.select(
+        [
+            (exprs[name] if name in exprs else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in schema.FLAGS.items()
+        ]
+    )
 
 
 def _band_expr(x: pl.Expr, edges: Sequence[float], names: Sequence[str]) -> tuple[pl.Expr, pl.Expr]:
@@ -99,43 +114,44 @@ def session_spike(
     _check_edges(spike_bands, "spike_bands")
     if sessions.height == 0 or daily.height == 0:
         return schema.empty(schema.FLAGS)
-    base = daily.sort("athlete", "date").select(
-        "athlete",
-        "date",
-        _base=pl.col("longest_run_m").shift(1).rolling_max(spike_window_days).over("athlete"),
+    base = seg.sort_by_athlete(daily).with_columns(_i=seg.row_index())
+    base = base.with_columns(
+        _base=pl.when(pl.col("_i") >= spike_window_days).then(
+            pl.col("longest_run_m").shift(1).rolling_max(spike_window_days)
+        ),
     )
+    # days whose longest run passes the first band edge, or with no run in the window: the
+    # few candidates, so only they are joined back to the sessions
+    first_edge = spike_bands[0] + _EPS
+    days = base.filter(
+        pl.col("_base").is_not_null()
+        & (pl.col("n_runs") > 0)
+        & ((pl.col("_base") <= 0) | (pl.col("longest_run_m") > pl.col("_base") * (1 + first_edge)))
+    ).select("athlete", "date", "_base")
     runs = (
         sessions.filter(pl.col("is_run") & (pl.col("distance_m") > 0))
-        .join(base, on=["athlete", "date"], how="inner")
-        .filter(pl.col("_base").is_not_null())
+        .join(days, on=["athlete", "date"], how="inner")
         .with_columns(_ratio=pl.when(pl.col("_base") > 0).then(pl.col("distance_m") / pl.col("_base") - 1.0))
     )
     band, edge = _band_expr(pl.col("_ratio"), spike_bands, _BANDS3)
     runs = runs.with_columns(
-        band=pl.when(pl.col("_base") <= 0).then(pl.lit("no_baseline")).otherwise(band), threshold=edge
+        band=pl.when(pl.col("_base") <= 0).then(pl.lit("no_baseline")).otherwise(band),
+        threshold=edge,
+        baseline=pl.when(pl.col("_base") > 0).then(pl.col("_base")),
     ).filter(pl.col("band").is_not_null())
-    rows = []
-    for r in runs.iter_rows(named=True):
-        has_base = r["band"] != "no_baseline"
-        en, nl = msg.session_spike_message(
-            r["band"], r["distance_m"], r["_base"] if has_base else None, r["_ratio"]
-        )
-        rows.append(
-            {
-                "athlete": r["athlete"],
-                "date": r["date"],
-                "activity_id": r["activity_id"],
-                "rule": "session_spike",
-                "band": r["band"],
-                "value": r["_ratio"],
-                "threshold": r["threshold"],
-                "baseline": r["_base"] if has_base else None,
-                "message_en": en,
-                "message_nl": nl,
-                "evidence": msg.EVIDENCE["session_spike"],
-            }
-        )
-    return _frame(rows)
+    message = msg.session_spike_message(pl.col("band"), pl.col("distance_m"), pl.col("baseline"), pl.col("_ratio"))
+    return _finish(
+        runs,
+        "session_spike",
+        message,
+        athlete=pl.col("athlete"),
+        date=pl.col("date"),
+        activity_id=pl.col("activity_id"),
+        band=pl.col("band"),
+        value=pl.col("_ratio"),
+        threshold=pl.col("threshold"),
+        baseline=pl.col("baseline"),
+    )
 
 
 def weekly_jump(
@@ -160,29 +176,30 @@ def weekly_jump(
         return schema.empty(schema.FLAGS)
     band, edge = _band_expr(pl.col("run_distance_change"), (weekly_shown, weekly_context), ("shown", "context"))
     hits = weekly.with_columns(band=band, threshold=edge).filter(pl.col("band").is_not_null())
-    rows = []
-    for r in hits.iter_rows(named=True):
-        ratio = r["run_distance_change"]
-        prev_m = r["run_distance_m"] / (1.0 + ratio)
-        vs3 = r["run_distance_vs_3wk"]
-        mean3 = r["run_distance_m"] / (1.0 + vs3) if vs3 is not None else None
-        en, nl = msg.weekly_jump_message(r["band"], r["week_start"], r["run_distance_m"], prev_m, ratio, vs3, mean3)
-        rows.append(
-            {
-                "athlete": r["athlete"],
-                "date": r["week_start"],
-                "activity_id": None,
-                "rule": "weekly_jump",
-                "band": r["band"],
-                "value": ratio,
-                "threshold": r["threshold"],
-                "baseline": prev_m,
-                "message_en": en,
-                "message_nl": nl,
-                "evidence": msg.EVIDENCE["weekly_jump"],
-            }
-        )
-    return _frame(rows)
+    hits = hits.with_columns(
+        _prev=pl.col("run_distance_m") / (1.0 + pl.col("run_distance_change")),
+        _mean3=pl.col("run_distance_m") / (1.0 + pl.col("run_distance_vs_3wk")),
+    )
+    message = msg.weekly_jump_message(
+        pl.col("band"),
+        pl.col("week_start"),
+        pl.col("run_distance_m"),
+        pl.col("_prev"),
+        pl.col("run_distance_change"),
+        pl.col("run_distance_vs_3wk"),
+        pl.col("_mean3"),
+    )
+    return _finish(
+        hits,
+        "weekly_jump",
+        message,
+        athlete=pl.col("athlete"),
+        date=pl.col("week_start"),
+        band=pl.col("band"),
+        value=pl.col("run_distance_change"),
+        threshold=pl.col("threshold"),
+        baseline=pl.col("_prev"),
+    )
 
 
 def intensity_jump(
@@ -209,10 +226,11 @@ def intensity_jump(
     if weekly.height == 0:
         return schema.empty(schema.FLAGS)
     full = pl.col("days_covered") == 7
-    full3 = (full.cast(pl.Int32).shift(1).rolling_sum(3).over("athlete") == 3).fill_null(False)
-    hi_mean = pl.col("high_intensity_min").shift(1).rolling_mean(3).over("athlete")
-    tpk_mean = pl.col("trimp_per_km").shift(1).rolling_mean(3).over("athlete")
-    w = weekly.sort("athlete", "week_start").with_columns(
+    i = pl.col("_i")
+    full3 = ((i >= 3) & (full.cast(pl.Int32).shift(1).rolling_sum(3) == 3)).fill_null(False)
+    hi_mean = pl.col("high_intensity_min").shift(1).rolling_mean(3)
+    tpk_mean = pl.col("trimp_per_km").shift(1).rolling_mean(3)
+    w = seg.sort_by_athlete(weekly, "week_start").with_columns(_i=seg.row_index()).with_columns(
         _hi_base=pl.when(full3 & (hi_mean >= intensity_min_baseline_min)).then(hi_mean),
         _tpk_base=pl.when(full3 & (tpk_mean > 0)).then(tpk_mean),
     ).with_columns(
@@ -230,25 +248,20 @@ def intensity_jump(
     )
     band, edge = _band_expr(pl.col("_ratio"), intensity_bands, _BANDS3)
     hits = w.with_columns(band=band, threshold=edge).filter(pl.col("band").is_not_null())
-    rows = []
-    for r in hits.iter_rows(named=True):
-        en, nl = msg.intensity_jump_message(r["band"], r["week_start"], r["_measure"], r["_value"], r["_base"], r["_ratio"])
-        rows.append(
-            {
-                "athlete": r["athlete"],
-                "date": r["week_start"],
-                "activity_id": None,
-                "rule": "intensity_jump",
-                "band": r["band"],
-                "value": r["_ratio"],
-                "threshold": r["threshold"],
-                "baseline": r["_base"],
-                "message_en": en,
-                "message_nl": nl,
-                "evidence": msg.EVIDENCE["intensity_jump"],
-            }
-        )
-    return _frame(rows)
+    message = msg.intensity_jump_message(
+        pl.col("week_start"), pl.col("_measure"), pl.col("_value"), pl.col("_base"), pl.col("_ratio")
+    )
+    return _finish(
+        hits,
+        "intensity_jump",
+        message,
+        athlete=pl.col("athlete"),
+        date=pl.col("week_start"),
+        band=pl.col("band"),
+        value=pl.col("_ratio"),
+        threshold=pl.col("threshold"),
+        baseline=pl.col("_base"),
+    )
 
 
 def no_rest(daily: pl.DataFrame, *, max_run_days: int = 7) -> pl.DataFrame:
@@ -264,9 +277,11 @@ def no_rest(daily: pl.DataFrame, *, max_run_days: int = 7) -> pl.DataFrame:
     """
     if daily.height == 0:
         return schema.empty(schema.FLAGS)
-    d = daily.sort("athlete", "date").with_columns(
-        _grp=pl.col("rest_day").cast(pl.Int32).cum_sum().over("athlete"),
-        _last=pl.col("date").max().over("athlete"),
+    last_row = (pl.col("athlete") != pl.col("athlete").shift(-1)).fill_null(True)
+    d = seg.sort_by_athlete(daily).with_columns(
+        # streaks are split by rest days, and by athlete in the group_by below
+        _grp=pl.col("rest_day").cast(pl.Int32).cum_sum(),
+        _last=pl.when(last_row).then(pl.col("date")).otherwise(None).backward_fill(),
     )
     streaks = (
         d.filter(~pl.col("rest_day"))
@@ -275,25 +290,17 @@ def no_rest(daily: pl.DataFrame, *, max_run_days: int = 7) -> pl.DataFrame:
         .filter(pl.col("days") >= max_run_days)
         .sort("athlete", "start")
     )
-    rows = []
-    for r in streaks.iter_rows(named=True):
-        en, nl = msg.no_rest_message(r["start"], r["days"], ongoing=r["end"] == r["_last"])
-        rows.append(
-            {
-                "athlete": r["athlete"],
-                "date": r["start"] + dt.timedelta(days=max_run_days - 1),
-                "activity_id": None,
-                "rule": "no_rest",
-                "band": f"{max_run_days}+_days",
-                "value": float(r["days"]),
-                "threshold": float(max_run_days),
-                "baseline": None,
-                "message_en": en,
-                "message_nl": nl,
-                "evidence": msg.EVIDENCE["no_rest"],
-            }
-        )
-    return _frame(rows)
+    message = msg.no_rest_message(pl.col("start"), pl.col("days"), pl.col("end") == pl.col("_last"))
+    return _finish(
+        streaks,
+        "no_rest",
+        message,
+        athlete=pl.col("athlete"),
+        date=pl.col("start") + pl.duration(days=max_run_days - 1),
+        band=pl.lit(f"{max_run_days}+_days"),
+        value=pl.col("days"),
+        threshold=pl.lit(float(max_run_days)),
+    )
 
 
 def monotony_rule(
@@ -306,8 +313,8 @@ def monotony_rule(
 ) -> pl.DataFrame:
     """Weeks with a very even daily load (Foster monotony above the threshold).
 
-    Monotony is taken over each ISO week (Monday to Sunday, rest days as 0; see
-    :func:`runback.load.monotony`).  The threshold is the runner's own
+    Monotony is taken over each whole ISO week (Monday to Sunday, rest days as 0,
+    sd = 0 capped at 10 as in :func:`runback.load.monotony`).  The threshold is the runner's own
     ``monotony_percentile`` of their weekly monotony where they have at least
     ``monotony_min_weeks`` weeks and it lies above ``monotony_cutoff``
     (band ``above_own_p90``), else the common cut-off 2.0 (band ``above_cutoff``).
@@ -320,12 +327,22 @@ def monotony_rule(
     """
     if daily.height == 0:
         return schema.empty(schema.FLAGS)
-    mono = monotony(daily, load=monotony_load)
-    names = load_column(daily, monotony_load).group_by("athlete").agg(load_name=pl.col("load_name").first())
-    weeks = (
-        mono.filter((pl.col("date").dt.weekday() == 7) & pl.col("monotony").is_not_null())
-        .join(names, on="athlete", how="left")
+    loads = load_column(seg.sort_by_athlete(daily), monotony_load)
+    x = pl.col("load")
+    per_week = (
+        loads.with_columns(week_start=pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1))
+        .group_by("athlete", "week_start")
+        .agg(_days=pl.len(), _mean=x.mean(), _sd=x.std(ddof=1), load_name=pl.col("load_name").first())
+        # whole ISO weeks inside the history with some load (as monotony(): 7 rest days say nothing)
+        .filter((pl.col("_days") == 7) & (pl.col("_mean") > 0))
         .with_columns(
+            monotony=pl.when(pl.col("_sd") <= pl.col("_mean") * 1e-9)
+            .then(pl.lit(MAX_MONOTONY))
+            .otherwise(pl.min_horizontal(pl.col("_mean") / pl.col("_sd"), pl.lit(MAX_MONOTONY)))
+        )
+    )
+    weeks = (
+        per_week.with_columns(
             _n=pl.len().over("athlete"),
             _p=pl.col("monotony").quantile(monotony_percentile, interpolation="linear").over("athlete"),
             _median=pl.col("monotony").median().over("athlete"),
@@ -338,28 +355,23 @@ def monotony_rule(
             band=pl.when(pl.col("_own")).then(pl.lit("above_own_p90")).otherwise(pl.lit("above_cutoff")),
         )
         .filter(pl.col("monotony") > pl.col("threshold") + _EPS)
-        .sort("athlete", "date")
+        .sort("athlete", "week_start")
     )
-    rows = []
-    for r in weeks.iter_rows(named=True):
-        week_start = r["date"] - dt.timedelta(days=6)
-        en, nl = msg.monotony_message(r["band"], week_start, r["monotony"], r["threshold"], r["load_name"])
-        rows.append(
-            {
-                "athlete": r["athlete"],
-                "date": week_start,
-                "activity_id": None,
-                "rule": "monotony",
-                "band": r["band"],
-                "value": r["monotony"],
-                "threshold": r["threshold"],
-                "baseline": r["_median"],
-                "message_en": en,
-                "message_nl": nl,
-                "evidence": msg.EVIDENCE["monotony"],
-            }
-        )
-    return _frame(rows)
+    week_start = pl.col("week_start")
+    message = msg.monotony_message(
+        pl.col("band"), week_start, pl.col("monotony"), pl.col("threshold"), pl.col("load_name")
+    )
+    return _finish(
+        weeks,
+        "monotony",
+        message,
+        athlete=pl.col("athlete"),
+        date=week_start,
+        band=pl.col("band"),
+        value=pl.col("monotony"),
+        threshold=pl.col("threshold"),
+        baseline=pl.col("_median"),
+    )
 
 
 def acwr_rule(daily: pl.DataFrame, *, acwr_high: float = 1.5, acwr_load: str = "auto") -> pl.DataFrame:
@@ -382,25 +394,18 @@ def acwr_rule(daily: pl.DataFrame, *, acwr_high: float = 1.5, acwr_load: str = "
         .sort("athlete", "_wk", "acwr_ewma", "date", descending=[False, False, True, False])
         .unique(["athlete", "_wk"], keep="first", maintain_order=True)
     )
-    rows = []
-    for r in hits.iter_rows(named=True):
-        en, nl = msg.acwr_message(r["date"], r["acwr_ewma"], acwr_high)
-        rows.append(
-            {
-                "athlete": r["athlete"],
-                "date": r["date"],
-                "activity_id": None,
-                "rule": "acwr",
-                "band": "high",
-                "value": r["acwr_ewma"],
-                "threshold": acwr_high,
-                "baseline": 1.0,
-                "message_en": en,
-                "message_nl": nl,
-                "evidence": msg.EVIDENCE["acwr"],
-            }
-        )
-    return _frame(rows)
+    message = msg.acwr_message(pl.col("date"), pl.col("acwr_ewma"), pl.lit(acwr_high))
+    return _finish(
+        hits,
+        "acwr",
+        message,
+        athlete=pl.col("athlete"),
+        date=pl.col("date"),
+        band=pl.lit("high"),
+        value=pl.col("acwr_ewma"),
+        threshold=pl.lit(acwr_high),
+        baseline=pl.lit(1.0),
+    )
 
 
 #: rule id -> function, in the order flags() runs them

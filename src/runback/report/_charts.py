@@ -14,10 +14,9 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from runback.load.metrics import running_activity
 from runback.report._html import OKABE_ITO, base_layout
 from runback.report._i18n import fmt_date, rule_label, tr
-
-RUNNING = "running"
 
 # session_spike bands from EVIDENCE.md: <=10% none; >10-30% small; >30-100% moderate; >100% large
 SPIKE_BANDS: tuple[tuple[str, str, str], ...] = (
@@ -41,14 +40,20 @@ def _nums(series: pl.Series, digits: int = 2) -> list[float | None]:
     return [None if v is None else round(float(v), digits) for v in series.to_list()]
 
 
-def run_spikes(activities: pl.DataFrame) -> pl.DataFrame:
+def run_spikes(activities: pl.DataFrame, *, dates: pl.Series | None = None) -> pl.DataFrame:
     """Each run's distance against the longest run of the 30 days before it.
+
+    The same window as the ``session_spike`` rule: the 30 calendar days before
+    the run's day; other runs on the same day do not count.
 
     Parameters
     ----------
     activities : pl.DataFrame
         ``schema.ACTIVITIES`` rows of one athlete (full history, so the first
         runs of a report period still have their baseline).
+    dates : pl.Series, optional
+        The local calendar day of each activity (``runback.load.metrics.local_dates``,
+        which honours the profile's time zone); default ``start_time_local``'s date.
 
     Returns
     -------
@@ -63,14 +68,11 @@ def run_spikes(activities: pl.DataFrame) -> pl.DataFrame:
     ----------
     ../shared/EVIDENCE.md, rule ``session_spike`` (Frandsen et al. 2025).
     """
+    day = pl.col("start_time_local").dt.date() if dates is None else pl.Series("date", dates, dtype=pl.Date)
     runs = (
-        activities.filter(pl.col("sport") == RUNNING)
-        .select(
-            "activity_id",
-            pl.col("start_time_local").dt.date().alias("date"),
-            "start_time_local",
-            pl.col("distance_m").fill_null(0.0),
-        )
+        activities.with_columns(day.alias("date"))
+        .filter(running_activity())
+        .select("activity_id", "date", "start_time_local", pl.col("distance_m").fill_null(0.0))
         .sort("start_time_local")
     )
     if runs.is_empty():
@@ -147,7 +149,7 @@ def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: st
             ),
             row=2, col=1,
         )
-        fig.update_yaxes(title_text=tr("minutes", lang) if intensity_key == "high_zone_min" else "TRIMP",
+        fig.update_yaxes(title_text="TRIMP" if intensity_key == "trimp" else tr("minutes", lang),
                          row=2, col=1)
     fig.update_yaxes(title_text=tr("km", lang), row=1, col=1)
     layout = base_layout(height=420 if rows == 2 else 320, lang=lang)
@@ -158,8 +160,14 @@ def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: st
 
 
 def _intensity_column(weekly: pl.DataFrame) -> tuple[str | None, str | None]:
-    """Minutes in zones 4-5 where heart rate was recorded, else TRIMP, else nothing."""
-    for col, key in (("high_zone_min", "high_zone_min"), ("trimp_banister", "trimp")):
+    """The weekly intensity to show: the model's high-intensity minutes (zones 4-5 where heart rate
+    was recorded, above threshold pace where not: EVIDENCE.md ``intensity_jump``), else zone 4-5
+    minutes, else TRIMP, else nothing."""
+    for col, key in (
+        ("high_intensity_min", "high_intensity_min"),
+        ("high_zone_min", "high_zone_min"),
+        ("trimp_banister", "trimp"),
+    ):
         if col in weekly.columns and (weekly[col].fill_null(0.0) > 0).any():
             return col, key
     return None, None
@@ -325,30 +333,50 @@ def pain_vs_load_figure(points: pl.DataFrame, *, lang: str) -> go.Figure:
     return fig
 
 
-def estimates_figure(analysis: pl.DataFrame, *, lang: str) -> go.Figure:
-    """The pain-vs-load estimates with their 95% intervals, one row per analysis."""
-    analysis = analysis.filter(pl.col("estimate").is_not_null())
-    labels = [
-        " · ".join(str(p) for p in (a, None if r is None else rule_label(r, lang), None if lag is None else f"{lag} d") if p)
-        for a, r, lag in zip(analysis["analysis"].to_list(), analysis["rule"].to_list(), analysis["lag_days"].to_list())
-    ]
-    est = analysis["estimate"].cast(pl.Float64)
-    lo = analysis["ci_low"].cast(pl.Float64)
-    hi = analysis["ci_high"].cast(pl.Float64)
-    fig = go.Figure(
-        go.Scatter(
-            x=_nums(est), y=labels, mode="markers", marker={"color": OKABE_ITO["blue"], "size": 9},
-            error_x={"type": "data", "symmetric": False, "array": _nums((hi - est).fill_null(0.0)),
-                     "arrayminus": _nums((est - lo).fill_null(0.0)), "color": OKABE_ITO["grey"]},
-            customdata=analysis["n"].to_list(),
-            hovertemplate=f"%{{y}}<br>{tr('estimate', lang)}: %{{x:.2f}}<br>n = %{{customdata}}<extra></extra>",
-            showlegend=False,
+def _wrap(text: str, width: int = 14) -> str:
+    """Break a label into lines of about ``width`` characters (plotly needs <br>)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def flagged_pain_figure(analysis: pl.DataFrame, *, lang: str) -> go.Figure | None:
+    """Mean pain in the days after flagged sessions and after sessions without a flag, per rule.
+
+    From the ``flag_vs_unflagged`` rows of ``runback.pain.pain_vs_load`` that
+    had enough data; None when there are none.
+    """
+    rows = analysis.filter(
+        pl.col("analysis") == "flag_vs_unflagged",
+        pl.col("enough_data").fill_null(False),
+        pl.col("mean_flagged").is_not_null(),
+        pl.col("mean_unflagged").is_not_null(),
+    ).sort(pl.col("rule") == "any", descending=True, maintain_order=True)
+    if rows.is_empty():
+        return None
+    labels = [_wrap(tr("any_flag", lang) if r == "any" else rule_label(r, lang)) for r in rows["rule"].to_list()]
+    top = max(float(rows["mean_flagged"].max() or 0), float(rows["mean_unflagged"].max() or 0))  # type: ignore[arg-type]
+    fig = go.Figure()
+    for col, n_col, key, colour, shape in (
+        ("mean_flagged", "n_flagged", "after_flagged", OKABE_ITO["vermillion"], "/"),
+        ("mean_unflagged", "n_unflagged", "after_unflagged", OKABE_ITO["blue"], ""),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=labels, y=_nums(rows[col]), name=tr(key, lang),
+                marker={"color": colour, "pattern": {"shape": shape, "fgcolor": "#ffffff", "fillmode": "overlay"}},
+                text=[f"n={v}" for v in rows[n_col].to_list()], textposition="outside", cliponaxis=False,
+                hovertemplate=f"{tr(key, lang)}: %{{y:.1f}}/10<br>%{{text}}<extra></extra>",
+            )
         )
-    )
-    fig.update_layout(**base_layout(height=max(200, 70 + 40 * len(labels)), lang=lang))
-    fig.update_layout(margin={"l": 12, "r": 12, "t": 24, "b": 36})
-    fig.update_yaxes(automargin=True)
-    fig.update_xaxes(title_text=f"{tr('estimate', lang)} ({tr('ci', lang)})", zeroline=True, zerolinecolor="#888")
+    fig.update_layout(**base_layout(height=340, lang=lang), barmode="group")
+    fig.update_layout(margin={"l": 48, "r": 12, "t": 56, "b": 64})
+    # the 0-10 scale, cut to the data so small differences stay visible; the axis says so
+    fig.update_yaxes(title_text=tr("mean_pain", lang), range=[0, min(10.0, max(2.0, top * 1.35))])
     return fig
 
 

@@ -75,7 +75,17 @@ details summary { cursor: pointer; font-weight: 600; font-size: 1.1rem; }
 .sev3, .sev4, .sev5 { border-color: var(--warn); background: #fbe3d3; }
 .sev2 { border-color: #E69F00; background: #fdf0d2; }
 footer { margin: 2rem 0 1rem; padding-top: 0.6rem; border-top: 1px solid var(--line); font-size: 0.85rem; color: var(--muted); }
-@media (max-width: 600px) { main { padding: 0.4rem; } h1 { font-size: 1.25rem; } table { font-size: 0.8rem; } }
+table.flags td:nth-child(5) { min-width: 16rem; }
+@media (max-width: 600px) {
+  main { padding: 0.4rem; } h1 { font-size: 1.25rem; } table { font-size: 0.8rem; }
+  /* the flags table as one card per flag: six columns do not fit a phone */
+  table.flags thead { display: none; }
+  table.flags, table.flags tbody, table.flags tr, table.flags td { display: block; width: 100%%; }
+  table.flags tr { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 0.6rem; padding: 0.2rem 0.4rem; }
+  table.flags td { border: none; padding: 0.15rem 0; text-align: left; min-width: 0; }
+  table.flags td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
+  table.flags td:nth-child(5) { min-width: 0; }
+}
 """ % {"font": FONT}
 
 # Renders every figure; re-sizes the ones inside a <details> when it opens (they

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 LANGS: tuple[str, ...] = ("en", "nl")
 
@@ -66,11 +67,20 @@ T: dict[str, dict[str, str]] = {
     "sec_weekly": {"en": "Weekly running distance", "nl": "Hardloopafstand per week"},
     "weekly_intro": {
         "en": "Kilometres run per week (Monday to Sunday), labelled with the change from the week before. "
-        "Hatched orange bars are weeks in which a rule fired. Below: {intensity} per week.",
+        "Hatched orange bars are weeks in which a rule fired.",
         "nl": "Gelopen kilometers per week (maandag tot en met zondag), met de verandering ten opzichte van "
-        "de week ervoor. Gearceerde oranje balken zijn weken waarin een regel aansloeg. Daaronder: {intensity} per week.",
+        "de week ervoor. Gearceerde oranje balken zijn weken waarin een regel aansloeg.",
+    },
+    "weekly_below": {"en": "Below: {intensity} per week.", "nl": "Daaronder: {intensity} per week."},
+    "no_runs": {
+        "en": "No runs in this period (runback counts activities recorded as running).",
+        "nl": "Geen hardloopsessies in deze periode (runback telt activiteiten die als hardlopen zijn vastgelegd).",
     },
     "high_zone_min": {"en": "minutes in heart-rate zones 4–5", "nl": "minuten in hartslagzone 4–5"},
+    "high_intensity_min": {
+        "en": "minutes in heart-rate zones 4–5 (above threshold pace for runs without heart rate)",
+        "nl": "minuten in hartslagzone 4–5 (boven drempeltempo bij lopen zonder hartslag)",
+    },
     "trimp": {"en": "training load (Banister TRIMP)", "nl": "trainingsbelasting (Banister-TRIMP)"},
     "week": {"en": "Week", "nl": "Week"},
     "week_of": {"en": "week of", "nl": "week van"},
@@ -132,10 +142,11 @@ T: dict[str, dict[str, str]] = {
         "Dit zijn gegevens van één persoon: een patroon hier is een vraag om met een fysiotherapeut te "
         "bespreken, geen bewijs dat de belasting de pijn veroorzaakte.",
     },
-    "analysis": {"en": "Analysis", "nl": "Analyse"},
-    "estimate": {"en": "estimate", "nl": "schatting"},
-    "ci": {"en": "95% interval", "nl": "95%-interval"},
-    "not_enough": {"en": "not enough data", "nl": "te weinig gegevens"},
+    "analysis": {"en": "What your journal shows", "nl": "Wat je dagboek laat zien"},
+    "any_flag": {"en": "any flag", "nl": "elk signaal"},
+    "after_flagged": {"en": "after sessions with a flag", "nl": "na trainingen met een signaal"},
+    "after_unflagged": {"en": "after sessions without a flag", "nl": "na trainingen zonder signaal"},
+    "mean_pain": {"en": "mean pain in the days after (0–10)", "nl": "gemiddelde pijn in de dagen erna (0–10)"},
     # pmc
     "sec_pmc": {
         "en": "Fitness, fatigue and acute:chronic load (optional, contested)",
@@ -256,8 +267,15 @@ BAND_LABEL: dict[str, dict[str, str]] = {
     "context": {"en": "context", "nl": "context"},
     "heuristic": {"en": "heuristic", "nl": "heuristiek"},
     "present": {"en": "present", "nl": "aanwezig"},
-    "acceptable": {"en": "acceptable", "nl": "aanvaardbaar"},
+    "acceptable_if_settles": {"en": "acceptable if it settles", "nl": "acceptabel als het zakt"},
     "too_much": {"en": "too much", "nl": "te veel"},
+    "shown": {"en": "shown", "nl": "getoond"},
+    "no_baseline": {"en": "no baseline", "nl": "geen basis"},
+    "increase": {"en": "increase", "nl": "toename"},
+    "persistent": {"en": "persistent", "nl": "aanhoudend"},
+    "high": {"en": "high", "nl": "hoog"},
+    "above_own_p90": {"en": "above your own 90th percentile", "nl": "boven je eigen 90e percentiel"},
+    "above_cutoff": {"en": "above the cut-off", "nl": "boven de grens"},
 }
 
 # The seeds' advice for each rule (EVIDENCE.md, seeds 000-004).
@@ -347,6 +365,9 @@ def rule_label(rule: str, lang: str) -> str:
 
 def band_label(band: str, lang: str) -> str:
     """A band name in ``lang``; unknown bands show as they are."""
+    days = re.fullmatch(r"(\d+)\+_days", band)
+    if days:
+        return f"{days.group(1)}+ {'dagen' if lang == 'nl' else 'days'}"
     return BAND_LABEL.get(band, {}).get(lang, band.replace("_", " "))
 
 

@@ -76,13 +76,11 @@ def report_inputs(store: Any, athlete: str) -> dict[str, Any]:
 
 
 def _given_profile(store: Any, athlete: str) -> Any:
-    """The athlete's saved profile (``profiles/<athlete>.toml``) where the load model can read one."""
-    import runback.load as load
+    """The athlete's saved profile, ``<store>/profiles/<athlete>.toml``, where one exists."""
+    from runback.load import profile_path, read_profile
 
-    reader: Any = getattr(load, "read_profile", None) or getattr(load, "load_profile", None)
-    if reader is None:
-        return None
-    return reader(store, athlete)
+    path = profile_path(store.root, athlete)
+    return read_profile(path) if path.is_file() else None
 
 
 def last_day(*frames: tuple[pl.DataFrame | None, str]) -> Any:

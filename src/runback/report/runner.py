@@ -16,6 +16,7 @@ import polars as pl
 
 from runback import schema
 from runback.errors import OptionError
+from runback.load.metrics import local_dates, running_activity
 from runback.report import _charts
 from runback.report._html import Page, esc
 from runback.report._i18n import (
@@ -51,6 +52,9 @@ RULE_SEVERITY: dict[str, int] = {
     "acwr": 0,
 }
 BAND_SEVERITY: dict[str, int] = {"large": 2, "too_much": 2, "moderate": 1, "small": 0, "context": 0}
+# rows the rules report for completeness, not as a flag that fired: a 10-30% weekly rise is
+# "shown" (EVIDENCE.md weekly_jump), a run without a 30-day baseline has no number
+INFO_BANDS = frozenset({"shown", "no_baseline"})
 
 # rules whose value is a change ratio (0.35 = 35% more)
 RATIO_RULES = frozenset({"session_spike", "weekly_jump", "intensity_jump"})
@@ -85,11 +89,19 @@ def severity_expr() -> pl.Expr:
     return (rule * 10 + band).alias("severity")
 
 
+def fired(flags: pl.DataFrame) -> pl.DataFrame:
+    """The rows that are flags that fired: without ``acwr`` (shown, never flagged) and ``INFO_BANDS``."""
+    return flags.filter(pl.col("rule") != "acwr", ~pl.col("band").is_in(list(INFO_BANDS)).fill_null(False))
+
+
 def recent_flags(flags: pl.DataFrame, as_of: dt.date, *, days: int = STATUS_DAYS) -> pl.DataFrame:
-    """Flags of the ``days`` days up to ``as_of``, most severe first (ACWR left out: it is not a flag)."""
+    """Flags of the ``days`` days up to ``as_of``, most severe first.
+
+    Left out: ``acwr`` (shown, never flagged) and the informational bands ``INFO_BANDS``.
+    """
     start = as_of - dt.timedelta(days=days - 1)
     return (
-        flags.filter(pl.col("date").is_between(start, as_of), pl.col("rule") != "acwr")
+        fired(flags).filter(pl.col("date").is_between(start, as_of))
         .with_columns(severity_expr())
         .sort(["severity", "date"], descending=[True, True])
     )
@@ -120,6 +132,10 @@ def _for_athlete(df: pl.DataFrame | None, athlete: str) -> pl.DataFrame | None:
     if "athlete" in df.columns:
         return df.filter(pl.col("athlete") == athlete)
     return df
+
+
+def _rows(df: pl.DataFrame, athlete: str) -> pl.DataFrame:
+    return df.filter(pl.col("athlete") == athlete) if "athlete" in df.columns else df
 
 
 def _since(df: pl.DataFrame, col: str, since: dt.date | None) -> pl.DataFrame:
@@ -185,7 +201,7 @@ def status_html(flags: pl.DataFrame, as_of: dt.date | None, *, lang: str) -> str
 def _flagged_weeks(flags: pl.DataFrame) -> set[dt.date]:
     if flags.is_empty():
         return set()
-    weeks = flags.filter(pl.col("rule") != "acwr").select(
+    weeks = fired(flags).select(
         (pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1)).alias("w")
     )
     return set(weeks["w"].to_list())
@@ -249,20 +265,25 @@ def flags_table_html(flags: pl.DataFrame, *, lang: str) -> str:
         f'<th{" class=num" if k in ("col_value", "col_threshold") else ""}>{esc(tr(k, lang))}</th>'
         for k in ("col_date", "col_rule", "col_value", "col_threshold", "col_message", "col_evidence")
     )
+    label = {k: esc(tr(k, lang)) for k in ("col_date", "col_rule", "col_value", "col_threshold", "col_message",
+                                           "col_evidence")}
     body = []
     for row in flags.sort(["date", "rule"], descending=[True, False]).iter_rows(named=True):
         rule = row["rule"]
         value, threshold = row["value"], row["threshold"]
+        band = "" if not row.get("band") else " · " + esc(band_label(row["band"], lang))
         body.append(
             "<tr>"
-            f'<td data-sort="{row["date"].isoformat()}">{esc(fmt_date(row["date"], lang))}</td>'
-            f'<td data-sort="{esc(rule)}"><b>{esc(rule_label(rule, lang))}</b><br><code>{esc(rule)}</code>'
-            f'{"" if not row.get("band") else " · " + esc(band_label(row["band"], lang))}</td>'
-            f'<td class="num" data-sort="{"" if value is None else value}">{esc(_fmt_value(rule, value, lang))}</td>'
-            f'<td class="num" data-sort="{"" if threshold is None else threshold}">'
+            f'<td data-label="{label["col_date"]}" data-sort="{row["date"].isoformat()}">'
+            f"{esc(fmt_date(row['date'], lang))}</td>"
+            f'<td data-label="{label["col_rule"]}" data-sort="{esc(rule)}"><b>{esc(rule_label(rule, lang))}</b>'
+            f"<br><code>{esc(rule)}</code>{band}</td>"
+            f'<td class="num" data-label="{label["col_value"]}" data-sort="{"" if value is None else value}">'
+            f"{esc(_fmt_value(rule, value, lang))}</td>"
+            f'<td class="num" data-label="{label["col_threshold"]}" data-sort="{"" if threshold is None else threshold}">'
             f"{esc(_fmt_value(rule, threshold, lang))}</td>"
-            f"<td>{esc(_message(row, lang))}</td>"
-            f'<td class="evidence">{esc(_evidence(row, lang))}</td>'
+            f'<td data-label="{label["col_message"]}">{esc(_message(row, lang))}</td>'
+            f'<td class="evidence" data-label="{label["col_evidence"]}">{esc(_evidence(row, lang))}</td>'
             "</tr>"
         )
     return (
@@ -327,8 +348,9 @@ def _painload_html(page: Page, daily: pl.DataFrame, journal: pl.DataFrame, analy
             out.append(f"<h3>{esc(tr('analysis', lang))}</h3>\n<ul>\n")
             out.append("\n".join(f"<li>{esc(m)}</li>" for m in dict.fromkeys(messages)))
             out.append("\n</ul>\n")
-        if analysis["estimate"].is_not_null().any():
-            out.append(page.figure(_charts.estimates_figure(analysis, lang=lang)))
+        fig = _charts.flagged_pain_figure(analysis, lang=lang) if "mean_flagged" in analysis.columns else None
+        if fig is not None:
+            out.append(page.figure(fig))
     return "".join(out)
 
 
@@ -404,14 +426,13 @@ def build_runner_report(
     flags_all = schema.empty(schema.FLAGS) if flags_all is None else flags_all
     journal_all = _for_athlete(journal, athlete)
     journal_all = schema.empty(schema.JOURNAL) if journal_all is None else journal_all
-    daily_all = _for_athlete(daily, athlete)
-    assert daily_all is not None
-    weekly_all = _for_athlete(weekly, athlete)
-    assert weekly_all is not None
+    daily_all = _rows(daily, athlete)
+    weekly_all = _rows(weekly, athlete)
 
+    # local days as the load model sees them (a profile's time zone moves GPX runs to the right day)
+    act_dates = local_dates(activities, {athlete: profile} if profile is not None else None)
     # the 30-day baseline needs the history before `since`
-    spikes = _charts.run_spikes(activities)
-    act_dates = activities["start_time_local"].dt.date()
+    spikes = _charts.run_spikes(activities, dates=act_dates)
     act = activities.with_columns(act_dates.alias("_date"))
     if since_day is not None:
         act = act.filter(pl.col("_date") >= since_day)
@@ -423,7 +444,7 @@ def build_runner_report(
     flags_p = _since(flags_all, "date", since_day)
     journal_p = _since(journal_all, "date", since_day)
 
-    runs = act.filter(pl.col("sport") == _charts.RUNNING)
+    runs = act.filter(running_activity())
     days: list[dt.date] = [
         d for d in (*daily_p["date"].to_list(), *act["_date"].to_list(), *journal_p["date"].to_list()) if d is not None
     ]
@@ -436,18 +457,21 @@ def build_runner_report(
 
     # weekly distance and intensity
     page.add(f'<section id="weekly"><h2>{esc(tr("sec_weekly", lang))}</h2>\n')
-    if weekly_p.is_empty():
-        page.add(f"<p>{esc(tr('no_data', lang))}</p>\n")
+    if weekly_p.is_empty() or not (weekly_p["run_distance_m"].fill_null(0.0) > 0).any():
+        page.add(f"<p>{esc(tr('no_runs', lang))}</p>\n")
     else:
-        key = _charts._intensity_column(weekly_p)[1] or "high_zone_min"
-        page.add(f'<p class="muted">{esc(tr("weekly_intro", lang, intensity=tr(key, lang)))}</p>\n')
+        intro = tr("weekly_intro", lang)
+        key = _charts._intensity_column(weekly_p)[1]
+        if key:
+            intro += " " + tr("weekly_below", lang, intensity=tr(key, lang))
+        page.add(f'<p class="muted">{esc(intro)}</p>\n')
         page.add(page.figure(_charts.weekly_figure(weekly_p, _flagged_weeks(flags_p), lang=lang)))
     page.add("</section>\n")
 
     # each run against the longest of the previous 30 days
     page.add(f'<section id="sessions"><h2>{esc(tr("sec_sessions", lang))}</h2>\n')
     if spikes.is_empty():
-        page.add(f"<p>{esc(tr('no_data', lang))}</p>\n")
+        page.add(f"<p>{esc(tr('no_runs', lang))}</p>\n")
     else:
         flagged_ids = set(flags_p.filter(pl.col("rule") == "session_spike")["activity_id"].drop_nulls().to_list())
         page.add(f'<p class="muted">{esc(tr("sessions_intro", lang))}</p>\n')
@@ -460,7 +484,7 @@ def build_runner_report(
         page.add(f"<p>{esc(tr('no_journal', lang))}</p>\n")
     else:
         page.add(f'<p class="muted">{esc(tr("pain_intro", lang))}</p>\n')
-        page.add(page.figure(_charts.pain_timeline_figure(daily_p, journal_p, flags_p, lang=lang)))
+        page.add(page.figure(_charts.pain_timeline_figure(daily_p, journal_p, fired(flags_p), lang=lang)))
     page.add("</section>\n")
 
     # load against pain

@@ -230,12 +230,21 @@ def write_team_report(store: Any, out_dir: str | Path, *, lang: str = "en", as_o
         The day "current" means: default the last day with an activity or a
         journal entry of any runner in the store, so every runner is judged on
         the same 14 days.
+
+    Raises
+    ------
+    OptionError
+        The store holds no athlete, or ``lang`` / ``as_of`` is not valid.
     """
+    from runback.errors import OptionError
     from runback.report._inputs import open_any_store, report_inputs
 
     lang = check_lang(lang)
     store = open_any_store(store)
-    inputs = [report_inputs(store, a) for a in athlete_order(store.athletes())]
+    athletes = athlete_order(store.athletes())
+    if not athletes:
+        raise OptionError(f"the store at {store.root} has no activities yet: import some first")
+    inputs = [report_inputs(store, a) for a in athletes]
     return write_team_pages(inputs, out_dir, lang=lang, as_of=as_of)
 
 
