@@ -282,3 +282,18 @@ def test_weekly_flags_mark_every_session_of_their_week() -> None:
     assert ("in a week with the same load every day (monotony) and weekly distance rising fast (weekly_jump)"
             in flags["message_en"][0])
     assert "en een snel stijgende weekafstand (weekly_jump)" in flags["message_nl"][0]
+
+
+def test_runs_are_counted_as_the_load_model_counts_them() -> None:
+    # A GPX without a <type> imports as sport "generic": at 3 m/s it is a run, unless its name says ride.
+    acts = schema.conform(
+        pl.DataFrame([
+            {"activity_id": "gpx", "athlete": "anna", "sport": "generic", "name": "Morning",
+             "start_time_local": dt.datetime.combine(day(0), dt.time(8)), "distance_m": 9000.0, "moving_s": 3000.0},
+            {"activity_id": "ride", "athlete": "anna", "sport": "generic", "name": "Evening ride",
+             "start_time_local": dt.datetime.combine(day(1), dt.time(8)), "distance_m": 9000.0, "moving_s": 3000.0},
+        ]),
+        schema.ACTIVITIES,
+    )
+    j = journal({"n": 0, "pain": 6, "timing": "after"}, {"n": 1, "pain": 6, "timing": "after"})
+    assert pain_during_run(j, acts)["activity_id"].to_list() == ["gpx"]

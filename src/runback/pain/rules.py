@@ -8,7 +8,8 @@ names a cause or a diagnosis.
 
 How entries are matched to runs
 -------------------------------
-A run is an activity with ``sport == "running"``; its day is the local date of
+A run is what the load model counts as running (:func:`runback.load.running_activity`:
+sport ``running``, or a GPX without a sport at running speed); its day is the local date of
 ``start_time_local``.  An entry that names a run (``activity_id``) belongs to
 that run.  Otherwise a ``during``/``after`` entry belongs to a run on the same
 day: the last run that started at or before the entry's time, or, without a
@@ -34,6 +35,7 @@ from typing import Any
 import polars as pl
 
 from runback import schema
+from runback.load._sport import running_activity
 from runback.load.messages import fmt_date
 
 __all__ = [
@@ -121,7 +123,7 @@ class _Run:
 
 
 def _runs(activities: pl.DataFrame) -> list[_Run]:
-    runs = activities.filter((pl.col("sport") == "running") & pl.col("start_time_local").is_not_null())
+    runs = activities.filter(running_activity() & pl.col("start_time_local").is_not_null())
     return [
         _Run(r["activity_id"], r["athlete"], r["start_time_local"].date(), r["start_time_local"].time(),
              r["distance_m"] or 0.0)
@@ -203,7 +205,7 @@ def pain_during_run(
     journal
         :data:`runback.schema.JOURNAL` frame.
     activities
-        :data:`runback.schema.ACTIVITIES` frame (runs are ``sport == "running"``).
+        :data:`runback.schema.ACTIVITIES` frame.
     fine_max
         Pain up to this (NRS points) is fine: no flag.  Default 3.
     too_much_above
@@ -457,7 +459,7 @@ def pain_persistent(
 # --------------------------------------------------------------------------
 def _above_usual(activities: pl.DataFrame, quantile: float, min_runs: int) -> set[str]:
     """Runs above the runner's usual intensity: mean HR (or, without HR, mean speed) above their own quantile."""
-    runs = activities.filter(pl.col("sport") == "running")
+    runs = activities.filter(running_activity())
     out: set[str] = set()
     for column in ("avg_hr_bpm", "avg_speed_mps"):
         usual = runs.filter(pl.col(column).is_not_null()).with_columns(
