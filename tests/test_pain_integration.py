@@ -131,3 +131,49 @@ def test_pain_vs_load_gives_the_same_with_the_load_models_daily_frame() -> None:
     theirs = pain_vs_load(journal, acts, load_flags, daily=daily_load(acts), n_boot=50, min_sessions=1)
     assert ours.equals(theirs)
     assert ours.filter(pl.col("analysis") == "lag")["enough_data"].item() is True
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+
+
+@pytest.fixture(scope="module")
+def anna() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    if not (SAMPLE / "anna" / "pain_journal.csv").exists():
+        pytest.skip("sample_data/anna not found")
+    import runback
+
+    frames = runback.read(SAMPLE / "anna", athlete="anna", workers=1)
+    from runback.pain import parse_journal_csv
+
+    journal = parse_journal_csv(SAMPLE / "anna" / "pain_journal.csv", athlete="anna")
+    return frames.activities, frames.samples, journal
+
+
+def test_sample_journals_parse() -> None:
+    from runback.pain import parse_journal_csv
+
+    if not SAMPLE.exists():
+        pytest.skip("sample_data not found")
+    assert parse_journal_csv(SAMPLE / "anna" / "pain_journal.csv").height == 111
+    assert parse_journal_csv(SAMPLE / "bram" / "pain_journal.csv").height == 30
+
+
+def test_sample_runner_flags_follow_the_designed_story(anna) -> None:
+    # sample_data/README.md: poor sleep or high stress on a hard day on 17 May, 20 May and 1 June;
+    # back pain from 1 June, peaking at NRS 6 on 4-5 June, fading, gone by 6 July.
+    activities, samples, journal = anna
+    out = flags(activities, samples, journal=journal)
+    dates = lambda rule: set(out.filter(pl.col("rule") == rule)["date"].to_list())  # noqa: E731
+    assert {dt.date(2025, 5, 17), dt.date(2025, 5, 20), dt.date(2025, 6, 1)} <= dates("stress_or_poor_sleep")
+    too_much = out.filter((pl.col("rule") == "pain_during_run") & (pl.col("band") == "too_much"))
+    assert too_much["date"].to_list() == [dt.date(2025, 6, 4)] and too_much["value"].to_list() == [6.0]
+    assert dt.date(2025, 6, 1) in dates("pain_next_morning")  # the 18.5 km run: pain the morning after
+    assert dates("pain_persistent") == set()  # it faded: not "a month without improving"
+    assert "session_spike" in set(out["rule"])
+
+    from runback.pain import pain_vs_load
+
+    analysis = pain_vs_load(journal, activities, out, n_boot=200)
+    assert set(analysis["analysis"]) == {"flag_vs_unflagged", "weekly_change", "lag"}
+    lag = analysis.filter(pl.col("analysis") == "lag").row(0, named=True)
+    assert lag["enough_data"] and lag["n"] > 90 and lag["ci_low"] <= lag["estimate"] <= lag["ci_high"]

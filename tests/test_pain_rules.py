@@ -270,11 +270,30 @@ def test_pain_flags_concatenates_sorted_flags_schema() -> None:
     assert pain_flags(None, activities=acts).schema == pl.Schema(schema.FLAGS)
 
 
-def test_weekly_flags_do_not_mark_a_session_for_stress_or_poor_sleep() -> None:
-    # D is a Monday: a weekly_jump flag dated that Monday (no activity_id) is about the week,
-    # so the Monday run is not "a flagged session"; a no_rest flag on a day is.
-    acts = activities(("mon", 0, 8, 5000), ("tue", 1, 8, 5000))
-    j = journal({"n": 0, "pain": 1, "timing": "other", "sleep_h": 5.0},
-                {"n": 1, "pain": 1, "timing": "other", "sleep_h": 5.0})
-    lf = load_flags(("weekly_jump", 0, None), ("monotony", 0, None), ("no_rest", 1, None))
-    assert stress_or_poor_sleep(j, acts, lf)["activity_id"].to_list() == ["tue"]
+def test_weekly_flags_mark_every_session_of_their_week() -> None:
+    # D is a Monday: a weekly_jump flag dated that Monday (no activity_id) marks the runs of that
+    # ISO week (days 0-6), not the next Monday's; a no_rest flag (no activity_id) marks its own day only.
+    acts = activities(("mon", 0, 8, 5000), ("sun", 6, 8, 5000), ("mon2", 7, 8, 5000), ("wed2", 9, 8, 5000),
+                      ("thu2", 10, 8, 5000))
+    j = journal(*({"n": n, "pain": 1, "timing": "other", "sleep_h": 5.0} for n in (0, 6, 7, 9, 10)))
+    lf = load_flags(("weekly_jump", 0, None), ("monotony", 0, None), ("no_rest", 9, None))
+    flags = stress_or_poor_sleep(j, acts, lf)
+    assert flags["activity_id"].to_list() == ["mon", "sun", "wed2"]
+    assert ("in a week with the same load every day (monotony) and weekly distance rising fast (weekly_jump)"
+            in flags["message_en"][0])
+    assert "en een snel stijgende weekafstand (weekly_jump)" in flags["message_nl"][0]
+
+
+def test_runs_are_counted_as_the_load_model_counts_them() -> None:
+    # A GPX without a <type> imports as sport "generic": at 3 m/s it is a run, unless its name says ride.
+    acts = schema.conform(
+        pl.DataFrame([
+            {"activity_id": "gpx", "athlete": "anna", "sport": "generic", "name": "Morning",
+             "start_time_local": dt.datetime.combine(day(0), dt.time(8)), "distance_m": 9000.0, "moving_s": 3000.0},
+            {"activity_id": "ride", "athlete": "anna", "sport": "generic", "name": "Evening ride",
+             "start_time_local": dt.datetime.combine(day(1), dt.time(8)), "distance_m": 9000.0, "moving_s": 3000.0},
+        ]),
+        schema.ACTIVITIES,
+    )
+    j = journal({"n": 0, "pain": 6, "timing": "after"}, {"n": 1, "pain": 6, "timing": "after"})
+    assert pain_during_run(j, acts)["activity_id"].to_list() == ["gpx"]

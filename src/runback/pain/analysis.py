@@ -18,7 +18,9 @@ Definitions
 -----------
 * A day's pain is the highest pain logged that day (any timing); days without
   an entry are missing, never 0.
-* A session is a running activity (``sport == "running"``) on the local day of
+* A session is a running activity (as the load model counts them:
+  :func:`runback.load.running_activity`, which also counts GPX runs without a
+  sport) on the local day of
   ``start_time_local``.  Its pain is the mean day's pain over the logged days
   from its day to ``window_days`` days later; sessions with no logged day there
   are left out.  Windows of nearby sessions overlap, so sessions are not
@@ -53,6 +55,7 @@ import numpy as np
 import polars as pl
 
 from runback import schema
+from runback.load._sport import running_activity
 from runback.pain.rules import WEEK_RULES, rule_words
 
 __all__ = ["pain_vs_load", "spearman"]
@@ -125,7 +128,7 @@ def _daily_pain(journal: pl.DataFrame) -> pl.DataFrame:
 
 def _sessions(activities: pl.DataFrame) -> pl.DataFrame:
     return (
-        activities.filter((pl.col("sport") == "running") & pl.col("start_time_local").is_not_null())
+        activities.filter(running_activity() & pl.col("start_time_local").is_not_null())
         .select("athlete", "activity_id", pl.col("start_time_local").dt.date().alias("date"))
         .unique(maintain_order=True)
     )
@@ -138,7 +141,7 @@ def _run_distance(activities: pl.DataFrame, daily: pl.DataFrame | None) -> pl.Da
     else:
         acts = activities.filter(pl.col("start_time_local").is_not_null())
         per_day = acts.group_by("athlete", pl.col("start_time_local").dt.date().alias("date")).agg(
-            pl.when(pl.col("sport") == "running").then(pl.col("distance_m")).otherwise(0.0)
+            pl.when(running_activity()).then(pl.col("distance_m")).otherwise(0.0)
             .fill_null(0.0).sum().alias("run_distance_m")
         )
     if per_day.is_empty():

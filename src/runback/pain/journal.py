@@ -42,6 +42,7 @@ import polars as pl
 
 from runback import schema
 from runback.errors import FileError, JournalError, OptionError, RowProblem, UnreadableFileError
+from runback.load._sport import running_activity
 from runback.store import DEFAULT_ATHLETE, atomic_write_parquet, default_store_dir
 
 __all__ = [
@@ -586,7 +587,7 @@ def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame | None) ->
     2. else the journal entry naming the activity (``activity_id``);
     3. else a journal entry of the same athlete on the activity's local day
        (``start_time_local``'s date) that names no activity, but only for a
-       running activity on a day with exactly one run (with two runs the
+       run (as the load model counts them) on a day with exactly one run (with two runs the
        entry must name the activity, rather than guess).
 
     Where several entries qualify, the latest one (by date, then time) counts.
@@ -623,7 +624,7 @@ def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame | None) ->
         .agg(pl.col("rpe").last().alias("_rpe_day"))
     )
     day = pl.col("start_time_local").dt.date()
-    is_run = pl.col("sport") == "running"
+    is_run = running_activity()
     out = (
         activities.with_row_index("_row")
         .with_columns(

@@ -8,7 +8,8 @@ names a cause or a diagnosis.
 
 How entries are matched to runs
 -------------------------------
-A run is an activity with ``sport == "running"``; its day is the local date of
+A run is what the load model counts as running (:func:`runback.load.running_activity`:
+sport ``running``, or a GPX without a sport at running speed); its day is the local date of
 ``start_time_local``.  An entry that names a run (``activity_id``) belongs to
 that run.  Otherwise a ``during``/``after`` entry belongs to a run on the same
 day: the last run that started at or before the entry's time, or, without a
@@ -34,6 +35,7 @@ from typing import Any
 import polars as pl
 
 from runback import schema
+from runback.load._sport import running_activity
 from runback.load.messages import fmt_date
 
 __all__ = [
@@ -83,8 +85,11 @@ LOAD_RULE_LABELS: dict[str, tuple[str, str]] = {
     "no_rest": ("too few rest days", "te weinig rustdagen"),
     "monotony": ("the same load every day", "elke dag dezelfde belasting"),
     "acwr": ("a high acute:chronic load ratio", "een hoge acute:chronische belasting"),
+    "stress_or_poor_sleep": (
+        "a hard session with poor sleep or high stress", "een zware training bij slecht slapen of veel stress"
+    ),
 }
-"""Plain (English, Dutch) words for the load rules, to use inside a sentence."""
+"""Plain (English, Dutch) words for the load rules (and stress_or_poor_sleep), to use inside a sentence."""
 
 
 def rule_words(rule: str) -> tuple[str, str]:
@@ -118,12 +123,16 @@ class _Run:
 
 
 def _runs(activities: pl.DataFrame) -> list[_Run]:
-    runs = activities.filter((pl.col("sport") == "running") & pl.col("start_time_local").is_not_null())
+    runs = activities.filter(running_activity() & pl.col("start_time_local").is_not_null())
     return [
         _Run(r["activity_id"], r["athlete"], r["start_time_local"].date(), r["start_time_local"].time(),
              r["distance_m"] or 0.0)
         for r in runs.sort("start_time_local").iter_rows(named=True)
     ]
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
 
 def _effective_time(entry: dict[str, Any]) -> dt.time:
@@ -196,7 +205,7 @@ def pain_during_run(
     journal
         :data:`runback.schema.JOURNAL` frame.
     activities
-        :data:`runback.schema.ACTIVITIES` frame (runs are ``sport == "running"``).
+        :data:`runback.schema.ACTIVITIES` frame.
     fine_max
         Pain up to this (NRS points) is fine: no flag.  Default 3.
     too_much_above
@@ -450,7 +459,7 @@ def pain_persistent(
 # --------------------------------------------------------------------------
 def _above_usual(activities: pl.DataFrame, quantile: float, min_runs: int) -> set[str]:
     """Runs above the runner's usual intensity: mean HR (or, without HR, mean speed) above their own quantile."""
-    runs = activities.filter(pl.col("sport") == "running")
+    runs = activities.filter(running_activity())
     out: set[str] = set()
     for column in ("avg_hr_bpm", "avg_speed_mps"):
         usual = runs.filter(pl.col(column).is_not_null()).with_columns(
@@ -479,7 +488,8 @@ def stress_or_poor_sleep(
 
     A run counts as hard or long when a load rule flagged it (its
     ``activity_id``, or a flag without ``activity_id`` on the run's day, such
-    as ``no_rest``; the weekly rules in :data:`WEEK_RULES` flag a week, not a session), or
+    as ``no_rest``), when it falls in an ISO week flagged by one of the weekly
+    rules in :data:`WEEK_RULES` (their flags are dated the week's Monday), or
     when its mean heart rate (without heart rate: mean speed) is above the
     runner's own ``usual_quantile`` of their runs (needs ``min_runs`` runs).
     The day's wellness is the worst of that day's entries: fewest ``sleep_h``,
@@ -520,11 +530,14 @@ def stress_or_poor_sleep(
     by_day = {(r["athlete"], r["date"]): r for r in wellness.iter_rows(named=True)}
     flagged_by: dict[str, set[str]] = defaultdict(set)
     day_rules: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
+    week_rules: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
     if load_flags is not None:
         for f in load_flags.filter(~pl.col("rule").is_in(list(PAIN_RULES))).iter_rows(named=True):
             if f["activity_id"] is not None:
                 flagged_by[f["activity_id"]].add(f["rule"])
-            elif f["rule"] not in WEEK_RULES:  # a week's flag says nothing about one session
+            elif f["rule"] in WEEK_RULES:
+                week_rules[(f["athlete"], _monday(f["date"]))].add(f["rule"])
+            else:
                 day_rules[(f["athlete"], f["date"])].add(f["rule"])
     hard = _above_usual(activities, usual_quantile, min_runs)
 
@@ -534,7 +547,8 @@ def stress_or_poor_sleep(
         if w is None:
             continue
         rules = sorted(flagged_by.get(run.activity_id, set()) | day_rules.get((run.athlete, run.date), set()))
-        if not rules and run.activity_id not in hard:
+        weekly = sorted(week_rules.get((run.athlete, _monday(run.date)), set()))
+        if not rules and not weekly and run.activity_id not in hard:
             continue
         signals: list[tuple[float, float, str, str]] = []
         if w["sleep_h"] is not None and w["sleep_h"] < short_sleep_h:
@@ -550,6 +564,9 @@ def stress_or_poor_sleep(
             continue
         why_en = [rule_words(r)[0] for r in rules]
         why_nl = [rule_words(r)[1] for r in rules]
+        if weekly:
+            why_en.append(f"in a week with {' and '.join(rule_words(r)[0] for r in weekly)}")
+            why_nl.append(f"in een week met {' en '.join(rule_words(r)[1] for r in weekly)}")
         if run.activity_id in hard:
             why_en.append("harder than your usual runs")
             why_nl.append("zwaarder dan je gewoonlijk loopt")
@@ -558,14 +575,14 @@ def stress_or_poor_sleep(
             "rule": "stress_or_poor_sleep", "band": "present",
             "value": float(signals[0][0]), "threshold": float(signals[0][1]), "baseline": None,
             "message_en": (
-                f"You logged {' and '.join(s[2] for s in signals)} on the day of this run, a hard or long "
-                f"session: {'; '.join(why_en)}. With a lot of stress or poor sleep, the advice is to train "
-                "anyway but at a lower intensity."
+                f"You logged {' and '.join(s[2] for s in signals)} on the day of this run. What made it a "
+                f"hard or long session: {'; '.join(why_en)}. With a lot of stress or poor sleep, the advice is "
+                "to train anyway but at a lower intensity."
             ),
             "message_nl": (
-                f"Je noteerde {' en '.join(s[3] for s in signals)} op de dag van deze loop, een zware of "
-                f"lange training: {'; '.join(why_nl)}. Het advies bij veel stress of slecht slapen: train wel, "
-                "maar met een lagere intensiteit."
+                f"Je noteerde {' en '.join(s[3] for s in signals)} op de dag van deze loop. Waarom dit een "
+                f"zware of lange training was: {'; '.join(why_nl)}. Het advies bij veel stress of slecht "
+                "slapen: train wel, maar met een lagere intensiteit."
             ),
             "evidence": EVIDENCE["stress_or_poor_sleep"],
         })
