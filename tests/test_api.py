@@ -56,3 +56,18 @@ def test_file_error_names_file_line_and_offset() -> None:
     assert str(err) == "runs/a.fit (byte 771): bad CRC"
     err = runback.UnreadableFileError("a.gpx", "not well-formed", line=4)
     assert str(err) == "a.gpx:4: not well-formed"
+
+
+def test_schema_command_lists_every_documented_frame() -> None:
+    from typer.testing import CliRunner
+
+    import runback.cli  # noqa: F401
+    from runback.cli._app import app
+
+    result = CliRunner().invoke(app, ["schema"])
+    assert result.exit_code == 0, result.output
+    frames = [name[: -len("_DOC")].lower() for name in dir(schema) if name.endswith("_DOC")]
+    for frame in frames:
+        assert f"{frame}:" in result.output
+    # every column of every frame is printed with its description
+    assert "run_distance_change" in result.output and "ci_high" in result.output

@@ -18,17 +18,55 @@ from runback.errors import (
     UnreadableFileError,
     UnsupportedFormatError,
 )
+from runback.io import Frames, ImportSummary, read, read_gpx, read_report, read_tcx
+from runback.io.fit import read_fit
+from runback.load import Profile, acwr, daily_load, estimate_profile, flags, monotony, pmc, weekly_load
+from runback.pain import (
+    add_entry,
+    import_journal_csv,
+    pain_vs_load,
+    parse_journal_csv,
+    read_journal,
+)
+from runback.report import build_runner_report, runner_report, write_runner_report, write_team_report
+from runback.store import Store, open_store
 
 __version__ = "0.1.0"
 
 __all__ = [
     "FileError",
+    "Frames",
+    "ImportSummary",
     "JournalError",
     "NotAnActivityError",
     "OptionError",
+    "Profile",
     "RunbackError",
+    "Store",
     "StoreError",
     "UnreadableFileError",
     "UnsupportedFormatError",
+    "acwr",
+    "add_entry",
+    "build_runner_report",
+    "daily_load",
+    "estimate_profile",
+    "flags",
+    "import_journal_csv",
+    "monotony",
+    "open_store",
+    "pain_vs_load",
+    "parse_journal_csv",
+    "pmc",
+    "read",
+    "read_fit",
+    "read_gpx",
+    "read_journal",
+    "read_report",
+    "read_tcx",
+    "runner_report",
     "schema",
+    "weekly_load",
+    "write_runner_report",
+    "write_team_report",
 ]

@@ -229,3 +229,185 @@ def conform(df: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame
             for name, dtype in schema.items()
         ]
     )
+
+
+# ==========================================================================
+# load model frames (owner: runback.load)
+# ==========================================================================
+DAILY: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "date": pl.Date(),
+    "run_distance_m": pl.Float64(),
+    "run_moving_s": pl.Float64(),
+    "all_moving_s": pl.Float64(),
+    "n_runs": pl.Int32(),
+    "n_activities": pl.Int32(),
+    "rest_day": pl.Boolean(),
+    "trimp_banister": pl.Float64(),
+    "trimp_edwards": pl.Float64(),
+    "z1_min": pl.Float64(),
+    "z2_min": pl.Float64(),
+    "z3_min": pl.Float64(),
+    "z4_min": pl.Float64(),
+    "z5_min": pl.Float64(),
+    "high_zone_min": pl.Float64(),
+    "above_threshold_min": pl.Float64(),
+    "high_intensity_min": pl.Float64(),
+    "hr_run_min": pl.Float64(),
+    "hr_run_distance_m": pl.Float64(),
+    "srpe_au": pl.Float64(),
+    "longest_run_m": pl.Float64(),
+}
+
+DAILY_DOC: dict[str, str] = {
+    "athlete": "whose day it is",
+    "date": "the athlete's local calendar day; every day from the first to the last activity, rest days included",
+    "run_distance_m": "distance run that day (sport running, any sub-sport), metres",
+    "run_moving_s": "moving time running that day, seconds",
+    "all_moving_s": "moving time of every activity that day (walks, rides, strength included), seconds",
+    "n_runs": "number of runs that day",
+    "n_activities": "number of activities of any sport that day",
+    "rest_day": "true when the athlete did not run that day (other sports may still show in all_moving_s)",
+    "trimp_banister": "Banister TRIMP of the day's runs, summed per heart-rate sample, arbitrary units",
+    "trimp_edwards": "Edwards TRIMP of the day's runs: zone minutes weighted 1-5, arbitrary units",
+    "z1_min": "running minutes at 50-60% of HRmax",
+    "z2_min": "running minutes at 60-70% of HRmax",
+    "z3_min": "running minutes at 70-80% of HRmax",
+    "z4_min": "running minutes at 80-90% of HRmax",
+    "z5_min": "running minutes at 90% of HRmax or more",
+    "high_zone_min": "z4_min + z5_min",
+    "above_threshold_min": "running minutes faster than the runner's threshold pace (all runs with speed samples)",
+    "high_intensity_min": "high_zone_min for runs with heart rate, plus above_threshold_min for runs without",
+    "hr_run_min": "running minutes with a heart-rate reading (how much of the day TRIMP and zones cover)",
+    "hr_run_distance_m": "distance of the day's runs that have heart rate, metres (the base of TRIMP per km)",
+    "srpe_au": "session-RPE of the day's runs: RPE (0-10) x minutes, where RPE is known, arbitrary units",
+    "longest_run_m": "the longest single run that day, metres (0 on rest days)",
+}
+
+WEEKLY: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "week_start": pl.Date(),
+    "days_covered": pl.Int32(),
+    "run_distance_m": pl.Float64(),
+    "run_distance_change": pl.Float64(),
+    "run_distance_vs_3wk": pl.Float64(),
+    "run_moving_s": pl.Float64(),
+    "all_moving_s": pl.Float64(),
+    "n_runs": pl.Int32(),
+    "rest_days": pl.Int32(),
+    "trimp_banister": pl.Float64(),
+    "high_zone_min": pl.Float64(),
+    "high_intensity_min": pl.Float64(),
+    "trimp_per_km": pl.Float64(),
+    "longest_run_m": pl.Float64(),
+    "srpe_au": pl.Float64(),
+}
+
+WEEKLY_DOC: dict[str, str] = {
+    "athlete": "whose week it is",
+    "week_start": "Monday of the ISO week (local calendar)",
+    "days_covered": "days of the week inside the athlete's history (7 except the first and last week)",
+    "run_distance_m": "distance run in the week, metres",
+    "run_distance_change": "this week's distance / the previous week's - 1 (0.35 = 35% more); null without a full previous week with running",
+    "run_distance_vs_3wk": "this week's distance / the mean of the 3 previous weeks - 1; null without 3 full previous weeks with running",
+    "run_moving_s": "moving time running in the week, seconds",
+    "all_moving_s": "moving time of every activity in the week, seconds",
+    "n_runs": "runs in the week",
+    "rest_days": "days in the week without a run (only days inside the athlete's history count)",
+    "trimp_banister": "Banister TRIMP of the week's runs, arbitrary units",
+    "high_zone_min": "running minutes in heart-rate zones 4 and 5",
+    "high_intensity_min": "high_zone_min, plus minutes above threshold pace in runs without heart rate",
+    "trimp_per_km": "Banister TRIMP per km run, over runs with heart rate; null without heart rate",
+    "longest_run_m": "the longest single run of the week, metres",
+    "srpe_au": "session-RPE of the week's runs, arbitrary units",
+}
+
+PMC: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "date": pl.Date(),
+    "load": pl.Float64(),
+    "ctl": pl.Float64(),
+    "atl": pl.Float64(),
+    "tsb": pl.Float64(),
+}
+
+PMC_DOC: dict[str, str] = {
+    "athlete": "whose chart it is",
+    "date": "local calendar day",
+    "load": "the day's load (the daily column chosen, e.g. trimp_banister)",
+    "ctl": "chronic training load ('fitness'): exponentially weighted load, time constant ctl_days, starting at 0",
+    "atl": "acute training load ('fatigue'): exponentially weighted load, time constant atl_days, starting at 0",
+    "tsb": "training stress balance ('form') going into the day: yesterday's ctl - yesterday's atl (0 on the first day)",
+}
+
+ACWR: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "date": pl.Date(),
+    "acwr_coupled": pl.Float64(),
+    "acwr_uncoupled": pl.Float64(),
+    "acwr_ewma": pl.Float64(),
+}
+
+ACWR_DOC: dict[str, str] = {
+    "athlete": "whose ratio it is",
+    "date": "local calendar day (the last day of the acute window)",
+    "acwr_coupled": "mean load of the last 7 days / mean load of the last 28 days (which include those 7); null in the first 28 days or with no chronic load",
+    "acwr_uncoupled": "mean load of the last 7 days / mean load of days 8-28 before; null in the first 28 days or with no chronic load",
+    "acwr_ewma": "EWMA (lambda 2/(N+1)) of load with N=7 over the same with N=28 (Williams 2017); null in the first 28 days",
+}
+
+MONOTONY: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "date": pl.Date(),
+    "monotony": pl.Float64(),
+    "strain": pl.Float64(),
+}
+
+MONOTONY_DOC: dict[str, str] = {
+    "athlete": "whose value it is",
+    "date": "local calendar day (the last of the 7 days)",
+    "monotony": "Foster monotony over the last 7 days, rest days as 0: mean / standard deviation; capped where the deviation is 0; null before 7 days of history or for 7 rest days",
+    "strain": "Foster strain: the 7 days' summed load x monotony",
+}
+
+
+# ==========================================================================
+# pain (owner: pain journal work): pain set against load, per runner
+# ==========================================================================
+PAIN_VS_LOAD: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "analysis": pl.String(),
+    "rule": pl.String(),
+    "lag_days": pl.Int32(),
+    "method": pl.String(),
+    "n": pl.Int64(),
+    "n_flagged": pl.Int64(),
+    "n_unflagged": pl.Int64(),
+    "mean_flagged": pl.Float64(),
+    "mean_unflagged": pl.Float64(),
+    "estimate": pl.Float64(),
+    "ci_low": pl.Float64(),
+    "ci_high": pl.Float64(),
+    "enough_data": pl.Boolean(),
+    "message_en": pl.String(),
+    "message_nl": pl.String(),
+}
+
+PAIN_VS_LOAD_DOC: dict[str, str] = {
+    "athlete": "whose journal and runs",
+    "analysis": "flag_vs_unflagged, weekly_change or lag",
+    "rule": "flag_vs_unflagged: the load rule (or 'any'); null for the other analyses",
+    "lag_days": "lag: the lag (0-7 days) with the strongest association; null for the other analyses",
+    "method": "difference in means (NRS points), or spearman (rank correlation, -1 to 1)",
+    "n": "sessions (flag_vs_unflagged), weeks (weekly_change) or days (lag) that went into the estimate",
+    "n_flagged": "flag_vs_unflagged: flagged sessions with pain logged in the days after",
+    "n_unflagged": "flag_vs_unflagged: sessions without any flag, with pain logged in the days after",
+    "mean_flagged": "flag_vs_unflagged: mean pain (0-10) in the days after flagged sessions",
+    "mean_unflagged": "flag_vs_unflagged: mean pain (0-10) in the days after unflagged sessions",
+    "estimate": "difference in mean pain (points) or Spearman correlation; null when there is not enough data",
+    "ci_low": "lower end of the 95% bootstrap interval of estimate",
+    "ci_high": "upper end of the 95% bootstrap interval of estimate",
+    "enough_data": "false when there are too few pain entries, sessions, weeks or days for a number",
+    "message_en": "the result in plain English, worded as an association, never a cause",
+    "message_nl": "the same in Dutch",
+}

@@ -14,15 +14,43 @@ by the ``RUNBACK_STORE`` environment variable, overridden in turn by ``--store``
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import re
 import tempfile
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import polars as pl
 
+from runback import schema
+from runback.errors import OptionError, StoreError
+
+if TYPE_CHECKING:
+    from runback.io._common import Frames
+    from runback.io._pipeline import ImportSummary
+
+try:  # POSIX: one import at a time per store
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 STORE_ENV = "RUNBACK_STORE"
 DEFAULT_ATHLETE = "me"
+
+__all__ = [
+    "DEFAULT_ATHLETE",
+    "STORE_ENV",
+    "Store",
+    "atomic_write_parquet",
+    "check_athlete",
+    "default_store_dir",
+    "open_store",
+]
 
 
 def default_store_dir() -> Path:
@@ -51,3 +79,357 @@ def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# --------------------------------------------------------------------------
+# the store: part files listed in one manifest per athlete
+# --------------------------------------------------------------------------
+#
+# How writes stay atomic.  An import batch writes its new part files (via
+# atomic_write_parquet) into <root>/_pending/, outside the folders that readers
+# glob; then it atomically replaces the athlete's manifest
+# (<root>/_index/athlete=<name>.json), which lists the part files that make up
+# the store and names the index of source files seen (written just before it,
+# under a new name, in _index/files/athlete=<name>/).  Replacing the manifest
+# is the commit.  Only then are the new parts moved into <table>/athlete=<name>/.  A
+# kill before the commit leaves the store as it was (the pending files are
+# removed by the next import); a kill after it leaves the store as it is after
+# (the store reads a listed part from _pending/ until the next import moves it).
+# Parts are never rewritten in place; when an athlete has many small parts an
+# import merges them into one new part in the same commit and deletes the old
+# ones after it.
+
+TABLES: dict[str, dict[str, pl.DataType]] = {
+    "activities": schema.ACTIVITIES,
+    "samples": schema.SAMPLES,
+    "laps": schema.LAPS,
+}
+MANIFEST_FORMAT = 1
+MAX_PARTS = 16
+"""More part files than this per athlete and table are merged into one at the next import."""
+
+_BAD_NAME = re.compile(r"[/\\=\x00-\x1f]")
+
+
+def check_athlete(name: str) -> str:
+    """An athlete name usable as a partition folder (``athlete=<name>``), or :class:`OptionError`."""
+    if not name or not name.strip() or name != name.strip() or name.startswith(".") or _BAD_NAME.search(name):
+        raise OptionError(
+            f"athlete name {name!r} cannot be used: no slashes, '=', control characters, "
+            "leading dot or surrounding spaces"
+        )
+    if len(name) > 100:
+        raise OptionError(f"athlete name is longer than 100 characters: {name[:20]!r}...")
+    return name
+
+
+def _atomic_write_bytes(data: bytes, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # not every OS/filesystem allows it
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+class Store:
+    """A runback store: Parquet files partitioned by athlete, read by polars or DuckDB.
+
+    Layout under :attr:`root`::
+
+        activities/athlete=<name>/part-<id>.parquet
+        samples/athlete=<name>/part-<id>.parquet
+        laps/athlete=<name>/part-<id>.parquet
+        journal/athlete=<name>/*.parquet        (the pain journal's)
+        profiles/<athlete>.toml                 (the load model's)
+        _index/athlete=<name>.json              (manifest: the part files, the file index's name)
+        _index/files/athlete=<name>/files-<id>.json   (index of the source files seen)
+
+    ``pl.scan_parquet(root / "activities/**/*.parquet", hive_partitioning=True)``
+    and DuckDB's ``read_parquet(..., hive_partitioning=true)`` read it directly.
+    Use :func:`open_store` to get one.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.root)!r})"
+
+    # -- paths -------------------------------------------------------------
+    def _manifest_path(self, athlete: str) -> Path:
+        return self.root / "_index" / f"athlete={athlete}.json"
+
+    def _part_dir(self, table: str, athlete: str) -> Path:
+        return self.root / table / f"athlete={athlete}"
+
+    def _files_dir(self, athlete: str) -> Path:
+        return self.root / "_index" / "files" / f"athlete={athlete}"
+
+    def _pending_dir(self, table: str, athlete: str) -> Path:
+        return self.root / "_pending" / table / f"athlete={athlete}"
+
+    # -- reading -----------------------------------------------------------
+    def manifest(self, athlete: str) -> dict[str, Any]:
+        """The athlete's manifest: ``parts`` per table and ``files_index`` (the index file's name)."""
+        path = self._manifest_path(athlete)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {"format": MANIFEST_FORMAT, "athlete": athlete, "parts": {t: [] for t in TABLES}, "files_index": None}
+        except OSError as exc:
+            raise StoreError(f"cannot read the store's manifest {path}: {exc}") from exc
+        try:
+            manifest: dict[str, Any] = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise StoreError(f"the store's manifest {path} is damaged: {exc}") from exc
+        for table in TABLES:
+            manifest.setdefault("parts", {}).setdefault(table, [])
+        manifest.setdefault("files_index", None)
+        return manifest
+
+    def files_index(self, athlete: str, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The index of source files seen for ``athlete``: path -> size, mtime, sha256, outcome, ids.
+
+        It lives in its own file, named in the manifest, so that reading a
+        store's frames never loads it.
+        """
+        manifest = manifest or self.manifest(athlete)
+        name = manifest.get("files_index")
+        if not name:
+            return {}
+        path = self._files_dir(athlete) / name
+        try:
+            files: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(f"the store's file index {path} cannot be read: {exc}") from exc
+        return files
+
+    def athletes(self) -> list[str]:
+        """Athletes with stored activities or a pain journal, sorted."""
+        names: set[str] = set()
+        index = self.root / "_index"
+        if index.is_dir():
+            names.update(p.stem.removeprefix("athlete=") for p in index.glob("athlete=*.json"))
+        journal = self.root / "journal"
+        if journal.is_dir():
+            names.update(p.name.removeprefix("athlete=") for p in journal.glob("athlete=*") if p.is_dir())
+        return sorted(names)
+
+    def _athletes_for(self, athlete: str | None) -> list[str]:
+        if athlete is None:
+            index = self.root / "_index"
+            if not index.is_dir():
+                return []
+            return sorted(p.stem.removeprefix("athlete=") for p in index.glob("athlete=*.json"))
+        return [check_athlete(athlete)]
+
+    def _part_files(self, table: str, athlete: str, manifest: dict[str, Any] | None = None) -> list[Path]:
+        manifest = manifest or self.manifest(athlete)
+        files = []
+        for name in manifest["parts"][table]:
+            final = self._part_dir(table, athlete) / name
+            # committed but not yet moved (an import was killed right after its commit)
+            pending = self._pending_dir(table, athlete) / name
+            files.append(final if final.exists() or not pending.exists() else pending)
+        return files
+
+    def _read(self, table: str, athlete: str | None, predicate: pl.Expr | None = None) -> pl.DataFrame:
+        files = [f for a in self._athletes_for(athlete) for f in self._part_files(table, a)]
+        if not files:
+            return schema.empty(TABLES[table])
+        try:
+            frame = pl.scan_parquet(files, hive_partitioning=False)
+            if predicate is not None:
+                frame = frame.filter(predicate)
+            return schema.conform(frame.collect(), TABLES[table])
+        except (OSError, pl.exceptions.PolarsError) as exc:
+            raise StoreError(f"cannot read the store's {table} under {self.root}: {exc}") from exc
+
+    def activities(self, athlete: str | None = None) -> pl.DataFrame:
+        """Stored activities (:data:`runback.schema.ACTIVITIES`), sorted by athlete and start time."""
+        return self._read("activities", athlete).sort(["athlete", "start_time_utc"], nulls_last=True)
+
+    def samples(self, athlete: str | None = None, activity_ids: Sequence[str] | None = None) -> pl.DataFrame:
+        """Stored samples (:data:`runback.schema.SAMPLES`), optionally of some activities only."""
+        predicate = None if activity_ids is None else pl.col("activity_id").is_in(list(activity_ids))
+        return self._read("samples", athlete, predicate)
+
+    def laps(self, athlete: str | None = None) -> pl.DataFrame:
+        """Stored laps (:data:`runback.schema.LAPS`)."""
+        return self._read("laps", athlete)
+
+    # -- writing -----------------------------------------------------------
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a+b") as fh:
+            if fcntl is not None:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _tidy(self, athlete: str, manifest: dict[str, Any]) -> None:
+        """Finish an interrupted import: move committed parts in, remove uncommitted ones."""
+        index_dir = self._files_dir(athlete)
+        if index_dir.is_dir():
+            for path in index_dir.glob("*.json"):
+                if path.name != manifest.get("files_index"):
+                    path.unlink(missing_ok=True)
+        for table in TABLES:
+            listed = set(manifest["parts"][table])
+            pending = self._pending_dir(table, athlete)
+            if pending.is_dir():
+                for path in pending.iterdir():
+                    if path.name in listed and not (self._part_dir(table, athlete) / path.name).exists():
+                        self._part_dir(table, athlete).mkdir(parents=True, exist_ok=True)
+                        os.replace(path, self._part_dir(table, athlete) / path.name)
+                    else:
+                        path.unlink(missing_ok=True)
+            final = self._part_dir(table, athlete)
+            if final.is_dir():
+                for path in final.glob("*.parquet"):
+                    if path.name not in listed:
+                        path.unlink(missing_ok=True)  # left by a merge killed after its commit
+
+    def import_paths(
+        self,
+        paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+        *,
+        athlete: str = DEFAULT_ATHLETE,
+        progress: Callable[[int, int, str], None] | None = None,
+        workers: int | None = None,
+    ) -> ImportSummary:
+        """Import files, folders, zips and bulk exports into the store.
+
+        Files unchanged since an earlier import (same size and modification
+        time), or whose content was imported before under another name, are not
+        parsed again; a run already stored is not stored twice (see
+        :func:`runback.io.find_duplicates`).  The batch is committed at once:
+        a kill at any moment leaves the store as it was before or after.
+
+        Parameters
+        ----------
+        paths
+            One path or several: ``.fit``/``.gpx``/``.tcx`` (maybe ``.gz``),
+            ``.zip`` (Strava and Garmin Connect exports) and folders.
+        athlete
+            Who ran them (a partition of the store).
+        progress
+            Called after each parsed file with ``(done, total, file)``.
+        workers
+            Worker processes for parsing (``None``: both cores when there are many files).
+
+        Returns
+        -------
+        ImportSummary
+            Imported, already present, duplicates, skipped and failed files.
+        """
+        check_athlete(athlete)
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        try:
+            return self._import(list(paths), athlete, progress, workers)
+        except OSError as exc:
+            raise StoreError(f"cannot write the store at {self.root}: {exc.strerror or exc}") from exc
+
+    def _import(
+        self,
+        paths: list[str | os.PathLike[str]],
+        athlete: str,
+        progress: Callable[[int, int, str], None] | None,
+        workers: int | None,
+    ) -> ImportSummary:
+        from runback.io._pipeline import run_import
+
+        with self._lock():
+            manifest = self.manifest(athlete)
+            self._tidy(athlete, manifest)
+            kept = self.activities(athlete)
+            files = self.files_index(athlete, manifest)
+            result = run_import(
+                paths,
+                athlete=athlete,
+                workers=workers,
+                progress=progress,
+                index=files,
+                kept=kept,
+            )
+            changed_index = any(files.get(k) != v for k, v in result.index.items())
+            if result.frames.activities.height or changed_index:
+                merged = {k: v for k, v in {**files, **result.index}.items() if v is not None}
+                self._commit(athlete, manifest, result.frames, merged)
+            return result.summary
+
+    def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
+        parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
+        new_manifest = {
+            "format": MANIFEST_FORMAT,
+            "athlete": athlete,
+            "parts": parts_by_table,
+            "files_index": None,
+        }
+        written: list[tuple[str, str]] = []
+        retired: list[tuple[str, str]] = []
+        try:
+            token = uuid.uuid4().hex[:16]
+            for table in TABLES:
+                new = getattr(frames, table)
+                parts = parts_by_table[table]
+                if new.height == 0:
+                    continue
+                if len(parts) + 1 > MAX_PARTS:
+                    # merge everything stored so far with the new rows into one part
+                    old = pl.read_parquet(self._part_files(table, athlete, manifest), hive_partitioning=False)
+                    new = pl.concat([schema.conform(old, TABLES[table]), new], how="vertical")
+                    retired += [(table, name) for name in parts]
+                    parts.clear()
+                name = f"part-{token}.parquet"
+                atomic_write_parquet(schema.conform(new, TABLES[table]), self._pending_dir(table, athlete) / name)
+                written.append((table, name))
+                parts.append(name)
+            index_name = f"files-{token}.json"
+            index_body = json.dumps(files, separators=(",", ":"), sort_keys=True).encode("utf-8")
+            _atomic_write_bytes(index_body, self._files_dir(athlete) / index_name)
+            new_manifest["files_index"] = index_name
+            body = json.dumps(new_manifest, indent=1, sort_keys=True).encode("utf-8")
+            _atomic_write_bytes(body, self._manifest_path(athlete))  # the commit
+        except BaseException:
+            for table, name in written:
+                (self._pending_dir(table, athlete) / name).unlink(missing_ok=True)
+            if new_manifest["files_index"]:
+                (self._files_dir(athlete) / str(new_manifest["files_index"])).unlink(missing_ok=True)
+            raise
+        for table, name in written:
+            final = self._part_dir(table, athlete)
+            final.mkdir(parents=True, exist_ok=True)
+            os.replace(self._pending_dir(table, athlete) / name, final / name)
+            _fsync_dir(final)
+        for table, name in retired:
+            (self._part_dir(table, athlete) / name).unlink(missing_ok=True)
+            (self._pending_dir(table, athlete) / name).unlink(missing_ok=True)
+        if manifest.get("files_index"):
+            (self._files_dir(athlete) / manifest["files_index"]).unlink(missing_ok=True)
+
+
+def open_store(root: str | os.PathLike[str] | None = None) -> Store:
+    """The store at ``root`` (``None``: :func:`default_store_dir`); created on first import."""
+    return Store(Path(root).expanduser() if root is not None else default_store_dir())

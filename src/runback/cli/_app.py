@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -14,11 +13,14 @@ from runback.errors import RunbackError
 class _Group(TyperGroup):
     """Turns any RunbackError into one clear line and exit status 1, never a traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except RunbackError as exc:
-            raise click.ClickException(str(exc)) from exc
+            # typer vendors its own click, so a click.ClickException would escape
+            # as a traceback: print the one line ourselves and exit 1.
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from exc
 
 
 app = typer.Typer(

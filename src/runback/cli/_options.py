@@ -72,6 +72,6 @@ def emit(df: pl.DataFrame, fmt: OutputFormat | str, out: TextIO | None = None) -
             tbl_width_chars=200,
             fmt_str_lengths=60,
             tbl_hide_dataframe_shape=True,
-            tbl_hide_column_data_type=True,
+            tbl_hide_column_data_types=True,
         ):
             out.write(f"{df}\n")

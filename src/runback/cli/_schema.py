@@ -17,6 +17,12 @@ class Frame(str, enum.Enum):
     laps = "laps"
     flags = "flags"
     journal = "journal"
+    daily = "daily"
+    weekly = "weekly"
+    pmc = "pmc"
+    acwr = "acwr"
+    monotony = "monotony"
+    pain_vs_load = "pain_vs_load"
 
 
 _FRAMES = {
@@ -25,6 +31,12 @@ _FRAMES = {
     Frame.laps: (s.LAPS, s.LAPS_DOC),
     Frame.flags: (s.FLAGS, s.FLAGS_DOC),
     Frame.journal: (s.JOURNAL, s.JOURNAL_DOC),
+    Frame.daily: (s.DAILY, s.DAILY_DOC),
+    Frame.weekly: (s.WEEKLY, s.WEEKLY_DOC),
+    Frame.pmc: (s.PMC, s.PMC_DOC),
+    Frame.acwr: (s.ACWR, s.ACWR_DOC),
+    Frame.monotony: (s.MONOTONY, s.MONOTONY_DOC),
+    Frame.pain_vs_load: (s.PAIN_VS_LOAD, s.PAIN_VS_LOAD_DOC),
 }
 
 

@@ -1,0 +1,104 @@
+"""Readers: one module per format, and :func:`read` for whatever a runner points at.
+
+``read_fit``, ``read_gpx`` and ``read_tcx`` read one file;
+:func:`read` takes files, folders, ``.gz``, zip files and Strava or Garmin bulk
+exports at once and returns every activity in them, each run once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from runback.io._common import Frames
+from runback.io._pipeline import (
+    FORMAT_PRIORITY,
+    SAME_DISTANCE_RATIO,
+    SAME_START_S,
+    FileNote,
+    ImportSummary,
+    Progress,
+    find_duplicates,
+    run_import,
+)
+from runback.io.fit import read_fit
+from runback.io.gpx import read_gpx
+from runback.io.tcx import read_tcx
+from runback.store import DEFAULT_ATHLETE
+
+__all__ = [
+    "FORMAT_PRIORITY",
+    "SAME_DISTANCE_RATIO",
+    "SAME_START_S",
+    "FileNote",
+    "Frames",
+    "ImportSummary",
+    "find_duplicates",
+    "read",
+    "read_fit",
+    "read_gpx",
+    "read_report",
+    "read_tcx",
+]
+
+PathArg = str | os.PathLike[str]
+
+
+def _as_list(paths: PathArg | Sequence[PathArg]) -> list[PathArg]:
+    if isinstance(paths, (str, os.PathLike)):
+        return [paths]
+    return list(paths)
+
+
+def read_report(
+    paths: PathArg | Sequence[PathArg],
+    *,
+    athlete: str = DEFAULT_ATHLETE,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> tuple[Frames, ImportSummary]:
+    """Read every activity under ``paths`` and say what happened to each file.
+
+    Parameters
+    ----------
+    paths
+        Files (``.fit``, ``.gpx``, ``.tcx``, each maybe ``.gz``), zip files
+        (Strava and Garmin Connect bulk exports included) and folders (walked
+        recursively); one path or a list.
+    athlete
+        Who ran them; goes into ``activities.athlete``.
+    workers
+        Worker processes for parsing; ``None`` uses both cores when there are
+        many files and parses a handful in this process; ``1`` never starts one.
+    progress
+        Called after each parsed file with ``(done, total, file)``.
+
+    Returns
+    -------
+    (Frames, ImportSummary)
+        The activities, samples and laps, each run once (see
+        :func:`runback.io.find_duplicates`: the same content, or the same run
+        in two formats, FIT kept over TCX over GPX), and the per-file outcome.
+        A bad file is listed in the summary and never stops the others.
+    """
+    result = run_import(_as_list(paths), athlete=athlete, workers=workers, progress=progress)
+    return result.frames, result.summary
+
+
+def read(
+    paths: PathArg | Sequence[PathArg],
+    *,
+    athlete: str = DEFAULT_ATHLETE,
+    workers: int | None = None,
+) -> Frames:
+    """Every activity under ``paths`` as frames, each run once.
+
+    Like :func:`read_report`, without the summary: files that failed or were
+    skipped appear in ``Frames.warnings`` as ``"failed: FILE: reason"`` or
+    ``"skipped: FILE: reason"`` lines.
+    """
+    frames, summary = read_report(paths, athlete=athlete, workers=workers)
+    notes = tuple(
+        [f"failed: {n}" for n in summary.failed] + [f"skipped: {n}" for n in summary.skipped]
+    )
+    return Frames(frames.activities, frames.samples, frames.laps, frames.warnings + notes)

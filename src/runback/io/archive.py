@@ -1,0 +1,309 @@
+"""Finding activity files: plain files, folders, ``.gz``, zip files and bulk exports.
+
+* Folders are walked recursively (hidden files and folders are left out).
+* ``.gz`` files are gunzipped in memory by :func:`runback.io._common.load_source`.
+* Zip files are read in memory or streamed from the file, never extracted to
+  disk; zips inside zips (a Garmin Connect data export keeps its FIT files in
+  ``DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_*.zip``) are opened in
+  memory, up to :data:`MAX_NESTING` deep.
+* A Strava bulk export (``activities.csv`` beside ``activities/*.fit.gz``,
+  ``*.gpx.gz``, ``*.tcx.gz``; zipped or unzipped) adds each activity's name,
+  type and perceived exertion from ``activities.csv``, joined on its
+  ``Filename`` column.
+
+Inside archives every member that is not an activity file (JSON, CSV, images
+...) is ignored silently; in folders, only obviously non-activity files are,
+and any other unknown extension is reported as unsupported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from runback.errors import FileError, UnreadableFileError, UnsupportedFormatError
+
+__all__ = [
+    "ACTIVITY_EXTENSIONS",
+    "FoundFile",
+    "Member",
+    "archive_members",
+    "file_kind",
+    "find_files",
+    "strava_metadata",
+]
+
+ACTIVITY_EXTENSIONS = frozenset({"fit", "gpx", "tcx"})
+"""Extensions runback reads (each also as ``.gz``)."""
+
+NOT_ACTIVITY_EXTENSIONS = frozenset(
+    {
+        "json", "csv", "tsv", "txt", "md", "rst", "pdf", "html", "htm", "xml", "log", "ini",
+        "toml", "yaml", "yml", "parquet", "db", "sqlite", "doc", "docx", "xls", "xlsx", "ods",
+        "jpg", "jpeg", "png", "gif", "heic", "webp", "bmp", "tif", "tiff", "svg",
+        "mp4", "mov", "avi", "mp3", "m4a", "wav",
+    }
+)  # fmt: skip
+"""Files a folder walk passes over silently: they are obviously not activities."""
+
+MAX_NESTING = 3
+"""How deep zips inside zips are opened."""
+
+MAX_MEMBER_BYTES = 1 << 30
+"""An archive member larger than this (1 GiB uncompressed) is refused: a zip bomb, not a run."""
+
+STRAVA_CSV = "activities.csv"
+
+
+def file_kind(name: str) -> str:
+    """``"activity"``, ``"archive"``, ``"ignore"`` (obviously not an activity) or ``"unknown"``."""
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    ext = lower.rsplit(".", 1)[-1] if "." in lower else ""
+    if ext in ACTIVITY_EXTENSIONS:
+        return "activity"
+    if ext == "zip":
+        return "archive"
+    if ext in NOT_ACTIVITY_EXTENSIONS or not ext or PurePosixPath(lower).name.startswith("."):
+        return "ignore"  # README, LICENSE, .DS_Store, photos, JSON: not runs
+    return "unknown"
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    """A file on disk to import (an activity file or an archive).
+
+    ``label`` is how it is shown and stored (``source``); ``key`` is its
+    absolute path, which the store's index uses.
+    """
+
+    path: Path
+    label: str
+    key: str
+    size: int
+    mtime_ns: int
+    kind: str
+    meta: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    """An activity file inside an archive, with its raw (possibly gzipped) bytes."""
+
+    label: str
+    key: str
+    data: bytes = field(repr=False)
+    meta: Mapping[str, Any] | None = None
+
+
+def strava_metadata(data: bytes) -> dict[str, dict[str, Any]]:
+    """Name, type and perceived exertion per file from a Strava ``activities.csv``.
+
+    Returns a mapping from the ``Filename`` column (``activities/123.gpx.gz``,
+    relative to the CSV's folder) to ``{"name", "type", "rpe"}``.  Strava
+    repeats some column names; the first of each is used.  Rows without a
+    filename (manual entries) are left out.
+    """
+    text = data.decode("utf-8-sig", errors="replace")
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        return {}
+    col: dict[str, int] = {}
+    for i, title in enumerate(header):
+        col.setdefault(title.strip().lower(), i)
+
+    def cell(row: list[str], title: str) -> str | None:
+        i = col.get(title)
+        value = row[i].strip() if i is not None and i < len(row) else ""
+        return value or None
+
+    out: dict[str, dict[str, Any]] = {}
+    for row in reader:
+        filename = cell(row, "filename")
+        if not filename:
+            continue
+        rpe_text = cell(row, "perceived exertion")
+        try:
+            rpe = float(rpe_text) if rpe_text else None
+        except ValueError:
+            rpe = None
+        out[PurePosixPath(filename).as_posix()] = {
+            "name": cell(row, "activity name"),
+            "type": cell(row, "activity type"),
+            "rpe": rpe,
+        }
+    return out
+
+
+def _stat_file(
+    path: Path, label: str, kind: str, meta: Mapping[str, Any] | None, key: str | None = None
+) -> FoundFile:
+    st = path.stat()
+    return FoundFile(
+        path=path,
+        label=label,
+        key=key or str(path.resolve()),
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        kind=kind,
+        meta=meta,
+    )
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files under ``folder``, sorted, hidden files and folders left out."""
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], list[FileError]]:
+    """Expand the given files and folders into the activity files and archives to read.
+
+    Returns the files found (in a stable order, each once) and one error per
+    given path that does not exist or per file of an unsupported type.
+    """
+    found: dict[str, FoundFile] = {}
+    problems: list[FileError] = []
+    for given in paths:
+        path = Path(given)
+        label = str(given)
+        if path.is_dir():
+            strava: dict[Path, dict[str, dict[str, Any]]] = {}
+            real = path.resolve()  # once per folder: the files' keys are real paths below it
+            files = list(_walk(real))
+            for file in files:
+                if file.name.lower() == STRAVA_CSV:
+                    try:
+                        strava[file.parent] = strava_metadata(file.read_bytes())
+                    except OSError:
+                        pass  # the activities still import, without names
+            for file in files:
+                kind = file_kind(file.name)
+                if kind == "ignore":
+                    continue
+                meta = None
+                for root, rows in strava.items():
+                    if file.is_relative_to(root):
+                        meta = rows.get(file.relative_to(root).as_posix())
+                        break
+                label = str(path / file.relative_to(real))  # as the user named the folder
+                try:
+                    entry = _stat_file(file, label, kind, meta, key=str(file))
+                except OSError as exc:
+                    problems.append(UnreadableFileError(label, f"cannot read file: {exc.strerror or exc}"))
+                    continue
+                found.setdefault(entry.key, entry)
+        elif path.is_file():
+            try:
+                entry = _stat_file(path, label, file_kind(path.name), None)
+            except OSError as exc:
+                problems.append(UnreadableFileError(label, f"cannot read file: {exc.strerror or exc}"))
+                continue
+            found.setdefault(entry.key, entry)
+        else:
+            problems.append(UnreadableFileError(label, "no such file or folder"))
+
+    result = []
+    for entry in found.values():
+        if entry.kind in ("activity", "archive"):
+            result.append(entry)
+        else:
+            what = f"file type {entry.path.suffix}" if entry.path.suffix else "file without extension"
+            problems.append(
+                UnsupportedFormatError(
+                    entry.label, f"unsupported {what}: runback reads .fit, .gpx, .tcx (also .gz) and .zip"
+                )
+            )
+    return result, problems
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> bytes:
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise UnreadableFileError(label, f"archive member too large ({info.file_size} bytes uncompressed)")
+    try:
+        return zf.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise UnreadableFileError(label, f"corrupt archive member: {exc}") from exc
+    except (NotImplementedError, RuntimeError) as exc:  # unknown compression, encrypted
+        raise UnreadableFileError(label, f"cannot read archive member: {exc}") from exc
+
+
+def _zip_members(
+    zf: zipfile.ZipFile, label: str, key: str, depth: int
+) -> Iterator[Member | FileError]:
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    strava: dict[str, dict[str, Any]] = {}
+    for info in infos:
+        if PurePosixPath(info.filename).name.lower() == STRAVA_CSV:
+            try:
+                rows = strava_metadata(_read_member(zf, info, f"{label}!{info.filename}"))
+            except FileError:
+                continue
+            folder = PurePosixPath(info.filename).parent
+            for filename, meta in rows.items():
+                strava[(folder / filename).as_posix()] = meta
+    for info in sorted(infos, key=lambda i: i.filename):
+        name = info.filename
+        if any(part.startswith(".") or part == "__MACOSX" for part in PurePosixPath(name).parts):
+            continue
+        kind = file_kind(name)
+        member_label, member_key = f"{label}!{name}", f"{key}!{name}"
+        if kind not in ("activity", "archive"):
+            continue  # a JSON, CSV or picture in an export: not an activity, not a failure
+        try:
+            data = _read_member(zf, info, member_label)
+        except FileError as exc:
+            yield exc
+            continue
+        if kind == "activity":
+            yield Member(label=member_label, key=member_key, data=data, meta=strava.get(name))
+        elif depth >= MAX_NESTING:
+            yield UnreadableFileError(member_label, f"zip nested more than {MAX_NESTING} deep")
+        else:
+            yield from _open_zip(io.BytesIO(data), member_label, member_key, depth + 1)
+
+
+def _open_zip(
+    fileobj: io.BytesIO | Path, label: str, key: str, depth: int
+) -> Iterator[Member | FileError]:
+    try:
+        zf = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        yield UnreadableFileError(label, f"not a readable zip archive: {exc}")
+        return
+    with zf:
+        yield from _zip_members(zf, label, key, depth)
+
+
+def archive_members(found: FoundFile) -> Iterator[Member | FileError]:
+    """The activity files inside a zip (and the zips inside it), streamed from disk.
+
+    Yields a :class:`Member` per activity file and a :class:`FileError` per
+    member (or archive) that cannot be read; everything else is passed over.
+    A gzip-compressed zip (``export.zip.gz``) is decompressed in memory.
+    """
+    with found.path.open("rb") as fh:
+        magic = fh.read(2)
+    if magic == b"\x1f\x8b":
+        from runback.io._common import load_source
+
+        try:
+            data = load_source(found.path, name=found.label).data
+        except FileError as exc:
+            yield exc
+            return
+        yield from _open_zip(io.BytesIO(data), found.label, found.key, 1)
+    else:
+        yield from _open_zip(found.path, found.label, found.key, 1)

@@ -1,0 +1,431 @@
+"""Load per session, per local calendar day and per ISO week.
+
+Running load is every activity whose sport is running (any sub-sport: road,
+trail, treadmill ...).  Walks, rides and strength sessions stay visible in
+``all_moving_s`` and ``n_activities`` but add nothing to running load
+(EVIDENCE.md: "counted in running load only where the rule says so"; no rule
+says so).
+
+Intensity (definitions, not injury predictors; EVIDENCE.md "Intensity measures"):
+
+- Banister TRIMP per sample: ``minutes x HRr x 0.64 x e^(1.92 HRr)`` (men, and
+  when sex is unknown) or ``0.86 x e^(1.67 HRr)`` (women), with
+  ``HRr = (HR - HRrest) / (HRmax - HRrest)`` clipped to 0..1.  A sample counts
+  for the time since the previous sample, capped at 30 s so a paused watch adds
+  nothing.  A run without heart-rate samples but with an average heart rate gets
+  Banister's original per-session formula from that average.
+- Edwards TRIMP: minutes in 50-60/60-70/70-80/80-90/90-100% HRmax weighted 1-5.
+- Minutes faster than the runner's threshold pace (the profile's, or its
+  estimate; see :func:`runback.load.estimate_profile`).
+- Session-RPE: RPE (CR-10) x minutes (Foster 2001), where RPE is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from runback import schema
+from runback.load import _segments as seg
+from runback.load._sport import is_running, running_activity
+from runback.load.profile import Profile, complete_profile, estimates_by_athlete
+
+__all__ = [
+    "GAP_CAP_S",
+    "ZONE_EDGES",
+    "daily_load",
+    "is_running",
+    "local_dates",
+    "resolve_profiles",
+    "session_load",
+    "weekly_load",
+]
+
+#: longest time one sample may stand for, seconds (longer gaps are pauses)
+GAP_CAP_S = 30.0
+#: lower edges of heart-rate zones 1-5 as fractions of HRmax (EVIDENCE.md)
+ZONE_EDGES = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+ProfileArg = Profile | Mapping[str, Profile] | None
+
+_SESSION_COLS = (
+    "trimp_banister",
+    "trimp_edwards",
+    "z1_min",
+    "z2_min",
+    "z3_min",
+    "z4_min",
+    "z5_min",
+    "above_threshold_min",
+    "hr_run_min",
+)
+
+
+def resolve_profiles(
+    activities: pl.DataFrame,
+    samples: pl.DataFrame | None = None,
+    profile: ProfileArg = None,
+) -> dict[str, Profile]:
+    """One complete profile per athlete: the given values, the rest estimated.
+
+    Parameters
+    ----------
+    activities, samples
+        schema.ACTIVITIES / schema.SAMPLES frames.
+    profile
+        None (estimate everything), one :class:`Profile` for every athlete, or a
+        mapping athlete -> Profile.  Missing values are estimated per athlete.
+    """
+    est = estimates_by_athlete(activities.filter(pl.col("athlete").is_not_null()), samples)
+    out: dict[str, Profile] = {}
+    for row in est.sort("athlete").iter_rows(named=True):
+        name = row["athlete"]
+        given = profile.get(name) if isinstance(profile, Mapping) else profile
+        out[name] = complete_profile(given, row)
+    return out
+
+
+def _profile_frame(profiles: Mapping[str, Profile]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "athlete": list(profiles),
+            "_hr_max": [p.hr_max_bpm for p in profiles.values()],
+            "_hr_rest": [p.hr_rest_bpm for p in profiles.values()],
+            "_female": [p.sex == "female" for p in profiles.values()],
+            "_thr_speed": [p.threshold_speed_mps for p in profiles.values()],
+        },
+        schema={
+            "athlete": pl.String,
+            "_hr_max": pl.Float64,
+            "_hr_rest": pl.Float64,
+            "_female": pl.Boolean,
+            "_thr_speed": pl.Float64,
+        },
+    )
+
+
+def local_dates(activities: pl.DataFrame, profiles: Mapping[str, Profile] | None = None) -> pl.Series:
+    """The athlete's local calendar day of each activity.
+
+    ``start_time_local`` is used as it is, except where its offset was only
+    assumed (``utc_offset_source == "assumed_utc"``, e.g. GPX) and the athlete's
+    profile names a time zone: then ``start_time_utc`` is converted to that zone.
+    Never depends on the machine's time zone.
+    """
+    date = pl.col("start_time_local").dt.date()
+    if not profiles or activities.height == 0:
+        return activities.select(date.alias("date")).get_column("date")
+    expr = date
+    zones = {a: p.timezone for a, p in profiles.items() if p.timezone}
+    for zone in sorted(set(zones.values())):
+        names = [a for a, z in zones.items() if z == zone]
+        assumed = pl.col("utc_offset_source").is_null() | (pl.col("utc_offset_source") == "assumed_utc")
+        expr = (
+            pl.when(pl.col("athlete").is_in(names) & assumed & pl.col("start_time_utc").is_not_null())
+            .then(pl.col("start_time_utc").dt.convert_time_zone(zone).dt.date())
+            .otherwise(expr)
+        )
+    return activities.select(expr.alias("date")).get_column("date")
+
+
+def _sample_metrics(samples: pl.DataFrame, acts: pl.DataFrame) -> pl.DataFrame:
+    """Per-activity sums over samples: TRIMP, zone and threshold minutes."""
+    keep = acts.select("activity_id", "_hr_max", "_hr_rest", "_female", "_thr_speed")
+    s = samples.select("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
+    s = s.join(keep, on="activity_id", how="inner")
+    if s.height == 0:
+        return pl.DataFrame(schema={"activity_id": pl.String, **{c: pl.Float64 for c in _SESSION_COLS}})
+    t = pl.coalesce(
+        pl.col("elapsed_s"),
+        (pl.col("timestamp_utc") - pl.col("timestamp_utc").min().over("activity_id")).dt.total_microseconds()
+        / 1e6,
+    )
+    s = s.with_columns(_t=t).sort("activity_id", "_t", "timestamp_utc", nulls_last=True)
+    raw_dt = pl.col("_t").diff().over("activity_id")
+    s = s.with_columns(
+        _raw_dt=raw_dt,
+        _dt_min=raw_dt.clip(0.0, GAP_CAP_S).fill_null(0.0) / 60.0,
+        _ddist=pl.col("distance_m").diff().over("activity_id"),
+    )
+    speed = pl.coalesce(
+        pl.col("speed_mps"),
+        pl.when(pl.col("_raw_dt") > 0).then(pl.col("_ddist") / pl.col("_raw_dt")),
+    )
+    hr = pl.col("heart_rate_bpm")
+    hrr = ((hr - pl.col("_hr_rest")) / (pl.col("_hr_max") - pl.col("_hr_rest"))).clip(0.0, 1.0)
+    coef_a = pl.when(pl.col("_female")).then(0.86).otherwise(0.64)
+    coef_b = pl.when(pl.col("_female")).then(1.67).otherwise(1.92)
+    pct = hr / pl.col("_hr_max")
+    zone = (
+        pl.when(pct >= ZONE_EDGES[4]).then(5)
+        .when(pct >= ZONE_EDGES[3]).then(4)
+        .when(pct >= ZONE_EDGES[2]).then(3)
+        .when(pct >= ZONE_EDGES[1]).then(2)
+        .when(pct >= ZONE_EDGES[0]).then(1)
+        .otherwise(0)
+    )
+    dt = pl.col("_dt_min")
+    has_hr = hr.is_not_null() & (hr > 0)
+    s = s.with_columns(_zone=zone, _has_hr=has_hr, _speed=speed)
+    aggs = [
+        (dt * hrr * coef_a * (coef_b * hrr).exp()).filter(has_hr).sum().alias("trimp_banister"),
+        (dt * pl.col("_zone")).filter(has_hr).sum().cast(pl.Float64).alias("trimp_edwards"),
+        *[dt.filter(has_hr & (pl.col("_zone") == z)).sum().alias(f"z{z}_min") for z in range(1, 6)],
+        dt.filter((pl.col("_speed") > pl.col("_thr_speed")) & (pl.col("_speed") <= 10.0))
+        .sum()
+        .alias("above_threshold_min"),
+        dt.filter(has_hr).sum().alias("hr_run_min"),
+    ]
+    return s.group_by("activity_id").agg(aggs)
+
+
+def session_load(
+    activities: pl.DataFrame,
+    samples: pl.DataFrame | None = None,
+    *,
+    profile: ProfileArg = None,
+    profiles: Mapping[str, Profile] | None = None,
+    infer_unknown_sport: bool = True,
+) -> pl.DataFrame:
+    """Load of every activity: one row per activity with its local day.
+
+    Columns: ``athlete, activity_id, date, sport, is_run, distance_m, moving_s,
+    rpe, trimp_banister, trimp_edwards, z1_min .. z5_min, high_zone_min,
+    above_threshold_min, high_intensity_min, hr_run_min, srpe_au``.  Intensity
+    columns are 0 for activities that are not runs.
+
+    Parameters
+    ----------
+    activities, samples
+        schema.ACTIVITIES and (optional) schema.SAMPLES.
+    profile
+        See :func:`resolve_profiles`.
+    profiles
+        Already resolved profiles (athlete -> Profile); skips the estimation.
+    infer_unknown_sport
+        Count activities without a sport (GPX without ``<type>``: "generic") as
+        running when their name or average speed says so; see
+        :mod:`runback.load._sport`.  ``is_run`` shows the outcome.
+
+    References
+    ----------
+    EVIDENCE.md, "Intensity measures"; Banister 1991; Edwards 1993; Foster 2001.
+    """
+    if profiles is None:
+        profiles = resolve_profiles(activities, samples, profile)
+    acts = activities.with_columns(date=local_dates(activities, profiles)).join(
+        _profile_frame(profiles), on="athlete", how="left"
+    )
+    acts = acts.with_columns(
+        is_run=running_activity(infer_unknown=infer_unknown_sport),
+        moving_s=pl.coalesce(pl.col("moving_s"), pl.col("elapsed_s"), pl.lit(0.0)).clip(0.0),
+        distance_m=pl.col("distance_m").fill_null(0.0).clip(0.0),
+    )
+    runs = acts.filter(pl.col("is_run"))
+    if samples is not None and samples.height and runs.height:
+        per = _sample_metrics(samples, runs)
+    else:
+        per = pl.DataFrame(schema={"activity_id": pl.String, **{c: pl.Float64 for c in _SESSION_COLS}})
+    acts = acts.join(per, on="activity_id", how="left")
+    # summary fallback: Banister's original per-session formula from the average HR
+    hrr_avg = ((pl.col("avg_hr_bpm") - pl.col("_hr_rest")) / (pl.col("_hr_max") - pl.col("_hr_rest"))).clip(0.0, 1.0)
+    coef_a = pl.when(pl.col("_female")).then(0.86).otherwise(0.64)
+    coef_b = pl.when(pl.col("_female")).then(1.67).otherwise(1.92)
+    no_hr_samples = pl.col("hr_run_min").fill_null(0.0) <= 0
+    avg_ok = no_hr_samples & pl.col("avg_hr_bpm").is_not_null() & pl.col("_hr_max").is_not_null()
+    minutes = pl.col("moving_s") / 60.0
+    acts = acts.with_columns(
+        trimp_banister=pl.when(avg_ok)
+        .then(minutes * hrr_avg * coef_a * (coef_b * hrr_avg).exp())
+        .otherwise(pl.col("trimp_banister")),
+        hr_run_min=pl.when(avg_ok).then(minutes).otherwise(pl.col("hr_run_min")),
+    )
+    zero_if_not_run = [
+        pl.when(pl.col("is_run")).then(pl.col(c).fill_null(0.0)).otherwise(0.0).alias(c)
+        for c in _SESSION_COLS
+    ]
+    acts = acts.with_columns(zero_if_not_run)
+    has_hr = pl.col("hr_run_min") > 0
+    acts = acts.with_columns(
+        high_zone_min=pl.col("z4_min") + pl.col("z5_min"),
+        srpe_au=pl.when(pl.col("is_run") & pl.col("rpe").is_not_null())
+        .then(pl.col("rpe") * minutes)
+        .otherwise(0.0),
+        hr_run_distance_m=pl.when(pl.col("is_run") & has_hr).then(pl.col("distance_m")).otherwise(0.0),
+    ).with_columns(
+        high_intensity_min=pl.when(has_hr).then(pl.col("high_zone_min")).otherwise(pl.col("above_threshold_min")),
+    )
+    return acts.select(
+        "athlete",
+        "activity_id",
+        "date",
+        "sport",
+        "is_run",
+        "distance_m",
+        "moving_s",
+        "rpe",
+        *_SESSION_COLS[:2],
+        *_SESSION_COLS[2:7],
+        "high_zone_min",
+        "above_threshold_min",
+        "high_intensity_min",
+        "hr_run_min",
+        "hr_run_distance_m",
+        "srpe_au",
+    ).sort("athlete", "date", "activity_id")
+
+
+def daily_load(
+    activities: pl.DataFrame,
+    samples: pl.DataFrame | None = None,
+    *,
+    profile: ProfileArg = None,
+    sessions: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Load per athlete per local calendar day, rest days as explicit zero rows.
+
+    One row per athlete per day from the athlete's first to last activity day
+    (any sport).  Several activities on one day add up.
+
+    Parameters
+    ----------
+    activities
+        schema.ACTIVITIES.
+    samples
+        schema.SAMPLES, optional: without samples TRIMP falls back to the
+        average heart rate and zone / threshold minutes are 0.
+    profile
+        None, a :class:`Profile`, or athlete -> Profile; missing values are
+        estimated (see :func:`runback.load.estimate_profile`).
+    sessions
+        The result of :func:`session_load`, if already computed.
+
+    Returns
+    -------
+    pl.DataFrame
+        schema.DAILY, sorted by athlete and date.
+
+    References
+    ----------
+    EVIDENCE.md: rules section ("Day" is the athlete's local calendar day) and
+    "Intensity measures".
+    """
+    if sessions is None:
+        sessions = session_load(activities, samples, profile=profile)
+    sessions = sessions.filter(pl.col("athlete").is_not_null() & pl.col("date").is_not_null())
+    if sessions.height == 0:
+        return schema.empty(schema.DAILY)
+    # one integer key per athlete-day (athlete code x 10^6 + day number): grouping, the
+    # calendar grid and the join run on one int column instead of (string, date)
+    names = sessions.get_column("athlete").unique().sort()
+    day0 = sessions.get_column("date").min()
+    span = 1_000_000
+    day_no = (pl.col("date") - pl.lit(day0)).dt.total_days()
+    code = pl.col("athlete").cast(pl.Enum(names.to_list())).to_physical().cast(pl.Int64)
+    run = pl.col("is_run")
+    keyed = sessions.with_columns(
+        _k=code * span + day_no,
+        _run_m=pl.when(run).then(pl.col("distance_m")).otherwise(0.0),
+        _run_s=pl.when(run).then(pl.col("moving_s")).otherwise(0.0),
+        _run=run.cast(pl.Int32),
+    )
+    if not keyed.get_column("_k").is_sorted():
+        keyed = keyed.sort("_k")
+    # plain sums over sorted keys are polars' fast path (no filters inside the aggregation)
+    per_day = keyed.group_by("_k", maintain_order=True).agg(
+        run_distance_m=pl.col("_run_m").sum(),
+        run_moving_s=pl.col("_run_s").sum(),
+        all_moving_s=pl.col("moving_s").sum(),
+        n_runs=pl.col("_run").sum().cast(pl.Int32),
+        n_activities=pl.len().cast(pl.Int32),
+        longest_run_m=pl.col("_run_m").max(),
+        **{
+            c: pl.col(c).sum()
+            for c in (
+                "trimp_banister",
+                "trimp_edwards",
+                "z1_min",
+                "z2_min",
+                "z3_min",
+                "z4_min",
+                "z5_min",
+                "high_zone_min",
+                "above_threshold_min",
+                "high_intensity_min",
+                "hr_run_min",
+                "hr_run_distance_m",
+                "srpe_au",
+            )
+        },
+    )
+    grid = (
+        per_day.group_by(pl.col("_k") // span, maintain_order=True)
+        .agg(first=pl.col("_k").first(), last=pl.col("_k").last())
+        .select(_k=pl.int_ranges("first", pl.col("last") + 1))
+        .explode("_k")
+    )
+    daily = grid.join(per_day, on="_k", how="left", maintain_order="left")
+    numeric = [c for c, t in schema.DAILY.items() if c not in ("athlete", "date", "rest_day")]
+    daily = daily.with_columns([pl.col(c).fill_null(0) for c in numeric]).with_columns(
+        athlete=pl.lit(names).gather(pl.col("_k") // span),
+        date=pl.lit(day0) + pl.duration(days=pl.col("_k") % span),
+        rest_day=pl.col("n_runs") == 0,
+    )
+    return schema.conform(daily.drop("_k"), schema.DAILY)
+
+
+def weekly_load(daily: pl.DataFrame) -> pl.DataFrame:
+    """Load per athlete per ISO week (Monday to Sunday, local calendar).
+
+    Parameters
+    ----------
+    daily
+        schema.DAILY (from :func:`daily_load`).
+
+    Returns
+    -------
+    pl.DataFrame
+        schema.WEEKLY, sorted by athlete and week_start.  The change columns
+        compare only with weeks fully inside the athlete's history (7 days
+        covered), so a history that starts mid-week does not look like a jump.
+
+    References
+    ----------
+    EVIDENCE.md ``weekly_jump`` (formula: D_week / D_previous_week - 1, and
+    against the mean of the 3 previous weeks).
+    """
+    if daily.height == 0:
+        return schema.empty(schema.WEEKLY)
+    wk = (
+        daily.with_columns(week_start=pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1))
+        .group_by("athlete", "week_start")
+        .agg(
+            days_covered=pl.len().cast(pl.Int32),
+            run_distance_m=pl.col("run_distance_m").sum(),
+            run_moving_s=pl.col("run_moving_s").sum(),
+            all_moving_s=pl.col("all_moving_s").sum(),
+            n_runs=pl.col("n_runs").sum().cast(pl.Int32),
+            rest_days=pl.col("rest_day").sum().cast(pl.Int32),
+            trimp_banister=pl.col("trimp_banister").sum(),
+            high_zone_min=pl.col("high_zone_min").sum(),
+            high_intensity_min=pl.col("high_intensity_min").sum(),
+            _hr_km=pl.col("hr_run_distance_m").sum() / 1000.0,
+            longest_run_m=pl.col("longest_run_m").max(),
+            srpe_au=pl.col("srpe_au").sum(),
+        )
+        .sort("athlete", "week_start")
+        .with_columns(_i=seg.row_index())
+    )
+    full = pl.col("days_covered") == 7
+    d, i = pl.col("run_distance_m"), pl.col("_i")
+    prev = seg.shift(d, 1, i)
+    prev_full = seg.shift(full, 1, i).fill_null(False)
+    mean3 = pl.when(i >= 3).then(d.shift(1).rolling_mean(3))
+    full3 = (i >= 3) & (full.cast(pl.Int32).shift(1).rolling_sum(3) == 3)
+    wk = wk.with_columns(
+        run_distance_change=pl.when(prev_full & (prev > 0)).then(d / prev - 1.0),
+        run_distance_vs_3wk=pl.when(full3.fill_null(False) & (mean3 > 0)).then(d / mean3 - 1.0),
+        trimp_per_km=pl.when(pl.col("_hr_km") > 0).then(pl.col("trimp_banister") / pl.col("_hr_km")),
+    )
+    return schema.conform(wk.drop("_hr_km", "_i"), schema.WEEKLY)

@@ -1,0 +1,663 @@
+"""The journal rules: pain during or after runs, next-morning pain, pain that lasts, stress and poor sleep.
+
+Each rule is a pure function from frames to a :data:`runback.schema.FLAGS`
+frame; :func:`pain_flags` runs all four.  Every flag carries the measured
+value, the threshold, an English and a Dutch message and the evidence with its
+strength.  A flag says what was logged and what the seeds advise; it never
+names a cause or a diagnosis.
+
+How entries are matched to runs
+-------------------------------
+A run is what the load model counts as running (:func:`runback.load.running_activity`:
+sport ``running``, or a GPX without a sport at running speed); its day is the local date of
+``start_time_local``.  An entry that names a run (``activity_id``) belongs to
+that run.  Otherwise a ``during``/``after`` entry belongs to a run on the same
+day: the last run that started at or before the entry's time, or, without a
+time (or with a time before every run), the day's longest run.  A
+``next_morning`` entry is dated the morning it describes, so the morning after
+a run on day D is an entry dated D+1.
+
+References
+----------
+``../shared/EVIDENCE.md``: rules ``pain_during_run``, ``pain_next_morning``,
+``pain_persistent``, ``stress_or_poor_sleep``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from runback import schema
+from runback.load._sport import running_activity
+from runback.load.messages import fmt_date
+
+__all__ = [
+    "EVIDENCE",
+    "LOAD_RULE_LABELS",
+    "PAIN_RULES",
+    "WEEK_RULES",
+    "pain_during_run",
+    "pain_flags",
+    "pain_next_morning",
+    "pain_persistent",
+    "stress_or_poor_sleep",
+]
+
+PAIN_RULES: tuple[str, ...] = ("pain_during_run", "pain_next_morning", "pain_persistent", "stress_or_poor_sleep")
+"""The rule ids this module raises."""
+
+WEEK_RULES: tuple[str, ...] = ("weekly_jump", "intensity_jump", "monotony")
+"""Load rules about a whole ISO week: their flags are dated the week's Monday, with no activity_id."""
+
+EVIDENCE: dict[str, str] = {
+    "pain_during_run": (
+        "Seed 001: stop or ease off when the back hurts during or right after a run. Bands (<=3 fine, "
+        "4-5 acceptable if it settles by next morning, >5 too much) from the pain-monitoring model, "
+        "Silbernagel et al. 2007 (Achilles tendinopathy; applied to the back by extrapolation). "
+        "Evidence: weak for the back."
+    ),
+    "pain_next_morning": (
+        "Seed 001: ease off when the back hurts after a run. The smallest change on the 0-10 pain scale "
+        "that matters to people is 2 points or 30% (Ostelo et al. 2008). Evidence: moderate for the instrument."
+    ),
+    "pain_persistent": (
+        "Seed 000: pain that lasts longer than a month without improving: see a physiotherapist. "
+        "Evidence: the seed's advice, not a study."
+    ),
+    "stress_or_poor_sleep": (
+        "Seed 000: with a lot of stress or poor sleep, train anyway but at a lower intensity. Subjective "
+        "wellness tracks training load (Saw et al., BJSM 2016); short sleep went with more injuries in "
+        "young athletes (Milewski et al. 2014, RR 1.7). Evidence: weak-moderate."
+    ),
+}
+
+LOAD_RULE_LABELS: dict[str, tuple[str, str]] = {
+    "session_spike": ("a run much longer than your recent runs", "een loop veel langer dan je recente lopen"),
+    "weekly_jump": ("weekly distance rising fast", "een snel stijgende weekafstand"),
+    "intensity_jump": ("intensity rising fast", "een snel stijgende intensiteit"),
+    "no_rest": ("too few rest days", "te weinig rustdagen"),
+    "monotony": ("the same load every day", "elke dag dezelfde belasting"),
+    "acwr": ("a high acute:chronic load ratio", "een hoge acute:chronische belasting"),
+    "stress_or_poor_sleep": (
+        "a hard session with poor sleep or high stress", "een zware training bij slecht slapen of veel stress"
+    ),
+}
+"""Plain (English, Dutch) words for the load rules (and stress_or_poor_sleep), to use inside a sentence."""
+
+
+def rule_words(rule: str) -> tuple[str, str]:
+    """``"a run much longer than your recent runs (session_spike)"`` in English and Dutch; else the id."""
+    en, nl = LOAD_RULE_LABELS.get(rule, ("", ""))
+    return (f"{en} ({rule})", f"{nl} ({rule})") if en else (rule, rule)
+
+
+_KEEP_MOVING_EN = "Keep moving: running is generally good for the back."
+_KEEP_MOVING_NL = "Blijf bewegen: hardlopen is over het algemeen goed voor de rug."
+_TIMING_EN = {"during": "during", "after": "right after"}
+_TIMING_NL = {"during": "tijdens", "after": "direct na"}
+# Entries without a time of day are placed by their timing: a next-morning report
+# at the start of its day, anything else after that day's runs.
+_START_OF_DAY = dt.time(0, 0)
+_END_OF_DAY = dt.time(23, 59, 59)
+
+
+def _nl(x: float) -> str:
+    """A number the Dutch way: decimal comma, no trailing .0."""
+    return f"{x:g}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class _Run:
+    activity_id: str
+    athlete: str
+    date: dt.date
+    start: dt.time
+    distance_m: float
+
+
+def _runs(activities: pl.DataFrame) -> list[_Run]:
+    runs = activities.filter(running_activity() & pl.col("start_time_local").is_not_null())
+    return [
+        _Run(r["activity_id"], r["athlete"], r["start_time_local"].date(), r["start_time_local"].time(),
+             r["distance_m"] or 0.0)
+        for r in runs.sort("start_time_local").iter_rows(named=True)
+    ]
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _effective_time(entry: dict[str, Any]) -> dt.time:
+    if entry["time"] is not None:
+        return entry["time"]
+    return _START_OF_DAY if entry["timing"] == "next_morning" else _END_OF_DAY
+
+
+def _flags(rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
+    rows = list(rows)
+    if not rows:
+        return schema.empty(schema.FLAGS)
+    return schema.conform(pl.DataFrame(rows, schema=schema.FLAGS, orient="row"), schema.FLAGS).sort(
+        ["athlete", "date", "rule", "activity_id"], nulls_last=False
+    )
+
+
+def _daily_pain(journal: pl.DataFrame) -> pl.DataFrame:
+    """The day's highest logged pain per athlete and day: ``athlete, date, pain``."""
+    return (
+        journal.filter(pl.col("pain").is_not_null())
+        .group_by("athlete", "date")
+        .agg(pl.col("pain").max().cast(pl.Int64))
+        .sort("athlete", "date")
+    )
+
+
+def _next_morning_pain(journal: pl.DataFrame) -> dict[tuple[str, dt.date], int]:
+    mornings = journal.filter(pl.col("timing") == "next_morning").group_by("athlete", "date").agg(pl.col("pain").max())
+    return {(r["athlete"], r["date"]): int(r["pain"]) for r in mornings.iter_rows(named=True)}
+
+
+# --------------------------------------------------------------------------
+# pain_during_run
+# --------------------------------------------------------------------------
+def _match_runs(journal: pl.DataFrame, runs: list[_Run]) -> list[tuple[dict[str, Any], _Run]]:
+    """Pair each during/after entry with its run (see the module docstring); unmatched entries are dropped."""
+    by_id = {(r.athlete, r.activity_id): r for r in runs}
+    by_day: dict[tuple[str, dt.date], list[_Run]] = defaultdict(list)
+    for r in runs:
+        by_day[(r.athlete, r.date)].append(r)
+    pairs = []
+    for entry in journal.filter(pl.col("timing").is_in(["during", "after"])).iter_rows(named=True):
+        run: _Run | None = by_id.get((entry["athlete"], entry["activity_id"]))
+        if run is None:
+            same_day = by_day.get((entry["athlete"], entry["date"]), [])
+            started = [r for r in same_day if entry["time"] is not None and r.start <= entry["time"]]
+            if started:
+                run = started[-1]
+            elif same_day:
+                run = max(same_day, key=lambda r: r.distance_m)
+        if run is not None:
+            pairs.append((entry, run))
+    return pairs
+
+
+def pain_during_run(
+    journal: pl.DataFrame,
+    activities: pl.DataFrame,
+    *,
+    fine_max: int = 3,
+    too_much_above: int = 5,
+) -> pl.DataFrame:
+    """Back pain logged during or right after a run, in the pain-monitoring bands.
+
+    One flag per run: the highest pain logged ``during`` or ``after`` it.
+
+    Parameters
+    ----------
+    journal
+        :data:`runback.schema.JOURNAL` frame.
+    activities
+        :data:`runback.schema.ACTIVITIES` frame.
+    fine_max
+        Pain up to this (NRS points) is fine: no flag.  Default 3.
+    too_much_above
+        Pain above this is "too much"; from ``fine_max + 1`` up to it, "acceptable
+        if it settles by next morning".  Default 5.
+
+    Returns
+    -------
+    pl.DataFrame
+        :data:`runback.schema.FLAGS`; ``value`` the pain (0-10), ``threshold``
+        the band's lower edge exceeded (``fine_max`` or ``too_much_above``),
+        ``baseline`` the next-morning pain where logged (for the 4-5 band: did it settle?).
+
+    References
+    ----------
+    ``../shared/EVIDENCE.md``, rule ``pain_during_run`` (Silbernagel et al. 2007; weak for the back).
+    """
+    worst: dict[tuple[str, str], tuple[int, dict[str, Any], _Run]] = {}
+    for entry, run in _match_runs(journal, _runs(activities)):
+        key = (run.athlete, run.activity_id)
+        if key not in worst or entry["pain"] > worst[key][0]:
+            worst[key] = (entry["pain"], entry, run)
+    mornings = _next_morning_pain(journal)
+    rows = []
+    for pain, entry, run in worst.values():
+        if pain <= fine_max:
+            continue
+        when_en, when_nl = _TIMING_EN[entry["timing"]], _TIMING_NL[entry["timing"]]
+        morning = mornings.get((run.athlete, run.date + dt.timedelta(days=1)))
+        head_en = f"You logged back pain {pain}/10 {when_en} this run."
+        head_nl = f"Je noteerde rugpijn {pain}/10 {when_nl} deze loop."
+        if pain > too_much_above:
+            band, threshold = "too_much", too_much_above
+            en = (f"{head_en} In the pain-monitoring model, more than {too_much_above} is too much: ease off "
+                  "or stop, and run shorter or slower next time. If the pain is severe, or lasts more than a "
+                  f"month, see a physiotherapist. {_KEEP_MOVING_EN}")
+            nl = (f"{head_nl} Volgens het pijnmonitoringsmodel is meer dan {too_much_above} te veel: doe het "
+                  "rustiger aan of stop, en loop de volgende keer korter of langzamer. Is de pijn hevig of "
+                  f"houdt hij langer dan een maand aan, ga dan naar een fysiotherapeut. {_KEEP_MOVING_NL}")
+        else:
+            band, threshold = "acceptable_if_settles", fine_max
+            en = (f"{head_en} In the pain-monitoring model, {fine_max + 1}-{too_much_above} is acceptable if it "
+                  "settles by the next morning.")
+            nl = (f"{head_nl} Volgens het pijnmonitoringsmodel is {fine_max + 1}-{too_much_above} acceptabel "
+                  "als het de volgende ochtend weer gezakt is.")
+            if morning is None:
+                en += " Log how your back feels tomorrow morning; if it has not settled, run shorter or slower."
+                nl += (" Noteer morgenochtend hoe je rug voelt; is de pijn niet gezakt, loop dan korter of "
+                       "langzamer.")
+            elif morning <= fine_max:
+                en += f" The next morning you logged {morning}/10: it settled."
+                nl += f" De volgende ochtend noteerde je {morning}/10: de pijn was gezakt."
+            else:
+                en += (f" The next morning you logged {morning}/10: it had not settled, so run shorter or "
+                       "slower for a while.")
+                nl += (f" De volgende ochtend noteerde je {morning}/10: de pijn was niet gezakt, dus loop een "
+                       "tijdje korter of langzamer.")
+        rows.append({
+            "athlete": run.athlete, "date": run.date, "activity_id": run.activity_id,
+            "rule": "pain_during_run", "band": band, "value": float(pain), "threshold": float(threshold),
+            "baseline": None if morning is None else float(morning),
+            "message_en": en, "message_nl": nl, "evidence": EVIDENCE["pain_during_run"],
+        })
+    return _flags(rows)
+
+
+# --------------------------------------------------------------------------
+# pain_next_morning
+# --------------------------------------------------------------------------
+def pain_next_morning(
+    journal: pl.DataFrame,
+    activities: pl.DataFrame,
+    *,
+    min_points: float = 2.0,
+    min_fraction: float = 0.30,
+    lookback_days: int = 7,
+) -> pl.DataFrame:
+    """Pain the morning after a run day higher than the last pain logged before the run.
+
+    For each athlete's run day D with a ``next_morning`` entry dated D+1: the
+    change is that morning's pain (the highest, if several) minus the last
+    pain logged before the day's first run (any timing; from D - ``lookback_days``
+    up to the run's start; an entry without a time counts as before the run only
+    if it is a next-morning report).  It is flagged when the rise is at least
+    ``min_points``, or at least ``min_fraction`` of a non-zero earlier pain.
+
+    Parameters
+    ----------
+    journal, activities
+        :data:`runback.schema.JOURNAL` and :data:`runback.schema.ACTIVITIES` frames.
+    min_points
+        Smallest rise that matters, NRS points.  Default 2 (Ostelo 2008).
+    min_fraction
+        Or this fraction of the earlier pain.  Default 0.30 (Ostelo 2008).
+    lookback_days
+        How far back the "pain before the run" may be, days.  Default 7: an older
+        entry says little about the day of the run.
+
+    Returns
+    -------
+    pl.DataFrame
+        :data:`runback.schema.FLAGS`, one row per flagged run day, dated the run
+        day, with the day's last run as ``activity_id``; ``value`` the rise
+        (points), ``threshold`` the rise that counts (``min(min_points,
+        min_fraction x baseline)``), ``baseline`` the pain before the run.
+
+    References
+    ----------
+    ``../shared/EVIDENCE.md``, rule ``pain_next_morning`` (Ostelo et al. 2008; moderate for the instrument).
+    """
+    mornings = _next_morning_pain(journal)
+    days: dict[tuple[str, dt.date], list[_Run]] = defaultdict(list)
+    for run in _runs(activities):
+        days[(run.athlete, run.date)].append(run)
+    entries: dict[str, list[tuple[dt.date, dt.time, int]]] = defaultdict(list)
+    for e in journal.filter(pl.col("pain").is_not_null()).iter_rows(named=True):
+        entries[e["athlete"]].append((e["date"], _effective_time(e), int(e["pain"])))
+    for athlete_entries in entries.values():
+        athlete_entries.sort(key=lambda t: (t[0], t[1]))
+
+    rows = []
+    for (athlete, day), runs in sorted(days.items()):
+        morning = mornings.get((athlete, day + dt.timedelta(days=1)))
+        if morning is None:
+            continue
+        first, last = runs[0], runs[-1]
+        logged = entries[athlete]
+        # The last entry strictly before the day's first run (entries are sorted by date, time).
+        i = bisect_left(logged, (day, first.start), key=lambda t: (t[0], t[1]))
+        if i == 0 or logged[i - 1][0] < day - dt.timedelta(days=lookback_days):
+            continue
+        when, _, baseline = logged[i - 1]
+        rise = morning - baseline
+        threshold = min(min_points, min_fraction * baseline) if baseline > 0 else min_points
+        if rise <= 0 or rise < threshold:
+            continue
+        pct = f" ({rise / baseline:.0%})" if baseline > 0 else ""
+        rows.append({
+            "athlete": athlete, "date": day, "activity_id": last.activity_id, "rule": "pain_next_morning",
+            "band": "increase", "value": float(rise), "threshold": float(threshold), "baseline": float(baseline),
+            "message_en": (
+                f"The morning after this run you logged back pain {morning}/10, {rise} point(s){pct} higher "
+                f"than the {baseline}/10 you logged before it (on {fmt_date(when, 'en')}). A change of 2 points or "
+                "30% is the smallest that matters to people. Ease off for a while: run shorter or slower, and "
+                f"plan a rest day. {_KEEP_MOVING_EN}"
+            ),
+            "message_nl": (
+                f"De ochtend na deze loop noteerde je rugpijn {morning}/10, {rise} punt(en){pct} hoger dan "
+                f"de {baseline}/10 die je ervoor noteerde (op {fmt_date(when, 'nl')}). Een verandering van 2 punten "
+                "of 30% is de kleinste die voor mensen verschil maakt. Doe het een tijdje rustiger aan: loop "
+                f"korter of langzamer, en plan een rustdag. {_KEEP_MOVING_NL}"
+            ),
+            "evidence": EVIDENCE["pain_next_morning"],
+        })
+    return _flags(rows)
+
+
+# --------------------------------------------------------------------------
+# pain_persistent
+# --------------------------------------------------------------------------
+def pain_persistent(
+    journal: pl.DataFrame,
+    *,
+    min_days: int = 28,
+    gap_days: int = 7,
+    improvement_points: int = 2,
+    window_days: int = 14,
+) -> pl.DataFrame:
+    """Back pain logged for more than ``min_days`` days without improving.
+
+    A pain episode is a run of days with pain >= 1 (the day's highest entry)
+    where consecutive pain days are less than ``gap_days`` apart.  On a pain
+    day d whose episode started more than ``min_days`` days earlier, the pain
+    counts as not improving when it is not at least ``improvement_points`` lower
+    than on the last logged day (pain 0 included) at least ``window_days`` days
+    before d.  The first such day of an episode is flagged (one flag per episode).
+
+    Parameters
+    ----------
+    journal
+        :data:`runback.schema.JOURNAL` frame.
+    min_days
+        Span from the episode's first pain day that must be exceeded, days.  Default 28.
+    gap_days
+        A gap of this many days or more without pain starts a new episode.  Default 7.
+    improvement_points
+        A drop of this many NRS points counts as improving.  Default 2 (Ostelo 2008).
+    window_days
+        "Over the last 2 weeks": the drop is measured against ``window_days`` days before.  Default 14.
+
+    Returns
+    -------
+    pl.DataFrame
+        :data:`runback.schema.FLAGS`, ``activity_id`` null; ``value`` the span in
+        days on the flagged day, ``threshold`` ``min_days``, ``baseline`` the pain
+        ``window_days`` or more days earlier.
+
+    References
+    ----------
+    ``../shared/EVIDENCE.md``, rule ``pain_persistent`` (seed 000: see a physiotherapist; advice, not a study).
+    """
+    daily = _daily_pain(journal)
+    rows = []
+    for (athlete,), days in daily.group_by("athlete", maintain_order=True):
+        logged = list(zip(days["date"].to_list(), days["pain"].to_list()))
+        logged_days = [d for d, _ in logged]
+        pain_days = [(d, p) for d, p in logged if p >= 1]
+        episode_start: dt.date | None = None
+        flagged = False
+        previous: dt.date | None = None
+        for day, pain in pain_days:
+            if previous is None or (day - previous).days >= gap_days:
+                episode_start, flagged = day, False
+            previous = day
+            assert episode_start is not None
+            span = (day - episode_start).days
+            if flagged or span <= min_days:
+                continue
+            # The last logged day (pain 0 included) at least window_days before, within the episode.
+            i = bisect_right(logged_days, day - dt.timedelta(days=window_days))
+            if i == 0 or logged[i - 1][0] < episode_start:
+                continue
+            then_day, then = logged[i - 1]
+            if then - pain >= improvement_points:
+                continue
+            flagged = True
+            rows.append({
+                "athlete": athlete, "date": day, "activity_id": None, "rule": "pain_persistent",
+                "band": "persistent", "value": float(span), "threshold": float(min_days), "baseline": float(then),
+                "message_en": (
+                    f"You have logged back pain on and off for {span} days (since {fmt_date(episode_start, 'en')}), "
+                    f"and it has not dropped by {improvement_points} points or more over the last "
+                    f"{window_days // 7} weeks ({then}/10 on {fmt_date(then_day, 'en')}, {pain}/10 now). Pain that "
+                    "lasts longer than a month without improving: see a physiotherapist. Meanwhile keep moving, "
+                    "at a lower distance or intensity."
+                ),
+                "message_nl": (
+                    f"Je noteert al {span} dagen rugpijn (sinds {fmt_date(episode_start, 'nl')}), en die is de "
+                    f"afgelopen {window_days // 7} weken niet met {improvement_points} punten of meer gedaald "
+                    f"({then}/10 op {fmt_date(then_day, 'nl')}, nu {pain}/10). Heb je langer dan een maand last "
+                    "zonder dat het beter wordt? Neem dan contact op met een fysiotherapeut. Blijf intussen "
+                    "bewegen, met een kortere afstand of lagere intensiteit."
+                ),
+                "evidence": EVIDENCE["pain_persistent"],
+            })
+    return _flags(rows)
+
+
+# --------------------------------------------------------------------------
+# stress_or_poor_sleep
+# --------------------------------------------------------------------------
+def _above_usual(activities: pl.DataFrame, quantile: float, min_runs: int) -> set[str]:
+    """Runs above the runner's usual intensity: mean HR (or, without HR, mean speed) above their own quantile."""
+    runs = activities.filter(running_activity())
+    out: set[str] = set()
+    for column in ("avg_hr_bpm", "avg_speed_mps"):
+        usual = runs.filter(pl.col(column).is_not_null()).with_columns(
+            pl.col(column).quantile(quantile, "linear").over("athlete").alias("_usual"),
+            pl.len().over("athlete").alias("_n"),
+        )
+        if column == "avg_speed_mps":  # speed only stands in where the run has no heart rate
+            usual = usual.filter(pl.col("avg_hr_bpm").is_null())
+        hard = usual.filter((pl.col("_n") >= min_runs) & (pl.col(column) > pl.col("_usual")))
+        out.update(hard["activity_id"].to_list())
+    return out
+
+
+def stress_or_poor_sleep(
+    journal: pl.DataFrame,
+    activities: pl.DataFrame,
+    load_flags: pl.DataFrame | None,
+    *,
+    short_sleep_h: float = 7.0,
+    poor_sleep_quality: int = 2,
+    high_stress: int = 4,
+    usual_quantile: float = 0.8,
+    min_runs: int = 5,
+) -> pl.DataFrame:
+    """A hard or long run on a day logged with short or poor sleep or high stress.
+
+    A run counts as hard or long when a load rule flagged it (its
+    ``activity_id``, or a flag without ``activity_id`` on the run's day, such
+    as ``no_rest``), when it falls in an ISO week flagged by one of the weekly
+    rules in :data:`WEEK_RULES` (their flags are dated the week's Monday), or
+    when its mean heart rate (without heart rate: mean speed) is above the
+    runner's own ``usual_quantile`` of their runs (needs ``min_runs`` runs).
+    The day's wellness is the worst of that day's entries: fewest ``sleep_h``,
+    lowest ``sleep_quality``, highest ``stress``.
+
+    Parameters
+    ----------
+    journal, activities
+        :data:`runback.schema.JOURNAL` and :data:`runback.schema.ACTIVITIES` frames.
+    load_flags
+        :data:`runback.schema.FLAGS` frame of the load rules (None: none).
+    short_sleep_h
+        Sleep under this many hours counts as short.  Default 7.
+    poor_sleep_quality
+        Sleep quality (1-5) at or below this is the worst band.  Default 2 (poor, very poor).
+    high_stress
+        Stress (1-5) at or above this is the worst band.  Default 4 (high, very high).
+    usual_quantile
+        The runner's usual intensity, as a quantile of their runs.  Default 0.8 (heuristic).
+    min_runs
+        Runs needed before "usual intensity" means anything.  Default 5.
+
+    Returns
+    -------
+    pl.DataFrame
+        :data:`runback.schema.FLAGS`, band ``present``; ``value``/``threshold``
+        the first signal found: sleep hours vs ``short_sleep_h``, else sleep
+        quality vs ``poor_sleep_quality``, else stress vs ``high_stress``.
+
+    References
+    ----------
+    ``../shared/EVIDENCE.md``, rule ``stress_or_poor_sleep`` (seed 000; Saw 2016, Milewski 2014; weak-moderate).
+    """
+    wellness = (
+        journal.group_by("athlete", "date")
+        .agg(pl.col("sleep_h").min(), pl.col("sleep_quality").min(), pl.col("stress").max())
+    )
+    by_day = {(r["athlete"], r["date"]): r for r in wellness.iter_rows(named=True)}
+    flagged_by: dict[str, set[str]] = defaultdict(set)
+    day_rules: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
+    week_rules: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
+    if load_flags is not None:
+        for f in load_flags.filter(~pl.col("rule").is_in(list(PAIN_RULES))).iter_rows(named=True):
+            if f["activity_id"] is not None:
+                flagged_by[f["activity_id"]].add(f["rule"])
+            elif f["rule"] in WEEK_RULES:
+                week_rules[(f["athlete"], _monday(f["date"]))].add(f["rule"])
+            else:
+                day_rules[(f["athlete"], f["date"])].add(f["rule"])
+    hard = _above_usual(activities, usual_quantile, min_runs)
+
+    rows = []
+    for run in _runs(activities):
+        w = by_day.get((run.athlete, run.date))
+        if w is None:
+            continue
+        rules = sorted(flagged_by.get(run.activity_id, set()) | day_rules.get((run.athlete, run.date), set()))
+        weekly = sorted(week_rules.get((run.athlete, _monday(run.date)), set()))
+        if not rules and not weekly and run.activity_id not in hard:
+            continue
+        signals: list[tuple[float, float, str, str]] = []
+        if w["sleep_h"] is not None and w["sleep_h"] < short_sleep_h:
+            signals.append((w["sleep_h"], short_sleep_h, f"short sleep ({w['sleep_h']:g} h, under {short_sleep_h:g} h)",
+                            f"weinig slaap ({_nl(w['sleep_h'])} uur, minder dan {_nl(short_sleep_h)} uur)"))
+        if w["sleep_quality"] is not None and w["sleep_quality"] <= poor_sleep_quality:
+            signals.append((w["sleep_quality"], poor_sleep_quality, f"poor sleep quality ({w['sleep_quality']}/5)",
+                            f"slecht geslapen (slaapkwaliteit {w['sleep_quality']}/5)"))
+        if w["stress"] is not None and w["stress"] >= high_stress:
+            signals.append((w["stress"], high_stress, f"high stress ({w['stress']}/5)",
+                            f"veel stress ({w['stress']}/5)"))
+        if not signals:
+            continue
+        why_en = [rule_words(r)[0] for r in rules]
+        why_nl = [rule_words(r)[1] for r in rules]
+        if weekly:
+            why_en.append(f"in a week with {' and '.join(rule_words(r)[0] for r in weekly)}")
+            why_nl.append(f"in een week met {' en '.join(rule_words(r)[1] for r in weekly)}")
+        if run.activity_id in hard:
+            why_en.append("harder than your usual runs")
+            why_nl.append("zwaarder dan je gewoonlijk loopt")
+        rows.append({
+            "athlete": run.athlete, "date": run.date, "activity_id": run.activity_id,
+            "rule": "stress_or_poor_sleep", "band": "present",
+            "value": float(signals[0][0]), "threshold": float(signals[0][1]), "baseline": None,
+            "message_en": (
+                f"You logged {' and '.join(s[2] for s in signals)} on the day of this run. What made it a "
+                f"hard or long session: {'; '.join(why_en)}. With a lot of stress or poor sleep, the advice is "
+                "to train anyway but at a lower intensity."
+            ),
+            "message_nl": (
+                f"Je noteerde {' en '.join(s[3] for s in signals)} op de dag van deze loop. Waarom dit een "
+                f"zware of lange training was: {'; '.join(why_nl)}. Het advies bij veel stress of slecht "
+                "slapen: train wel, maar met een lagere intensiteit."
+            ),
+            "evidence": EVIDENCE["stress_or_poor_sleep"],
+        })
+    return _flags(rows)
+
+
+# --------------------------------------------------------------------------
+# all four
+# --------------------------------------------------------------------------
+def pain_flags(
+    journal: pl.DataFrame | None,
+    *,
+    activities: pl.DataFrame,
+    load_flags: pl.DataFrame | None = None,
+    daily: pl.DataFrame | None = None,
+    fine_max: int = 3,
+    too_much_above: int = 5,
+    next_morning_points: float = 2.0,
+    next_morning_fraction: float = 0.30,
+    lookback_days: int = 7,
+    persistent_days: int = 28,
+    episode_gap_days: int = 7,
+    improvement_points: int = 2,
+    improvement_window_days: int = 14,
+    short_sleep_h: float = 7.0,
+    poor_sleep_quality: int = 2,
+    high_stress: int = 4,
+    usual_quantile: float = 0.8,
+    min_runs_for_usual: int = 5,
+) -> pl.DataFrame:
+    """All journal rules: ``pain_during_run``, ``pain_next_morning``, ``pain_persistent``, ``stress_or_poor_sleep``.
+
+    Parameters
+    ----------
+    journal
+        :data:`runback.schema.JOURNAL` frame (None: no flags).
+    activities
+        :data:`runback.schema.ACTIVITIES` frame.
+    load_flags
+        The load rules' :data:`runback.schema.FLAGS` frame; sessions it flags count as hard or long
+        for ``stress_or_poor_sleep``.
+    daily
+        The daily load frame; accepted so :func:`runback.flags` can pass it, not needed by these rules.
+    fine_max, too_much_above
+        See :func:`pain_during_run`.
+    next_morning_points, next_morning_fraction, lookback_days
+        See :func:`pain_next_morning` (``min_points``, ``min_fraction``, ``lookback_days``).
+    persistent_days, episode_gap_days, improvement_points, improvement_window_days
+        See :func:`pain_persistent` (``min_days``, ``gap_days``, ``improvement_points``, ``window_days``).
+    short_sleep_h, poor_sleep_quality, high_stress, usual_quantile, min_runs_for_usual
+        See :func:`stress_or_poor_sleep`.
+
+    Returns
+    -------
+    pl.DataFrame
+        Exactly :data:`runback.schema.FLAGS` columns, sorted by athlete, date, rule.
+
+    References
+    ----------
+    ``../shared/EVIDENCE.md``: rules ``pain_during_run``, ``pain_next_morning``, ``pain_persistent``,
+    ``stress_or_poor_sleep``.
+    """
+    del daily  # part of the contract with runback.flags; the journal rules need only activities
+    if journal is None:
+        return schema.empty(schema.FLAGS)
+    journal = schema.conform(journal, schema.JOURNAL)
+    activities = schema.conform(activities, schema.ACTIVITIES)
+    parts = [
+        pain_during_run(journal, activities, fine_max=fine_max, too_much_above=too_much_above),
+        pain_next_morning(journal, activities, min_points=next_morning_points,
+                          min_fraction=next_morning_fraction, lookback_days=lookback_days),
+        pain_persistent(journal, min_days=persistent_days, gap_days=episode_gap_days,
+                        improvement_points=improvement_points, window_days=improvement_window_days),
+        stress_or_poor_sleep(journal, activities, load_flags, short_sleep_h=short_sleep_h,
+                             poor_sleep_quality=poor_sleep_quality, high_stress=high_stress,
+                             usual_quantile=usual_quantile, min_runs=min_runs_for_usual),
+    ]
+    return pl.concat(parts).sort(["athlete", "date", "rule", "activity_id"], nulls_last=False)

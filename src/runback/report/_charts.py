@@ -1,0 +1,418 @@
+"""The report's charts: plotly figures built from the model's frames.
+
+Every builder takes frames already filtered to one athlete and the report
+period, and a language; every word on a chart comes from :mod:`._i18n`.
+Traces carry per-day or per-week values only (never per-sample), so two years
+of daily runs stay small.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from runback.load.metrics import running_activity
+from runback.report._html import OKABE_ITO, base_layout
+from runback.report._i18n import fmt_date, rule_label, tr
+
+# session_spike bands from EVIDENCE.md: <=10% none; >10-30% small; >30-100% moderate; >100% large
+SPIKE_BANDS: tuple[tuple[str, str, str], ...] = (
+    # band, colour, marker symbol (shape as well as colour, for colour-blind readers)
+    ("nobase", OKABE_ITO["grey"], "circle-open"),
+    ("none", OKABE_ITO["blue"], "circle"),
+    ("small", OKABE_ITO["yellow"], "square"),
+    ("moderate", OKABE_ITO["orange"], "diamond"),
+    ("large", OKABE_ITO["vermillion"], "triangle-up"),
+)
+
+PAIN_RULES = frozenset({"pain_during_run", "pain_next_morning", "pain_persistent", "stress_or_poor_sleep"})
+
+
+def _iso(dates: pl.Series) -> list[str]:
+    return [d.isoformat() for d in dates.to_list()]
+
+
+def _nums(series: pl.Series, digits: int = 2) -> list[float | None]:
+    # rounded plain lists: compact JSON, and no binary encoding that a reader cannot inspect
+    return [None if v is None else round(float(v), digits) for v in series.to_list()]
+
+
+def run_spikes(activities: pl.DataFrame, *, dates: pl.Series | None = None) -> pl.DataFrame:
+    """Each run's distance against the longest run of the 30 days before it.
+
+    The same window as the ``session_spike`` rule: the 30 calendar days before
+    the run's day; other runs on the same day do not count.
+
+    Parameters
+    ----------
+    activities : pl.DataFrame
+        ``schema.ACTIVITIES`` rows of one athlete (full history, so the first
+        runs of a report period still have their baseline).
+    dates : pl.Series, optional
+        The local calendar day of each activity (``runback.load.metrics.local_dates``,
+        which honours the profile's time zone); default ``start_time_local``'s date.
+
+    Returns
+    -------
+    pl.DataFrame
+        ``activity_id, date, distance_m, baseline_m, ratio, band`` per run:
+        ``baseline_m`` is the longest run on the 30 calendar days before the
+        run's day (metres, null without a run in that window), ``ratio`` is
+        ``distance_m / baseline_m - 1``, ``band`` one of nobase/none/small/
+        moderate/large.
+
+    References
+    ----------
+    ../shared/EVIDENCE.md, rule ``session_spike`` (Frandsen et al. 2025).
+    """
+    day = pl.col("start_time_local").dt.date() if dates is None else pl.Series("date", dates, dtype=pl.Date)
+    runs = (
+        activities.with_columns(day.alias("date"))
+        .filter(running_activity())
+        .select("activity_id", "date", "start_time_local", pl.col("distance_m").fill_null(0.0))
+        .sort("start_time_local")
+    )
+    if runs.is_empty():
+        return pl.DataFrame(
+            schema={"activity_id": pl.String, "date": pl.Date, "distance_m": pl.Float64,
+                    "baseline_m": pl.Float64, "ratio": pl.Float64, "band": pl.String}
+        )
+    per_day = runs.group_by("date").agg(pl.col("distance_m").max().alias("day_max")).sort("date")
+    # window [d - 30 days, d): the 30 calendar days before the run's day
+    per_day = per_day.with_columns(
+        pl.col("day_max").rolling_max_by("date", window_size="30d", closed="left").alias("baseline_m")
+    )
+    out = runs.join(per_day.select("date", "baseline_m"), on="date", how="left")
+    base = pl.when(pl.col("baseline_m") > 0).then(pl.col("baseline_m"))
+    out = out.with_columns(base.alias("baseline_m")).with_columns(
+        (pl.col("distance_m") / pl.col("baseline_m") - 1).alias("ratio")
+    )
+    band = (
+        pl.when(pl.col("ratio").is_null()).then(pl.lit("nobase"))
+        .when(pl.col("ratio") <= 0.10).then(pl.lit("none"))
+        .when(pl.col("ratio") <= 0.30).then(pl.lit("small"))
+        .when(pl.col("ratio") <= 1.00).then(pl.lit("moderate"))
+        .otherwise(pl.lit("large"))
+    )
+    return out.with_columns(band.alias("band")).select(
+        "activity_id", "date", "distance_m", "baseline_m", "ratio", "band"
+    )
+
+
+def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: str) -> go.Figure:
+    """Weekly running distance as bars (flagged weeks hatched), intensity in a panel below."""
+    weekly = weekly.sort("week_start")
+    km = weekly["run_distance_m"].fill_null(0.0) / 1000.0
+    change = weekly["run_distance_change"].to_list()
+    labels = ["" if c is None else f"{c * 100:+.0f}%".replace("-", "−") for c in change]
+    flagged = [d in flagged_weeks for d in weekly["week_start"].to_list()]
+    x = _iso(weekly["week_start"])
+    intensity_col, intensity_key = _intensity_column(weekly)
+    rows = 2 if intensity_col else 1
+    fig = make_subplots(
+        rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+        row_heights=[0.65, 0.35] if rows == 2 else [1.0],
+    )
+    fig.add_trace(
+        go.Bar(
+            x=x, y=_nums(km), name=tr("weekly_km", lang), text=labels, textposition="outside",
+            cliponaxis=False, textfont={"size": 9},
+            marker={
+                "color": [OKABE_ITO["vermillion"] if f else OKABE_ITO["blue"] for f in flagged],
+                "pattern": {"shape": ["/" if f else "" for f in flagged], "fgcolor": "#ffffff", "size": 6},
+            },
+            customdata=[[lab, tr("flagged_week", lang) if f else ""] for lab, f in zip(labels, flagged)],
+            hovertemplate=(
+                f"{tr('week_of', lang)} %{{x|%d-%m-%Y}}<br>%{{y:.1f}} km<br>"
+                f"{tr('change_prev', lang)}: %{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>"
+            ),
+            showlegend=False,
+        ),
+        row=1, col=1,
+    )
+    # legend entries that explain the two bar colours
+    for colour, key in ((OKABE_ITO["blue"], "week_plain"), (OKABE_ITO["vermillion"], "flagged_week")):
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], name=tr(key, lang), mode="markers",
+                       marker={"color": colour, "symbol": "square", "size": 12}),
+            row=1, col=1,
+        )
+    if intensity_col and intensity_key:
+        fig.add_trace(
+            go.Bar(
+                x=x, y=_nums(weekly[intensity_col].fill_null(0.0), 1), name=tr(intensity_key, lang),
+                marker={"color": OKABE_ITO["orange"]},
+                hovertemplate=f"{tr('week_of', lang)} %{{x|%d-%m-%Y}}<br>%{{y:.0f}}<extra></extra>",
+            ),
+            row=2, col=1,
+        )
+        fig.update_yaxes(title_text="TRIMP" if intensity_key == "trimp" else tr("minutes", lang),
+                         row=2, col=1)
+    fig.update_yaxes(title_text=tr("km", lang), row=1, col=1)
+    layout = base_layout(height=420 if rows == 2 else 320, lang=lang)
+    layout.pop("xaxis")
+    layout.pop("yaxis")
+    fig.update_layout(**layout, bargap=0.15, barmode="overlay")
+    return fig
+
+
+def _intensity_column(weekly: pl.DataFrame) -> tuple[str | None, str | None]:
+    """The weekly intensity to show: the model's high-intensity minutes (zones 4-5 where heart rate
+    was recorded, above threshold pace where not: EVIDENCE.md ``intensity_jump``), else zone 4-5
+    minutes, else TRIMP, else nothing."""
+    for col, key in (
+        ("high_intensity_min", "high_intensity_min"),
+        ("high_zone_min", "high_zone_min"),
+        ("trimp_banister", "trimp"),
+    ):
+        if col in weekly.columns and (weekly[col].fill_null(0.0) > 0).any():
+            return col, key
+    return None, None
+
+
+def spikes_figure(spikes: pl.DataFrame, flagged_ids: set[str], *, lang: str) -> go.Figure:
+    """Each run's distance, coloured and shaped by its session_spike band, over the 30-day longest run."""
+    fig = go.Figure()
+    spikes = spikes.sort("date")
+    base = spikes.filter(pl.col("baseline_m").is_not_null())
+    fig.add_trace(
+        go.Scatter(
+            x=_iso(base["date"]), y=_nums(base["baseline_m"] / 1000.0), name=tr("longest_30", lang),
+            mode="lines", line={"color": OKABE_ITO["grey"], "width": 1.5, "shape": "hv", "dash": "dot"},
+            hovertemplate="%{x|%d-%m-%Y}<br>%{y:.1f} km<extra></extra>",
+        )
+    )
+    for band, colour, symbol in SPIKE_BANDS:
+        part = spikes.filter(pl.col("band") == band)
+        if part.is_empty():
+            continue
+        ratios = part["ratio"].to_list()
+        flagged = [aid in flagged_ids for aid in part["activity_id"].to_list()]
+        fig.add_trace(
+            go.Scatter(
+                x=_iso(part["date"]), y=_nums(part["distance_m"] / 1000.0), name=tr(f"band_{band}", lang),
+                mode="markers",
+                marker={"color": colour, "symbol": symbol, "size": 8,
+                        "line": {"color": "#000000", "width": [1.5 if f else 0.5 for f in flagged]}},
+                customdata=["–" if r is None else f"{r * 100:+.0f}%".replace("-", "−") for r in ratios],
+                hovertemplate=(
+                    f"%{{x|%d-%m-%Y}}<br>%{{y:.1f}} km<br>%{{customdata}} {tr('vs_longest', lang)}<extra></extra>"
+                ),
+            )
+        )
+    fig.update_layout(**base_layout(height=340, lang=lang))
+    fig.update_yaxes(title_text=tr("km", lang), rangemode="tozero")
+    return fig
+
+
+def pain_timeline_figure(
+    daily: pl.DataFrame, journal: pl.DataFrame, flags: pl.DataFrame, *, lang: str
+) -> go.Figure:
+    """Load, flags, pain, sleep and stress on one shared time axis (what a physiotherapist wants to see)."""
+    has_sleep = journal["sleep_h"].is_not_null().any()
+    has_scales = journal["stress"].is_not_null().any() or journal["sleep_quality"].is_not_null().any()
+    rows = 2 + int(has_sleep) + int(has_scales)
+    heights = [0.32, 0.34] + [0.17] * (rows - 2)
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.05, row_heights=heights)
+    daily = daily.sort("date")
+    km = daily["run_distance_m"].fill_null(0.0) / 1000.0
+    fig.add_trace(
+        go.Bar(x=_iso(daily["date"]), y=_nums(km), name=tr("km_day", lang), marker={"color": OKABE_ITO["blue"]},
+               hovertemplate="%{x|%d-%m-%Y}<br>%{y:.1f} km<extra></extra>"),
+        row=1, col=1,
+    )
+    if not flags.is_empty():
+        top = max(float(km.max() or 0.0), 1.0) * 1.12  # type: ignore[arg-type]
+        day_flags = flags.group_by("date").agg(pl.col("rule").unique().sort()).sort("date")
+        texts = [", ".join(rule_label(r, lang) for r in rules) for rules in day_flags["rule"].to_list()]
+        pain_flag = [bool(set(rules) & PAIN_RULES) for rules in day_flags["rule"].to_list()]
+        fig.add_trace(
+            go.Scatter(
+                x=_iso(day_flags["date"]), y=[top] * day_flags.height, name=tr("flag", lang), mode="markers",
+                marker={"symbol": ["diamond" if p else "triangle-down" for p in pain_flag], "size": 10,
+                        "color": [OKABE_ITO["purple"] if p else OKABE_ITO["vermillion"] for p in pain_flag]},
+                text=texts, hovertemplate="%{x|%d-%m-%Y}<br>%{text}<extra></extra>",
+            ),
+            row=1, col=1,
+        )
+    journal = journal.sort("date", "time", nulls_last=False)
+    symbols = {"during": "circle", "after": "square", "next_morning": "diamond", "other": "x"}
+    for timing, symbol in symbols.items():
+        part = journal.filter(pl.col("timing") == timing)
+        if part.is_empty():
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=_iso(part["date"]), y=part["pain"].cast(pl.Float64).to_list(), mode="markers",
+                name=tr(f"timing_{timing}", lang), marker={"symbol": symbol, "size": 8},
+                hovertemplate=f"%{{x|%d-%m-%Y}}<br>{tr('pain', lang)}: %{{y}}<extra>{tr(f'timing_{timing}', lang)}</extra>",
+            ),
+            row=2, col=1,
+        )
+    # the daily maximum as a line, so the course over time reads at a glance
+    per_day = journal.group_by("date").agg(pl.col("pain").max()).sort("date")
+    fig.add_trace(
+        go.Scatter(x=_iso(per_day["date"]), y=per_day["pain"].cast(pl.Float64).to_list(), mode="lines",
+                   line={"color": OKABE_ITO["black"], "width": 1}, showlegend=False, hoverinfo="skip"),
+        row=2, col=1,
+    )
+    fig.update_yaxes(title_text=tr("km", lang), row=1, col=1, rangemode="tozero")
+    fig.update_yaxes(title_text=tr("pain", lang), range=[-0.5, 10.5], row=2, col=1)
+    row = 3
+    if has_sleep:
+        sleep = journal.filter(pl.col("sleep_h").is_not_null()).group_by("date").agg(pl.col("sleep_h").mean()).sort("date")
+        fig.add_trace(
+            go.Bar(x=_iso(sleep["date"]), y=_nums(sleep["sleep_h"], 1), name=tr("sleep_h", lang),
+                   marker={"color": OKABE_ITO["sky"]}, hovertemplate="%{x|%d-%m-%Y}<br>%{y:.1f} h<extra></extra>"),
+            row=row, col=1,
+        )
+        fig.update_yaxes(title_text=tr("sleep_h", lang), rangemode="tozero", row=row, col=1)
+        row += 1
+    if has_scales:
+        for col, key, colour, symbol in (
+            ("stress", "stress", OKABE_ITO["vermillion"], "triangle-up"),
+            ("sleep_quality", "sleep_quality", OKABE_ITO["green"], "circle"),
+        ):
+            part = journal.filter(pl.col(col).is_not_null()).group_by("date").agg(pl.col(col).mean()).sort("date")
+            if part.is_empty():
+                continue
+            fig.add_trace(
+                go.Scatter(x=_iso(part["date"]), y=_nums(part[col], 1), name=tr(key, lang), mode="lines+markers",
+                           marker={"color": colour, "symbol": symbol, "size": 6}, line={"color": colour, "width": 1},
+                           hovertemplate=f"%{{x|%d-%m-%Y}}<br>{tr(key, lang)}: %{{y}}<extra></extra>"),
+                row=row, col=1,
+            )
+        fig.update_yaxes(title_text="1–5", range=[0.5, 5.5], row=row, col=1)
+    layout = base_layout(height=260 + 130 * rows, lang=lang)
+    layout.pop("xaxis")
+    layout.pop("yaxis")
+    fig.update_layout(**layout, bargap=0.1)
+    return fig
+
+
+def pain_vs_load_points(daily: pl.DataFrame, journal: pl.DataFrame) -> pl.DataFrame:
+    """Each pain score with the distance run in the 7 days before its day (km).
+
+    Returns ``date, pain, timing, km_7d``; entries before the first day of
+    ``daily`` have no load history and are left out.
+    """
+    if journal.is_empty() or daily.is_empty():
+        return pl.DataFrame(schema={"date": pl.Date, "pain": pl.Int8, "timing": pl.String, "km_7d": pl.Float64})
+    km = (
+        daily.select("date", (pl.col("run_distance_m").fill_null(0.0) / 1000.0).alias("km"))
+        .sort("date")
+        .with_columns(pl.col("km").rolling_sum_by("date", window_size="7d", closed="left").alias("km_7d"))
+    )
+    first = daily["date"].min()
+    return (
+        journal.filter(pl.col("date") > first)
+        .join(km.select("date", "km_7d"), on="date", how="left")
+        .filter(pl.col("km_7d").is_not_null())
+        .select("date", "pain", "timing", "km_7d")
+        .sort("date")
+    )
+
+
+def pain_vs_load_figure(points: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Pain score against the distance of the 7 days before it."""
+    fig = go.Figure(
+        go.Scatter(
+            x=_nums(points["km_7d"], 1), y=points["pain"].cast(pl.Float64).to_list(), mode="markers",
+            marker={"color": OKABE_ITO["purple"], "size": 8, "opacity": 0.75, "line": {"width": 0.5, "color": "#000"}},
+            text=[fmt_date(d, lang) for d in points["date"].to_list()],
+            hovertemplate=f"%{{text}}<br>%{{x:.1f}} km<br>{tr('pain', lang)}: %{{y}}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(**base_layout(height=320, lang=lang))
+    fig.update_xaxes(title_text=tr("painload_x", lang), rangemode="tozero")
+    fig.update_yaxes(title_text=tr("pain", lang), range=[-0.5, 10.5])
+    return fig
+
+
+def _wrap(text: str, width: int = 14) -> str:
+    """Break a label into lines of about ``width`` characters (plotly needs <br>)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def flagged_pain_figure(analysis: pl.DataFrame, *, lang: str) -> go.Figure | None:
+    """Mean pain in the days after flagged sessions and after sessions without a flag, per rule.
+
+    From the ``flag_vs_unflagged`` rows of ``runback.pain.pain_vs_load`` that
+    had enough data; None when there are none.
+    """
+    rows = analysis.filter(
+        pl.col("analysis") == "flag_vs_unflagged",
+        pl.col("enough_data").fill_null(False),
+        pl.col("mean_flagged").is_not_null(),
+        pl.col("mean_unflagged").is_not_null(),
+    ).sort(pl.col("rule") == "any", descending=True, maintain_order=True)
+    if rows.is_empty():
+        return None
+    labels = [_wrap(tr("any_flag", lang) if r == "any" else rule_label(r, lang)) for r in rows["rule"].to_list()]
+    top = max(float(rows["mean_flagged"].max() or 0), float(rows["mean_unflagged"].max() or 0))  # type: ignore[arg-type]
+    fig = go.Figure()
+    for col, n_col, key, colour, shape in (
+        ("mean_flagged", "n_flagged", "after_flagged", OKABE_ITO["vermillion"], "/"),
+        ("mean_unflagged", "n_unflagged", "after_unflagged", OKABE_ITO["blue"], ""),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=labels, y=_nums(rows[col]), name=tr(key, lang),
+                marker={"color": colour, "pattern": {"shape": shape, "fgcolor": "#ffffff", "fillmode": "overlay"}},
+                text=[f"n={v}" for v in rows[n_col].to_list()], textposition="outside", cliponaxis=False,
+                hovertemplate=f"{tr(key, lang)}: %{{y:.1f}}/10<br>%{{text}}<extra></extra>",
+            )
+        )
+    fig.update_layout(**base_layout(height=340, lang=lang), barmode="group")
+    fig.update_layout(margin={"l": 48, "r": 12, "t": 56, "b": 64})
+    # the 0-10 scale, cut to the data so small differences stay visible; the axis says so
+    fig.update_yaxes(title_text=tr("mean_pain", lang), range=[0, min(10.0, max(2.0, top * 1.35))])
+    return fig
+
+
+def pmc_figure(pmc: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Fitness (CTL), fatigue (ATL) and form (TSB) over time."""
+    pmc = pmc.sort("date")
+    x = _iso(pmc["date"])
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=x, y=_nums(pmc["load"], 1), name=tr("load_day", lang),
+                         marker={"color": "#d9d9d9"}, hovertemplate="%{x|%d-%m-%Y}<br>%{y:.0f}<extra></extra>"))
+    for col, key, colour, dash in (
+        ("ctl", "ctl", OKABE_ITO["blue"], "solid"),
+        ("atl", "atl", OKABE_ITO["orange"], "solid"),
+        ("tsb", "tsb", OKABE_ITO["green"], "dot"),
+    ):
+        fig.add_trace(go.Scatter(x=x, y=_nums(pmc[col], 1), name=tr(key, lang), mode="lines",
+                                 line={"color": colour, "dash": dash, "width": 2},
+                                 hovertemplate="%{x|%d-%m-%Y}<br>%{y:.1f}<extra></extra>"))
+    fig.update_layout(**base_layout(height=340, lang=lang), bargap=0)
+    fig.update_yaxes(title_text="TRIMP")
+    return fig
+
+
+def acwr_figure(acwr: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Acute:chronic ratios over time, without bands (they are contested)."""
+    acwr = acwr.sort("date")
+    x = _iso(acwr["date"])
+    fig = go.Figure()
+    for col, key, colour, dash in (
+        ("acwr_ewma", "acwr_ewma", OKABE_ITO["purple"], "solid"),
+        ("acwr_uncoupled", "acwr_uncoupled", OKABE_ITO["sky"], "dot"),
+    ):
+        if col in acwr.columns:
+            fig.add_trace(go.Scatter(x=x, y=_nums(acwr[col], 2), name=tr(key, lang), mode="lines",
+                                     line={"color": colour, "dash": dash, "width": 2}, connectgaps=False,
+                                     hovertemplate="%{x|%d-%m-%Y}<br>%{y:.2f}<extra></extra>"))
+    fig.update_layout(**base_layout(height=280, lang=lang))
+    fig.update_yaxes(title_text=tr("ratio", lang), rangemode="tozero")
+    return fig

@@ -1,0 +1,296 @@
+"""The coach's overview: one index page listing every runner, each linking to their report.
+
+The runner pages sit beside the index and share one ``plotly.min.js``, so a
+team of twenty costs one copy of plotly.js, not twenty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from runback.report._html import Page, esc, plotly_js
+from runback.report._i18n import band_label, fmt_date, fmt_num, fmt_pct, rule_label, tr
+from runback.report.runner import (
+    as_date,
+    build_runner_report,
+    check_lang,
+    recent_flags,
+    write_text_atomic,
+)
+
+PLOTLY_FILE = "plotly.min.js"
+INDEX_FILE = "index.html"
+
+# Ostelo et al. 2008: 2 points or 30% is the smallest change that matters (at least 1 point on the 0-10 scale)
+PAIN_CHANGE_POINTS = 2.0
+PAIN_CHANGE_RATIO = 0.30
+
+TEAM_COLUMNS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "last_activity": pl.Date(),
+    "status_rules": pl.List(pl.String()),
+    "status_bands": pl.List(pl.String()),
+    "status_counts": pl.List(pl.Int64()),
+    "severity": pl.Int64(),
+    "n_flags": pl.Int64(),
+    "last_pain": pl.Int64(),
+    "last_pain_date": pl.Date(),
+    "pain_trend": pl.String(),
+    "pain_change": pl.Float64(),
+    "week_start": pl.Date(),
+    "week_distance_m": pl.Float64(),
+    "week_distance_change": pl.Float64(),
+}
+
+
+def pain_trend(journal: pl.DataFrame, as_of: dt.date) -> tuple[int | None, dt.date | None, str | None, float | None]:
+    """The last pain score up to ``as_of`` and its trend.
+
+    The trend compares the mean score of the 7 days ending on the last entry
+    with the mean of the 7 days before them: "up" or "down" when the change is
+    at least 2 points, or 30% and at least 1 point (Ostelo et al. 2008), else
+    "flat"; None when either week has no entry.
+
+    Returns
+    -------
+    tuple
+        ``(last_pain, last_pain_date, trend, change_points)``.
+    """
+    entries = journal.filter(pl.col("date") <= as_of, pl.col("pain").is_not_null())
+    if entries.is_empty():
+        return None, None, None, None
+    entries = entries.sort("date", "time", nulls_last=False)
+    last = entries.row(-1, named=True)
+    end = last["date"]
+    recent = entries.filter(pl.col("date") > end - dt.timedelta(days=7))["pain"].mean()
+    before = entries.filter(
+        pl.col("date") <= end - dt.timedelta(days=7), pl.col("date") > end - dt.timedelta(days=14)
+    )["pain"].mean()
+    if recent is None or before is None:
+        return int(last["pain"]), end, None, None
+    change = float(recent) - float(before)  # type: ignore[arg-type]
+    size = abs(change)
+    matters = size >= PAIN_CHANGE_POINTS or (size >= 1.0 and before and size / float(before) >= PAIN_CHANGE_RATIO)  # type: ignore[arg-type]
+    trend = "flat" if not matters else ("up" if change > 0 else "down")
+    return int(last["pain"]), end, trend, round(change, 2)
+
+
+def runner_status(
+    *,
+    athlete: str,
+    activities: pl.DataFrame,
+    daily: pl.DataFrame,
+    flags: pl.DataFrame,
+    journal: pl.DataFrame | None,
+    as_of: dt.date,
+    **_: Any,
+) -> dict[str, Any]:
+    """One row of the team overview (see ``TEAM_COLUMNS``) for one runner, as of ``as_of``.
+
+    Status: the flags of the 14 days up to ``as_of``, one entry per rule, most
+    severe first.  This week: running distance from the Monday of the ISO week
+    holding ``as_of`` up to ``as_of``, and its change from the same days of the
+    week before (so a Tuesday is not compared with a whole week).
+    """
+    recent = recent_flags(flags.filter(pl.col("athlete") == athlete), as_of)
+    by_rule = (
+        recent.group_by("rule", maintain_order=True)
+        .agg(pl.col("severity").max(), pl.col("band").first(), pl.len().alias("n"))
+        .sort("severity", descending=True, maintain_order=True)
+    )
+    acts = activities.filter(pl.col("athlete") == athlete, pl.col("start_time_local").dt.date() <= as_of)
+    last_activity = acts["start_time_local"].max()
+    journal = journal.filter(pl.col("athlete") == athlete) if journal is not None else None
+    last_pain, last_pain_date, trend, change = (
+        pain_trend(journal, as_of) if journal is not None else (None, None, None, None)
+    )
+    monday = as_of - dt.timedelta(days=as_of.weekday())
+    days = daily.filter(pl.col("athlete") == athlete)
+    this_week = float(days.filter(pl.col("date").is_between(monday, as_of))["run_distance_m"].sum())
+    last_week = float(
+        days.filter(pl.col("date").is_between(monday - dt.timedelta(days=7), as_of - dt.timedelta(days=7)))[
+            "run_distance_m"
+        ].sum()
+    )
+    return {
+        "athlete": athlete,
+        "last_activity": None if last_activity is None else last_activity.date(),  # type: ignore[union-attr]
+        "status_rules": by_rule["rule"].to_list(),
+        "status_bands": [b or "" for b in by_rule["band"].to_list()],
+        "status_counts": by_rule["n"].to_list(),
+        "severity": int(by_rule["severity"].max() or 0) if not by_rule.is_empty() else 0,  # type: ignore[arg-type]
+        "n_flags": recent.height,
+        "last_pain": last_pain,
+        "last_pain_date": last_pain_date,
+        "pain_trend": trend,
+        "pain_change": change,
+        "week_start": monday,
+        "week_distance_m": this_week,
+        "week_distance_change": this_week / last_week - 1 if last_week > 0 else None,
+    }
+
+
+def team_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
+    """The overview rows as a frame (columns ``TEAM_COLUMNS``), most severe status first."""
+    if not rows:
+        return pl.DataFrame(schema=TEAM_COLUMNS)
+    return pl.DataFrame(list(rows), schema=TEAM_COLUMNS).sort(
+        ["severity", "n_flags", "athlete"], descending=[True, True, False]
+    )
+
+
+def build_team_index(team: pl.DataFrame, *, as_of: dt.date | None, links: dict[str, str], lang: str = "en") -> str:
+    """The coach's index page: one sortable row per runner, linking to their report."""
+    lang = check_lang(lang)
+    page = Page(lang=lang, title=tr("team_title", lang))
+    page.add(f"<header><h1>{esc(tr('team_title', lang))}</h1>\n")
+    if team.is_empty() or as_of is None:
+        page.add(f"<p>{esc(tr('no_athletes', lang))}</p></header>\n")
+        return page.html()
+    page.add(f'<p class="lead">{esc(tr("team_intro", lang, date=fmt_date(as_of, lang)))}</p></header>\n')
+    heads = [("col_runner", ""), ("col_status", ""), ("col_pain", "num"), ("col_trend", ""),
+             ("col_week_km", "num"), ("col_week_change", "num"), ("col_last", "")]
+    head = "".join(f'<th{f" class={c}" if c else ""}>{esc(tr(k, lang))}</th>' for k, c in heads)
+    body = []
+    for row in team.iter_rows(named=True):
+        badges = "".join(
+            f'<span class="badge sev{sev}" title="{esc(band_label(band, lang) if band else "")}">'
+            f"{esc(rule_label(rule, lang))}{f' ×{n}' if n > 1 else ''}</span>"
+            for rule, band, n, sev in zip(
+                row["status_rules"], row["status_bands"], row["status_counts"],
+                [_sev_class(r, b) for r, b in zip(row["status_rules"], row["status_bands"])],
+            )
+        ) or f'<span class="muted">{esc(tr("none", lang))}</span>'
+        trend = row["pain_trend"]
+        trend_text = tr(f"trend_{trend}" if trend in ("up", "down", "flat") else "trend_none", lang)
+        if row["pain_change"] is not None:
+            trend_text += f" ({fmt_num(row['pain_change'], lang, digits=1)})"
+        arrow = {"up": "↑ ", "down": "↓ ", "flat": "→ "}.get(trend or "", "")
+        pain = row["last_pain"]
+        last = row["last_activity"]
+        change = row["week_distance_change"]
+        body.append(
+            "<tr>"
+            f'<td data-sort="{esc(row["athlete"].lower())}"><a href="{esc(links[row["athlete"]])}">{esc(row["athlete"])}</a></td>'
+            f'<td data-sort="{row["severity"] * 1000 + row["n_flags"]}">{badges}</td>'
+            f'<td class="num" data-sort="{"" if pain is None else pain}">{"–" if pain is None else pain}'
+            f'{"" if row["last_pain_date"] is None else " <span class=muted>(" + esc(fmt_date(row["last_pain_date"], lang, year=False)) + ")</span>"}</td>'
+            f'<td data-sort="{"" if row["pain_change"] is None else row["pain_change"]}">{arrow}{esc(trend_text)}</td>'
+            f'<td class="num" data-sort="{row["week_distance_m"]:.0f}">{esc(fmt_num(row["week_distance_m"] / 1000.0, lang))}</td>'
+            f'<td class="num" data-sort="{"" if change is None else change}">{esc(fmt_pct(change, lang))}</td>'
+            f'<td data-sort="{"" if last is None else last.isoformat()}">{"–" if last is None else esc(fmt_date(last, lang))}</td>'
+            "</tr>"
+        )
+    page.add(
+        f'<p class="muted">{esc(tr("sort_hint", lang))}</p>\n'
+        f'<div class="table-wrap"><table class="sortable team"><thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(body)
+        + "\n</tbody></table></div>\n"
+        f'<p class="muted">{esc(tr("trend_note", lang))}</p>\n'
+        f"<footer><p><b>{esc(tr('footer', lang))}</b></p></footer>\n"
+    )
+    return page.html()
+
+
+def _sev_class(rule: str, band: str | None) -> int:
+    from runback.report.runner import BAND_SEVERITY, RULE_SEVERITY
+
+    return min(5, RULE_SEVERITY.get(rule, 1) + BAND_SEVERITY.get(band or "", 0))
+
+
+def report_file_name(athlete: str, taken: set[str]) -> str:
+    """A safe, unique file name for an athlete's report (``anna.html``)."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", athlete).strip("-.") or "runner"
+    name, i = f"{stem}.html", 2
+    while name.lower() in taken or name == INDEX_FILE:
+        name, i = f"{stem}-{i}.html", i + 1
+    taken.add(name.lower())
+    return name
+
+
+def write_team_report(store: Any, out_dir: str | Path, *, lang: str = "en", as_of: dt.date | str | None = None) -> Path:
+    """Write the coach's overview and every runner's report into ``out_dir``; returns the index page.
+
+    Parameters
+    ----------
+    store : runback.store.Store, path or None
+        The store (None: the default store).
+    out_dir : path
+        Created if missing.  Gets ``index.html``, one ``<athlete>.html`` per
+        runner and one shared ``plotly.min.js``.
+    lang : {"en", "nl"}
+        Language of every page.
+    as_of : date or "YYYY-MM-DD", optional
+        The day "current" means: default the last day with an activity or a
+        journal entry of any runner in the store, so every runner is judged on
+        the same 14 days.
+
+    Raises
+    ------
+    OptionError
+        The store holds no athlete, or ``lang`` / ``as_of`` is not valid.
+    """
+    from runback.errors import OptionError
+    from runback.report._inputs import open_any_store, report_inputs
+
+    lang = check_lang(lang)
+    store = open_any_store(store)
+    athletes = athlete_order(store.athletes())
+    if not athletes:
+        raise OptionError(f"the store at {store.root} has no activities yet: import some first")
+    inputs = [report_inputs(store, a) for a in athletes]
+    return write_team_pages(inputs, out_dir, lang=lang, as_of=as_of)
+
+
+def write_team_pages(
+    runners: Sequence[dict[str, Any]], out_dir: str | Path, *, lang: str = "en", as_of: dt.date | str | None = None
+) -> Path:
+    """Write the index and the runner pages from each runner's frames (the keywords of ``build_runner_report``).
+
+    The frame-level half of :func:`write_team_report`; returns the index page.
+    """
+    from runback.report._inputs import last_day
+
+    lang = check_lang(lang)
+    out = Path(out_dir).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    day = as_date(as_of) or last_day(
+        *[(r["activities"].with_columns(pl.col("start_time_local").dt.date().alias("_d")), "_d") for r in runners],
+        *[(r.get("journal"), "date") for r in runners],
+    )
+    write_text_atomic(out / PLOTLY_FILE, plotly_js())
+    taken: set[str] = set()
+    links: dict[str, str] = {}
+    rows = []
+    for frames in runners:
+        name = frames["athlete"]
+        links[name] = report_file_name(name, taken)
+        html_text = build_runner_report(**frames, as_of=day, lang=lang, plotly_src=PLOTLY_FILE)
+        write_text_atomic(out / links[name], html_text)
+        if day is not None:
+            rows.append(runner_status(**frames, as_of=day))
+    index = build_team_index(team_frame(rows), as_of=day, links=links, lang=lang)
+    return write_text_atomic(out / INDEX_FILE, index)
+
+
+def athlete_order(athletes: Sequence[str]) -> list[str]:
+    """Athletes in a stable order (case-insensitive), so file names do not depend on the store's listing order."""
+    return sorted(athletes, key=lambda a: (a.lower(), a))
+
+
+__all__ = [
+    "INDEX_FILE",
+    "PLOTLY_FILE",
+    "build_team_index",
+    "pain_trend",
+    "runner_status",
+    "team_frame",
+    "write_team_pages",
+    "write_team_report",
+]

@@ -1,0 +1,27 @@
+"""A RunbackError in any command becomes one 'Error:' line and exit 1, never a traceback."""
+
+from __future__ import annotations
+
+import typer
+from typer.testing import CliRunner
+
+import runback.cli  # noqa: F401  (registers the commands)
+from runback.cli._app import app
+from runback.errors import OptionError
+
+
+def test_runback_error_becomes_one_line(monkeypatch) -> None:
+    def boom() -> None:
+        raise OptionError("--since: 'yesterdayish' is not a date (use YYYY-MM-DD)")
+
+    sub = typer.Typer()
+    sub.command("boom")(boom)
+    app.add_typer(sub, name="test-boom")
+    try:
+        result = CliRunner().invoke(app, ["test-boom", "boom"])
+    finally:
+        app.registered_groups.pop()
+    assert result.exit_code == 1
+    assert "Error: --since: 'yesterdayish' is not a date" in result.output
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, OptionError)

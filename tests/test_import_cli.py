@@ -1,0 +1,78 @@
+"""`runback import` and `runback activities`, run in-process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import runback.cli  # noqa: F401  (registers the commands)
+from runback import schema
+from runback.cli._app import app
+
+DATA = "corriporai-runpandas/runpandas/tests/io/data"
+runner = CliRunner()
+
+
+@pytest.fixture
+def runs(corpus: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    for name in ("tcx/basic.tcx", "tcx/run_garmin.tcx", "gpx/stopped_example.gpx", "tcx/stopped_example.tcx"):
+        shutil.copy(corpus / DATA / name, folder)
+    return folder
+
+
+def test_import_prints_the_summary_and_activities_lists_them(runs: Path, tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    result = runner.invoke(app, ["import", str(runs), "--store", str(store), "--athlete", "bram", "--quiet"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines == [
+        "imported: 3 file(s), 3 activities",
+        "already present: 0",
+        "duplicates: 1",
+        "skipped (not an activity): 0",
+        "failed: 0",
+    ]
+    again = runner.invoke(app, ["import", str(runs), "--store", str(store), "--athlete", "bram"])
+    assert again.exit_code == 0
+    assert "already present: 4" in again.stdout.splitlines()
+
+    as_json = runner.invoke(app, ["activities", "--store", str(store), "--format", "json"])
+    assert as_json.exit_code == 0
+    rows = json.loads(as_json.stdout)
+    assert len(rows) == 3 and all(list(r) == list(schema.ACTIVITIES) for r in rows)
+    assert {r["athlete"] for r in rows} == {"bram"}
+
+    as_csv = runner.invoke(app, ["activities", "--store", str(store), "--format", "csv", "--athlete", "bram"])
+    assert as_csv.stdout.splitlines()[0] == ",".join(schema.ACTIVITIES)
+    assert len(as_csv.stdout.splitlines()) == 4
+
+    table = runner.invoke(app, ["activities", "--store", str(store)])
+    assert table.exit_code == 0
+    assert "start_time_local" in table.stdout and "run_garmin" not in table.stdout
+    assert table.stdout.count("bram") == 3
+
+
+def test_activities_of_an_empty_store(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["activities", "--store", str(tmp_path / "none"), "--format", "json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+
+
+def test_bad_athlete_is_one_error_line(runs: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", str(runs), "--store", str(tmp_path / "s"), "--athlete", "../x"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: athlete name '../x' cannot be used")
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_commands_have_help() -> None:
+    for command in ("import", "activities"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and "--store" in result.stdout
