@@ -140,7 +140,8 @@ def _shift_tables(words: int) -> tuple[list[int], list[int]]:
     # CRC(A + B) = shift_len(B)(CRC(A)) ^ CRC(B) for this init-0 CRC, and the
     # shift is linear: tabulate it for the register's low and high byte.
     c = np.arange(256, dtype=np.uint16)
-    lo, hi = c.copy(), c << 8
+    lo: np.ndarray = c.copy()
+    hi: np.ndarray = c << 8
     for _ in range(words):
         lo, hi = _CRC_WORD.take(lo), _CRC_WORD.take(hi)
     return lo.tolist(), hi.tolist()
