@@ -267,3 +267,40 @@ def test_chained_parts_each_start_afresh() -> None:
     assert frames.samples.height == 4
     assert frames.activities["partial"].to_list() == [True]  # identical sessions kept once
     assert "header" in frames.activities["partial_reason"].item()
+
+
+# ---------------------------------------------------------------------------
+# robustness: a damaged file gives frames or one clear FileError, never a crash
+# ---------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from runback.errors import FileError  # noqa: E402
+
+_SMALL = Path(__file__).resolve().parents[1].parent / "shared/corpus/dtcooper-python-fitparse/tests/files/garmin-fenix-5-run.fit"
+
+
+@pytest.mark.skipif(not _SMALL.exists(), reason="corpus not found")
+@settings(max_examples=int(os.environ.get("RUNBACK_FIT_FUZZ_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cut=st.integers(min_value=0, max_value=5000),
+    flips=st.lists(st.tuples(st.integers(min_value=0, max_value=5000), st.integers(1, 255)), max_size=4),
+    engine=st.sampled_from(["fast", "fitparse"]),
+)
+def test_damaged_files_fail_cleanly(cut: int, flips: list[tuple[int, int]], engine: str) -> None:
+    data = bytearray(_SMALL.read_bytes())
+    for at, mask in flips:
+        if at < len(data):
+            data[at] ^= mask
+    data = data[: len(data) - cut % len(data)] if cut else data
+    try:
+        frames = read_fit(bytes(data), name="damaged.fit", engine=engine)  # type: ignore[arg-type]
+    except FileError as exc:
+        assert str(exc).startswith("damaged.fit")
+        return
+    assert frames.activities.height >= 1
+    assert frames.activities["n_samples"].sum() == frames.samples.height
+    if cut or flips:
+        # whatever decoded is at most the whole file's 21 records
+        assert frames.samples.height <= 21 * 2

@@ -509,7 +509,7 @@ def decode(data: bytes) -> Decoded:
         return _decode(data)
     except FastDecodeError:
         raise
-    except (IndexError, KeyError, ValueError, struct.error, OverflowError) as exc:
+    except (IndexError, KeyError, ValueError, TypeError, AttributeError, struct.error, OverflowError) as exc:
         raise FastDecodeError(f"{type(exc).__name__}: {exc}") from exc
 
 

@@ -256,8 +256,10 @@ def decode_fitparse(data: bytes, *, max_records: int | None = None) -> Decoded:
                     break
             else:
                 messages[mname].append(values)
-    except FitParseError as exc:
-        reason = str(exc)
+    except Exception as exc:  # noqa: BLE001
+        # fitparse raises FitParseError on most damage, but struct.error,
+        # KeyError, TypeError ... on some corrupt bytes: all mean "stops here".
+        reason = str(exc) if isinstance(exc, FitParseError) else f"{type(exc).__name__}: {exc}"
         offset = stream.tell() if not stream.closed else None
     return Decoded(
         records={k: np.asarray(v, dtype=np.float64) for k, v in records.items()},
@@ -316,8 +318,8 @@ def _decode_fitdecode(data: bytes, *, max_records: int | None = None) -> Decoded
                             break
                     else:
                         messages[mname].append(values)
-    except fitdecode.FitError as exc:
-        reason = str(exc)
+    except Exception as exc:  # noqa: BLE001 - as for fitparse: damage stops decoding
+        reason = str(exc) if isinstance(exc, fitdecode.FitError) else f"{type(exc).__name__}: {exc}"
         offset = getattr(exc, "offset", None)
     return Decoded(
         records={k: np.asarray(v, dtype=np.float64) for k, v in records.items()},
