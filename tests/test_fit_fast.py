@@ -304,3 +304,25 @@ def test_damaged_files_fail_cleanly(cut: int, flips: list[tuple[int, int]], engi
     if cut or flips:
         # whatever decoded is at most the whole file's 21 records
         assert frames.samples.height <= 21 * 2
+
+
+@pytest.mark.parametrize("engine", ["fast", "fitparse"])
+def test_activity_values_from_records_without_session(engine: str) -> None:
+    # timestamp, distance (m*100), heart_rate, speed (mm/s), altitude ((m+500)*5)
+    fields = [(253, 4, 0x86), (5, 4, 0x86), (3, 1, 0x02), (6, 2, 0x84), (2, 2, 0x84)]
+    rows = [(0, 0, 100, 5000, 10), (10, 5000, 110, 5000, 15), (20, 10000, 120, 0, 12)]
+    data = _fit(
+        [_file_id(), _definition(0, 20, fields)]
+        + [_data(0, "<IIBHH", T0 + t, d, hr, v, (alt + 500) * 5) for t, d, hr, v, alt in rows]
+    )
+    frames = read_fit(data, engine=engine)  # type: ignore[arg-type]
+    (act,) = frames.activities.to_dicts()
+    assert act["sport"] == "generic"  # FIT's own "unspecified"
+    assert act["elapsed_s"] == 20.0
+    assert act["moving_s"] == 10.0  # the second 10 s end at 0 m/s: not moving
+    assert act["distance_m"] == 100.0
+    assert (act["avg_hr_bpm"], act["max_hr_bpm"]) == (110.0, 120.0)
+    assert (act["ascent_m"], act["descent_m"]) == (5.0, 3.0)
+    assert act["avg_speed_mps"] == 10.0  # 100 m over 10 s moving
+    assert act["avg_cadence_spm"] is None
+    assert frames.laps.is_empty()
