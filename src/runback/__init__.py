@@ -23,10 +23,13 @@ from runback.io.fit import read_fit
 from runback.load import Profile, acwr, daily_load, estimate_profile, flags, monotony, pmc, weekly_load
 from runback.pain import (
     add_entry,
+    apply_journal_rpe,
     import_journal_csv,
+    pain_flags,
     pain_vs_load,
     parse_journal_csv,
     read_journal,
+    write_template,
 )
 from runback.report import build_runner_report, runner_report, write_runner_report, write_team_report
 from runback.store import Store, open_store
@@ -48,6 +51,7 @@ __all__ = [
     "UnsupportedFormatError",
     "acwr",
     "add_entry",
+    "apply_journal_rpe",
     "build_runner_report",
     "daily_load",
     "estimate_profile",
@@ -55,6 +59,7 @@ __all__ = [
     "import_journal_csv",
     "monotony",
     "open_store",
+    "pain_flags",
     "pain_vs_load",
     "parse_journal_csv",
     "pmc",
@@ -69,4 +74,5 @@ __all__ = [
     "weekly_load",
     "write_runner_report",
     "write_team_report",
+    "write_template",
 ]

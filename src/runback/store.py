@@ -15,6 +15,7 @@ by the ``RUNBACK_STORE`` environment variable, overridden in turn by ``--store``
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -68,17 +69,9 @@ def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
     disk, then renamed over ``path``: ``os.replace`` is atomic on POSIX and
     Windows when both sides are on one filesystem.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            df.write_parquet(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buf = io.BytesIO()
+    df.write_parquet(buf)
+    _atomic_write_bytes(buf.getvalue(), path)
 
 
 # --------------------------------------------------------------------------

@@ -108,7 +108,12 @@ def flags_cmd(
     athletes = sorted(activities.get_column("athlete").unique().to_list())
     profiles = _profiles(Path(st.root), athletes, profile_file=profile, given=given)
     out = flags(activities, samples, journal=journal, profile=profiles, since=since_day, include_acwr=include_acwr)
-    emit(out, fmt)
+    emit(out.with_columns(pl.col("value", "threshold").round(3)) if fmt == OutputFormat.table else out, fmt,
+         table_columns=_TABLE_COLUMNS)
+
+
+_TABLE_COLUMNS = ("athlete", "date", "rule", "band", "value", "threshold", "message_en")
+"""What ``runback flags`` shows as a table; CSV and JSON carry every column."""
 
 
 def _journal(st: Any, athlete: str | None) -> pl.DataFrame | None:
