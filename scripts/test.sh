@@ -14,4 +14,6 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+# the public API is typed (py.typed): keep it mypy-clean
+python3 -m mypy
 python3 -m pytest "$@"

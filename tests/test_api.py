@@ -71,3 +71,19 @@ def test_schema_command_lists_every_documented_frame() -> None:
         assert f"{frame}:" in result.output
     # every column of every frame is printed with its description
     assert "run_distance_change" in result.output and "ci_high" in result.output
+
+
+@pytest.mark.parametrize(
+    "err",
+    [
+        runback.UnreadableFileError("a.fit", "bad CRC", offset=771),
+        runback.NotAnActivityError("s.fit", "settings file"),
+        runback.JournalError("j.csv", [runback.errors.RowProblem(3, "pain 11 is not 0-10")]),
+    ],
+)
+def test_errors_survive_pickling(err: Exception) -> None:
+    # import workers send errors back to the parent process
+    import pickle
+
+    back = pickle.loads(pickle.dumps(err))
+    assert type(back) is type(err) and str(back) == str(err)

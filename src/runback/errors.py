@@ -45,6 +45,11 @@ class FileError(RunbackError):
         self.line = line
         super().__init__(self.__str__())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # keyword-only offset/line: rebuild through a helper so the error can
+        # travel back from an import worker process
+        return (_rebuild_file_error, (type(self), self.path, self.reason, self.offset, self.line))
+
     def __str__(self) -> str:
         where = self.path
         if self.line is not None:
@@ -52,6 +57,12 @@ class FileError(RunbackError):
         if self.offset is not None:
             where += f" (byte {self.offset})"
         return f"{where}: {self.reason}"
+
+
+def _rebuild_file_error(
+    cls: type[FileError], path: str, reason: str, offset: int | None, line: int | None
+) -> FileError:
+    return cls(path, reason, offset=offset, line=line)
 
 
 class UnreadableFileError(FileError):
@@ -87,9 +98,11 @@ class JournalError(RunbackError):
         self.path = str(path)
         self.problems = list(problems)
         lines = "\n".join(f"  {self.path}:{p}" for p in self.problems)
-        super().__init__(
-            f"{self.path}: {len(self.problems)} bad row(s), nothing imported\n{lines}"
-        )
+        self._message = f"{self.path}: {len(self.problems)} bad row(s), nothing imported\n{lines}"
+        super().__init__(self.path, self.problems)  # args rebuild the error when unpickled
+
+    def __str__(self) -> str:
+        return self._message
 
 
 class OptionError(RunbackError):
