@@ -15,6 +15,7 @@ by the ``RUNBACK_STORE`` environment variable, overridden in turn by ``--store``
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -310,6 +311,7 @@ class Store:
         athlete: str = DEFAULT_ATHLETE,
         progress: Callable[[int, int, str], None] | None = None,
         workers: int | None = None,
+        timezone: str | None = None,
     ) -> ImportSummary:
         """Import files, folders, zips and bulk exports into the store.
 
@@ -330,6 +332,10 @@ class Store:
             Called after each parsed file with ``(done, total, file)``.
         workers
             Worker processes for parsing (``None``: both cores when there are many files).
+        timezone
+            The athlete's IANA time zone: GPX and TCX files (UTC times only) get
+            their local start in it (:func:`runback.io.localize`); FIT files
+            keep the offset the watch recorded.
 
         Returns
         -------
@@ -337,10 +343,14 @@ class Store:
             Imported, already present, duplicates, skipped and failed files.
         """
         check_athlete(athlete)
+        if timezone is not None:
+            from runback.io._localize import check_timezone
+
+            check_timezone(timezone)
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         try:
-            return self._import(list(paths), athlete, progress, workers)
+            return self._import(list(paths), athlete, progress, workers, timezone)
         except OSError as exc:
             raise StoreError(f"cannot write the store at {self.root}: {exc.strerror or exc}") from exc
 
@@ -350,7 +360,9 @@ class Store:
         athlete: str,
         progress: Callable[[int, int, str], None] | None,
         workers: int | None,
+        timezone: str | None,
     ) -> ImportSummary:
+        from runback.io._localize import localize
         from runback.io._pipeline import run_import
 
         with self._lock():
@@ -366,10 +378,13 @@ class Store:
                 index=files,
                 kept=kept,
             )
+            frames = result.frames
+            if timezone is not None and frames.activities.height:
+                frames = dataclasses.replace(frames, activities=localize(frames.activities, timezone))
             changed_index = any(files.get(k) != v for k, v in result.index.items())
-            if result.frames.activities.height or changed_index:
+            if frames.activities.height or changed_index:
                 merged = {k: v for k, v in {**files, **result.index}.items() if v is not None}
-                self._commit(athlete, manifest, result.frames, merged)
+                self._commit(athlete, manifest, frames, merged)
             return result.summary
 
     def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:

@@ -56,6 +56,15 @@ def import_command(
     ],
     store: StoreOpt = None,
     athlete: ImportAthleteOpt = DEFAULT_ATHLETE,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            help="The athlete's time zone (e.g. Europe/Amsterdam): GPX and TCX hold UTC times only, "
+            "so their local start is placed in it. FIT files keep the offset the watch recorded.",
+            show_default=False,
+        ),
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Import runs into the store; files imported before are not read again.
@@ -81,7 +90,7 @@ def import_command(
             bar.update(task, completed=done, total=total)
 
         try:
-            summary = st.import_paths(paths, athlete=athlete, progress=progress)
+            summary = st.import_paths(paths, athlete=athlete, progress=progress, timezone=tz)
         except RunbackError as exc:
             _fail(str(exc))
         except Exception as exc:  # never a traceback for a runner

@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 
 from runback.io._common import Frames
+from runback.io._localize import localize
 from runback.io._pipeline import (
     FORMAT_PRIORITY,
     SAME_DISTANCE_RATIO,
@@ -34,6 +35,7 @@ __all__ = [
     "Frames",
     "ImportSummary",
     "find_duplicates",
+    "localize",
     "read",
     "read_fit",
     "read_gpx",
