@@ -25,3 +25,28 @@ def test_runback_error_becomes_one_line(monkeypatch) -> None:
     assert "Error: --since: 'yesterdayish' is not a date" in result.output
     assert "Traceback" not in result.output
     assert not isinstance(result.exception, OptionError)
+
+
+def test_an_unexpected_error_is_one_line_too(monkeypatch) -> None:
+    def bug() -> None:
+        raise KeyError("activity_id")
+
+    sub = typer.Typer()
+    sub.command("bug")(bug)
+    app.add_typer(sub, name="test-bug")
+    try:
+        monkeypatch.delenv("RUNBACK_DEBUG", raising=False)
+        result = CliRunner().invoke(app, ["test-bug", "bug"])
+        assert result.exit_code == 1
+        assert "Error: unexpected KeyError: 'activity_id'" in result.output
+        assert "Traceback" not in result.output
+        monkeypatch.setenv("RUNBACK_DEBUG", "1")
+        result = CliRunner().invoke(app, ["test-bug", "bug"])
+        assert isinstance(result.exception, KeyError)
+    finally:
+        app.registered_groups.pop()
+
+
+def test_usage_errors_keep_their_exit_status() -> None:
+    result = CliRunner().invoke(app, ["flags", "--format", "xml"])
+    assert result.exit_code == 2

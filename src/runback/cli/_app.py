@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from runback.errors import RunbackError
 
 
 class _Group(TyperGroup):
-    """Turns any RunbackError into one clear line and exit status 1, never a traceback."""
+    """Turns any error into one clear line and exit status 1, never a traceback."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -20,6 +22,18 @@ class _Group(TyperGroup):
             # typer vendors its own click, so a click.ClickException would escape
             # as a traceback: print the one line ourselves and exit 1.
             typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        except (typer.Exit, typer.Abort, TyperException):
+            raise  # typer's own exits and usage errors
+        except Exception as exc:
+            # a bug of ours: still one line for the runner; RUNBACK_DEBUG=1 shows the traceback
+            if os.environ.get("RUNBACK_DEBUG"):
+                raise
+            typer.echo(
+                f"Error: unexpected {type(exc).__name__}: {exc} (a bug in runback; "
+                "run again with RUNBACK_DEBUG=1 for the details)",
+                err=True,
+            )
             raise typer.Exit(1) from exc
 
 
