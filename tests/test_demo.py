@@ -49,6 +49,12 @@ def test_every_sample_activity_is_imported(store) -> None:  # type: ignore[no-un
     anna = acts.filter(pl.col("athlete") == "anna")
     assert set(anna["utc_offset_source"]) == {"fit_local_timestamp"}
     assert set(anna["utc_offset_s"]) == {3600, 7200}
+    # bram's GPX/TCX hold UTC only: the demo places them in Europe/Amsterdam (CET, then CEST from 30 March)
+    gpx_tcx = bram.filter(pl.col("format") != "fit")
+    assert set(gpx_tcx["utc_offset_source"]) == {"athlete_timezone"}
+    assert set(gpx_tcx["utc_offset_s"]) == {3600, 7200}
+    march = gpx_tcx.filter(pl.col("start_time_local") < dt.datetime(2025, 3, 30))
+    assert march.height > 0 and set(march["utc_offset_s"]) == {3600}
 
 
 def _within(flags: pl.DataFrame, athlete: str, rule: str, first: dt.date, last: dt.date) -> pl.DataFrame:

@@ -19,6 +19,7 @@ from runback.cli._app import app
 from runback.errors import OptionError
 
 SAMPLE_ATHLETES = ("anna", "bram")
+SAMPLE_TIMEZONE = "Europe/Amsterdam"
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".zip", ".gz")
 
 
@@ -85,7 +86,8 @@ def run_demo(
         for athlete in SAMPLE_ATHLETES:
             folder = data / athlete
             files = sorted(p for p in folder.iterdir() if p.suffix.lower() in ACTIVITY_SUFFIXES)
-            summary = store.import_paths(files, athlete=athlete)
+            # both fictional runners live in the Netherlands; bram's GPX/TCX hold UTC only
+            summary = store.import_paths(files, athlete=athlete, timezone=SAMPLE_TIMEZONE)
             n_rows = import_journal_csv(store, folder / "pain_journal.csv", athlete=athlete)
             echo(
                 f"{athlete}: {len(summary.activity_ids)} activities from {len(summary.imported)} files, "
