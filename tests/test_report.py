@@ -439,3 +439,25 @@ def test_weekly_intensity_prefers_the_models_high_intensity_minutes(frames: dict
     no_hr = weekly.with_columns(pl.lit(0.0).alias("high_zone_min"))
     html = build_runner_report(**{**frames, "weekly": no_hr}, lang="nl")  # type: ignore[arg-type]
     assert T["trimp"]["nl"] in html and T["high_zone_min"]["nl"] not in html
+
+
+def test_dutch_profile_section_translates_every_estimate_method() -> None:
+    import inspect
+    import re
+    from types import SimpleNamespace
+
+    from runback.load import profile as profile_module
+    from runback.report.runner import profile_html
+
+    methods = re.findall(r'"estimated: ([^"<]+)"', inspect.getsource(profile_module))
+    assert len(methods) >= 5
+    for method in methods:
+        profile = SimpleNamespace(
+            sex=None, sex_source=None, hr_max_bpm=190.0, hr_max_bpm_source=f"estimated: {method}",
+            hr_rest_bpm=None, hr_rest_bpm_source=None, threshold_pace_s_per_km=None,
+            threshold_pace_s_per_km_source=None, timezone=None, timezone_source=None,
+        )
+        section = profile_html(profile, lang="nl")
+        assert "geschat (" in section
+        assert method not in section, f"English estimate method in the Dutch report: {method}"
+        assert method in profile_html(profile, lang="en")

@@ -244,6 +244,25 @@ T: dict[str, dict[str, str]] = {
     },
 }
 
+# how load.profile estimated a value (its ``*_source`` after "estimated: "), in Dutch
+ESTIMATE_METHOD_NL: dict[str, str] = {
+    "highest heart rate held over 5 samples": "hoogste hartslag die 5 metingen aanhield",
+    "highest activity maximum heart rate": "hoogste maximale hartslag van een activiteit",
+    "lowest heart rate in any sample": "laagste hartslag in alle metingen",
+    "60 bpm, a typical adult value (activity files hold no resting heart rate)": (
+        "60 slagen/min, een gangbare waarde voor volwassenen (activiteitsbestanden bevatten geen rusthartslag)"
+    ),
+    "Riegel (exponent 1.06) 60-min pace from the best run of 10 min to 3 h": (
+        "tempo voor 60 min volgens Riegel (exponent 1,06) uit de beste loop van 10 min tot 3 uur"
+    ),
+}
+
+
+def estimate_method(method: str, lang: str) -> str:
+    """How a profile value was estimated, in ``lang``; an unknown method shows as it is."""
+    return ESTIMATE_METHOD_NL.get(method, method) if lang == "nl" else method
+
+
 RULE_LABEL: dict[str, dict[str, str]] = {
     "session_spike": {"en": "Run much longer than recent runs", "nl": "Loop veel langer dan recente lopen"},
     "weekly_jump": {"en": "Weekly distance rising fast", "nl": "Weekafstand stijgt snel"},

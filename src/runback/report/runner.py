@@ -27,6 +27,7 @@ from runback.report._i18n import (
     MONTHS,
     SHORT_DAYS,
     band_label,
+    estimate_method,
     fmt_date,
     fmt_num,
     fmt_pace,
@@ -301,7 +302,7 @@ def _source(text: str | None, lang: str) -> str:
         return tr("src_file", lang)
     if text.startswith("estimated"):
         method = text.partition(":")[2].strip()
-        return tr("src_estimated", lang) + (f" ({method})" if method else "")
+        return tr("src_estimated", lang) + (f" ({estimate_method(method, lang)})" if method else "")
     return text
 
 
