@@ -50,3 +50,20 @@ def test_an_unexpected_error_is_one_line_too(monkeypatch) -> None:
 def test_usage_errors_keep_their_exit_status() -> None:
     result = CliRunner().invoke(app, ["flags", "--format", "xml"])
     assert result.exit_code == 2
+
+
+def test_a_closed_pipe_is_not_reported_as_a_bug() -> None:
+    """`runback schema | head -1`: the reader leaving early is no error of runback's."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "runback", "schema"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like `head` exiting before runback writes
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    proc.stderr.close()
+    assert "bug in runback" not in err
+    assert "Traceback" not in err and "BrokenPipeError" not in err

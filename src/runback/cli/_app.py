@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 import typer
@@ -25,6 +26,12 @@ class _Group(TyperGroup):
             raise typer.Exit(1) from exc
         except (typer.Exit, typer.Abort, TyperException):
             raise  # typer's own exits and usage errors
+        except BrokenPipeError:
+            # the reader went away (`runback activities | head`): not an error of ours;
+            # point stdout at devnull so the flush at exit does not raise again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except Exception as exc:
             # a bug of ours: still one line for the runner; RUNBACK_DEBUG=1 shows the traceback
             if os.environ.get("RUNBACK_DEBUG"):
