@@ -160,3 +160,12 @@ def test_demo_without_sample_data_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "Error:" in result.output and "missing" in result.output
     assert "Traceback" not in result.output
+
+
+def test_demo_out_that_is_a_file_says_so(tmp_path: Path) -> None:
+    a_file = tmp_path / "reports"
+    a_file.write_text("", encoding="utf-8")
+    result = CliRunner().invoke(app, ["demo", "--out", str(a_file)])
+    assert result.exit_code == 1
+    assert f"Error: {a_file}: is a file, not a folder" in result.output
+    assert "bug in runback" not in result.output

@@ -153,3 +153,18 @@ def test_cli_reports_on_an_empty_store_say_so(tmp_path: Path) -> None:
         assert result.exit_code == 1
         assert "has no activities yet: import some first" in result.output
     assert not (tmp_path / "team").exists()
+
+
+def test_cli_report_to_an_unwritable_place_is_one_clear_line(store: Any, tmp_path: Path) -> None:
+    a_file = tmp_path / "a_file"
+    a_file.write_text("not a folder", encoding="utf-8")
+    cases = [
+        (["report", "--athlete", "anna", "-o", str(tmp_path)], "cannot write the file: Is a directory"),
+        (["report", "--athlete", "anna", "-o", str(a_file / "anna.html")], "is a file, not a folder"),
+        (["team-report", "-o", str(a_file)], "is a file, not a folder"),
+    ]
+    for args, reason in cases:
+        result = CliRunner().invoke(app, [*args, "--store", str(store.root)])
+        assert result.exit_code == 1, result.output
+        assert reason in result.output and "bug in runback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file"]  # no temporary file left behind

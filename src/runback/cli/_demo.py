@@ -77,10 +77,11 @@ def run_demo(
         )
     from runback.pain.journal import import_journal_csv
     from runback.report import write_runner_report, write_team_report
+    from runback.report.runner import make_folder
     from runback.store import open_store
 
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     with tempfile.TemporaryDirectory(prefix="runback-demo-store-") as tmp:
         store = open_store(Path(store_dir) if store_dir is not None else Path(tmp))
         for athlete in SAMPLE_ATHLETES:

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from runback import schema
-from runback.errors import OptionError
+from runback.errors import FileError, OptionError
 from runback.load.metrics import local_dates, running_activity
 from runback.report import _charts
 from runback.report._html import Page, esc
@@ -581,19 +581,40 @@ def write_runner_report(
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` beside ``path`` then rename over it, so a reader never sees half a report."""
+    """Write ``text`` beside ``path`` then rename over it, so a reader never sees half a report.
+
+    Raises :class:`~runback.errors.FileError` when ``path`` cannot be written (a folder,
+    a read-only place, a parent that is a file).
+    """
     import os
     import tempfile
 
     path = path.expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    make_folder(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise FileError(str(path), f"cannot write the file: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is meant to be shared
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise FileError(str(path), f"cannot write the file: {exc.strerror or exc}") from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+def make_folder(path: Path) -> Path:
+    """``mkdir -p``, with a :class:`~runback.errors.FileError` for a user instead of an OSError."""
+    try:
+        if path.exists() and not path.is_dir():
+            raise FileError(str(path), "is a file, not a folder")
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FileError(str(path), f"cannot create the folder: {exc.strerror or exc}") from exc
     return path

@@ -20,6 +20,7 @@ from runback.report.runner import (
     as_date,
     build_runner_report,
     check_lang,
+    make_folder,
     recent_flags,
     write_text_atomic,
 )
@@ -259,7 +260,7 @@ def write_team_pages(
 
     lang = check_lang(lang)
     out = Path(out_dir).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     day = as_date(as_of) or last_day(
         *[(r["activities"].with_columns(pl.col("start_time_local").dt.date().alias("_d")), "_d") for r in runners],
         *[(r.get("journal"), "date") for r in runners],
