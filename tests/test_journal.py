@@ -119,8 +119,10 @@ def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
         parse_journal_csv(tmp_path / "nope.csv")
     latin = tmp_path / "latin.csv"
     latin.write_bytes((HEADER + "\n2026-02-01,,3,after,,,,,,,pijn in de r\xfcg\n").encode("latin-1"))
-    with pytest.raises(FileError, match="not UTF-8"):
+    with pytest.raises(FileError, match="not UTF-8") as info:
         parse_journal_csv(latin, today=TODAY)
+    # the byte offset is said once, and the runner learns how to fix the file
+    assert str(info.value).count("byte") == 1 and "CSV UTF-8" in str(info.value)
 
 
 def test_excel_bom_is_accepted(tmp_path: Path) -> None:

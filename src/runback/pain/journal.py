@@ -481,7 +481,9 @@ def parse_journal_csv(
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UnreadableFileError(label, f"not UTF-8 text (byte {exc.start})", offset=exc.start) from exc
+        raise UnreadableFileError(
+            label, "not UTF-8 text (save it as 'CSV UTF-8')", offset=exc.start
+        ) from exc
     except OSError as exc:
         raise FileError(label, f"cannot read file: {exc.strerror or exc}") from exc
 
