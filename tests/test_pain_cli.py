@@ -117,3 +117,23 @@ def test_list_as_a_table(run, tmp_path: Path) -> None:
     res = run("pain", "list", "--store", store)
     assert res.exit_code == 0, res.output
     assert "2026-02-01" in res.output and "stiff" in res.output and "low back" in res.output
+
+
+def test_without_athlete_the_entry_goes_to_the_stores_only_athlete(run, tmp_path: Path) -> None:
+    """A runner imported as anna who logs pain without --athlete: anna's journal, not a second runner 'me'."""
+    store = str(tmp_path / "store")
+    res = run("pain", "add", "2", "--timing", "other", "--date", "2026-01-05", "--store", store)
+    assert res.exit_code == 0 and "for me " in res.output  # an empty store: the default athlete
+    solo = str(tmp_path / "solo")
+    csv_file = tmp_path / "j.csv"
+    csv_file.write_text("date,pain,timing\n2026-01-06,3,after\n", encoding="utf-8")
+    assert run("pain", "add", "1", "--timing", "other", "--date", "2026-01-05",
+               "--store", solo, "--athlete", "anna").exit_code == 0
+    res = run("pain", "add", "4", "--timing", "after", "--date", "2026-01-06", "--store", solo)
+    assert res.exit_code == 0 and "for anna " in res.output, res.output
+    res = run("pain", "import", str(csv_file), "--store", solo)
+    assert res.exit_code == 0 and "for anna." in res.output, res.output
+    assert set(read_journal(solo)["athlete"].to_list()) == {"anna"}
+    assert run("pain", "add", "1", "--timing", "other", "--store", solo, "--athlete", "bram").exit_code == 0
+    res = run("pain", "add", "1", "--timing", "other", "--store", solo)
+    assert res.exit_code == 1 and "choose one with --athlete: anna, bram" in res.output

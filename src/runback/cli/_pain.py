@@ -12,11 +12,11 @@ from runback.cli._options import (
     DEFAULT_ATHLETE,
     AthleteOpt,
     FormatOpt,
-    ImportAthleteOpt,
     OutputFormat,
     StoreOpt,
     emit,
 )
+from runback.errors import OptionError
 from runback.pain.journal import (
     CSV_COLUMNS_DOC,
     add_entry,
@@ -33,6 +33,30 @@ pain_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(pain_app, name="pain")
+
+JournalAthleteOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--athlete",
+        help=f"Athlete the entries belong to (default: the store's only athlete; '{DEFAULT_ATHLETE}' in an empty store).",
+        show_default=False,
+    ),
+]
+
+
+def _journal_athlete(store: Path | None, athlete: str | None) -> str:
+    """The athlete given, else the store's only one, so a runner imported as ``anna`` logs as ``anna``."""
+    if athlete is not None:
+        return athlete
+    from runback.store import open_store
+
+    athletes = open_store(store).athletes()
+    if not athletes:
+        return DEFAULT_ATHLETE
+    if len(athletes) == 1:
+        return athletes[0]
+    raise OptionError(f"the store holds {len(athletes)} athletes; choose one with --athlete: {', '.join(athletes)}")
+
 
 _COLUMNS_HELP = "; ".join(f"{name}: {doc}" for name, doc in CSV_COLUMNS_DOC.items())
 
@@ -68,9 +92,10 @@ def add_cmd(
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help="Free text.", show_default=False)] = None,
     store: StoreOpt = None,
-    athlete: ImportAthleteOpt = DEFAULT_ATHLETE,
+    athlete: JournalAthleteOpt = None,
 ) -> None:
     """Add one journal entry, e.g. `runback pain add 4 --timing after --sleep 6.5 --stress 4`."""
+    athlete = _journal_athlete(store, athlete)
     stored = set(read_journal(store, athlete)["entry_id"].to_list())
     entry = add_entry(
         store,
@@ -115,8 +140,9 @@ def list_cmd(
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="The journal CSV; it is only read.", show_default=False)],
     store: StoreOpt = None,
-    athlete: ImportAthleteOpt = DEFAULT_ATHLETE,
+    athlete: JournalAthleteOpt = None,
 ) -> None:
+    athlete = _journal_athlete(store, athlete)
     added = import_journal_csv(store, file, athlete=athlete)
     typer.echo(f"Imported {added} new journal entr{'y' if added == 1 else 'ies'} from {file} for {athlete}.")
 
