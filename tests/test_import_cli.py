@@ -64,6 +64,15 @@ def test_activities_of_an_empty_store(tmp_path: Path) -> None:
     assert json.loads(result.stdout) == []
 
 
+def test_activities_of_an_unknown_athlete_names_the_known_ones(runs: Path, tmp_path: Path) -> None:
+    store = str(tmp_path / "store")
+    assert runner.invoke(app, ["import", str(runs), "--store", store, "--athlete", "bram", "-q"]).exit_code == 0
+    result = runner.invoke(app, ["activities", "--store", store, "--athlete", "brma", "--format", "json"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: no athlete 'brma' in the store") and "athletes: bram" in result.stderr
+    assert result.stdout == ""
+
+
 def test_bad_athlete_is_one_error_line(runs: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", str(runs), "--store", str(tmp_path / "s"), "--athlete", "../x"])
     assert result.exit_code == 1

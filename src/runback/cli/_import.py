@@ -109,7 +109,12 @@ def activities_command(
 ) -> None:
     """List the stored activities (JSON: a list of objects keyed by the activities columns)."""
     try:
-        acts = open_store(store).activities(athlete)
+        st = open_store(store)
+        if athlete is not None and athlete not in st.athletes():
+            # a typo must not read as "this runner has no runs" (as in `runback flags`)
+            known = ", ".join(st.athletes()) or "none yet"
+            _fail(f"no athlete {athlete!r} in the store {st.root} (athletes: {known})")
+        acts = st.activities(athlete)
     except RunbackError as exc:
         _fail(str(exc))
     if OutputFormat(fmt) is OutputFormat.table:
