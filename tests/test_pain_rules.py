@@ -68,7 +68,7 @@ def check_messages(flags: pl.DataFrame) -> None:
     for row in flags.iter_rows(named=True):
         assert row["message_en"] and row["message_nl"] and row["message_en"] != row["message_nl"]
         assert row["evidence"] == EVIDENCE[row["rule"]]
-        assert re.search(r"Evidence: (weak|moderate|the seed)", row["evidence"])
+        assert re.search(r"Evidence: (weak|moderate|physiotherapy advice)", row["evidence"])
         assert not NO_CAUSE.search(row["message_en"]), row["message_en"]
         assert not NO_CAUSE.search(row["message_nl"]), row["message_nl"]
 

@@ -19,7 +19,6 @@ import dataclasses
 import io
 import json
 import os
-import re
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +29,7 @@ import platformdirs
 import polars as pl
 
 from runback import schema
+from runback.athletes import DEFAULT_ATHLETE, check_athlete
 from runback.errors import OptionError, StoreError
 
 if TYPE_CHECKING:
@@ -42,7 +42,6 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 STORE_ENV = "RUNBACK_STORE"
-DEFAULT_ATHLETE = "me"
 
 __all__ = [
     "DEFAULT_ATHLETE",
@@ -101,21 +100,6 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
 MANIFEST_FORMAT = 1
 MAX_PARTS = 16
 """More part files than this per athlete and table are merged into one at the next import."""
-
-_BAD_NAME = re.compile(r"[/\\=\x00-\x1f]")
-
-
-def check_athlete(name: str) -> str:
-    """An athlete name usable as a partition folder (``athlete=<name>``), or :class:`OptionError`."""
-    if not name or not name.strip() or name != name.strip() or name.startswith(".") or _BAD_NAME.search(name):
-        raise OptionError(
-            f"athlete name {name!r} cannot be used: no slashes, '=', control characters, "
-            "leading dot or surrounding spaces"
-        )
-    if len(name) > 100:
-        raise OptionError(f"athlete name is longer than 100 characters: {name[:20]!r}...")
-    return name
-
 
 def _atomic_write_bytes(data: bytes, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

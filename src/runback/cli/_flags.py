@@ -84,7 +84,7 @@ def flags_cmd(
         ),
     ] = None,
 ) -> None:
-    """Flag the training patterns EVIDENCE.md associates with low-back overload.
+    """Flag the training patterns docs/evidence.md associates with low-back overload.
 
     Rules: session_spike, weekly_jump, intensity_jump, no_rest, monotony (and
     acwr with --acwr), plus the pain rules where a journal is stored. Each flag

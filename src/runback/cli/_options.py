@@ -11,7 +11,7 @@ from typing import Annotated, TextIO
 import polars as pl
 import typer
 
-from runback.store import DEFAULT_ATHLETE
+from runback.athletes import DEFAULT_ATHLETE
 
 
 class OutputFormat(str, enum.Enum):

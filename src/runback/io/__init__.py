@@ -25,7 +25,7 @@ from runback.io._pipeline import (
 from runback.io.fit import read_fit
 from runback.io.gpx import read_gpx
 from runback.io.tcx import read_tcx
-from runback.store import DEFAULT_ATHLETE
+from runback.athletes import DEFAULT_ATHLETE
 
 __all__ = [
     "FORMAT_PRIORITY",

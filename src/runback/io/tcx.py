@@ -25,7 +25,7 @@ from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io._common import Frames, Source, content_id, load_source
 from runback.io._summary import FOOT_SPORTS, activity_row, finish_samples, sport_name
 from runback.io._xml import decode_xml, local, parse_time, parse_xml, to_float
-from runback.store import DEFAULT_ATHLETE
+from runback.athletes import DEFAULT_ATHLETE
 
 __all__ = ["read_tcx"]
 

@@ -1,4 +1,4 @@
-"""The load model: what each runner carried, and the overload patterns EVIDENCE.md flags.
+"""The load model: what each runner carried, and the overload patterns docs/evidence.md flags.
 
 Pipeline: :func:`session_load` (one row per activity) -> :func:`daily_load`
 (one row per athlete per local day, rest days as zero rows) ->
@@ -102,7 +102,7 @@ def flags(
     since
         Keep flags dated on or after this day (date or "YYYY-MM-DD").
     include_acwr
-        Add the opt-in ``acwr`` labels (EVIDENCE.md: contested evidence).
+        Add the opt-in ``acwr`` labels (docs/evidence.md: contested evidence).
     **thresholds
         Keyword parameters of the rule functions in :mod:`runback.load.rules`,
         e.g. ``spike_bands=(0.1, 0.3, 1.0)``, ``max_run_days=7``,
@@ -120,7 +120,7 @@ def flags(
 
     References
     ----------
-    EVIDENCE.md, "Rules".
+    docs/evidence.md, "Rules".
     """
     since_day = parse_since(since)
     if journal is not None and journal.height == 0:

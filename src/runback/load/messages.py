@@ -1,9 +1,9 @@
 """What each load flag says, in English and Dutch, and the evidence behind it.
 
-Wording follows EVIDENCE.md ("Wording"): say what was measured and what groups
+Wording follows docs/evidence.md ("Wording"): say what was measured and what groups
 of runners showed; never say a load caused pain, that a week is safe, or that
-the runner is injured; where the evidence is weak, say so.  Advice follows the
-seeds: build up gradually, plan rest days, keep moving.  The Dutch is written
+the runner is injured; where the evidence is weak, say so.  Advice follows Dutch
+physiotherapy guidance: build up gradually, plan rest days, keep moving.  The Dutch is written
 as Dutch, not translated word for word.
 
 Messages are polars expressions over the rule's candidate rows (so thousands of
@@ -35,10 +35,10 @@ __all__ = [
 Message = tuple[pl.Expr, pl.Expr]
 Part = str | pl.Expr
 
-#: the seed statement and the study behind each rule, with the strength of the evidence
+#: the guidance and the study behind each rule, with the strength of the evidence
 EVIDENCE: dict[str, str] = {
     "session_spike": (
-        "Seed 001: long distances without preparation strain the low back; build up distance gradually. "
+        "Dutch physiotherapy guidance: long distances without preparation strain the low back; build up distance gradually. "
         "Frandsen et al., BJSM 2025 (doi 10.1136/bjsports-2024-109380): 5,205 runners, 588,071 sessions; "
         "a run longer than the longest of the previous 30 days went with hazard rate ratios of 1.64 "
         "(1.31-2.05) for 10-30% longer, 1.52 (1.16-2.00) for 30-100% and 2.28 (1.50-3.48) for more than "
@@ -46,26 +46,26 @@ EVIDENCE: dict[str, str] = {
         "in particular. Strength: moderate."
     ),
     "weekly_jump": (
-        "Seed 001: build up distance gradually. Nielsen et al., JOSPT 2014, 874 novice runners: weekly "
+        "Dutch physiotherapy guidance: build up distance gradually. Nielsen et al., JOSPT 2014, 874 novice runners: weekly "
         "increases over 30% vs under 10% gave HR 1.59 (0.96-2.66) for distance-related injuries, not "
         "statistically significant. The '10% rule' showed no benefit in a trial (Buist et al., AJSM 2008: "
         "20.8% vs 20.3% injured). Frandsen et al. 2025 found no relation for the week-to-week ratio. "
         "Strength: weak; shown as context."
     ),
     "intensity_jump": (
-        "Seeds 001 and 002: raising training intensity too fast strains the low back. No direct evidence: "
+        "Dutch physiotherapy guidance: raising training intensity too fast strains the low back. No direct evidence: "
         "a trial (Ramskov et al. 2018, Run Clever) found no difference between progressing intensity and "
         "volume. Mechanism only: faster running compresses the spinal discs more (Garbutt et al. 1990: "
         "3.4 / 5.1 / 7.7 mm after 30 min at 70 / 85 / 100% of marathon pace). Strength: weak; the bands "
         "are a heuristic borrowed from session_spike."
     ),
     "no_rest": (
-        "Seed 001: plan enough rest days so the muscles can recover; seed 004: alternate activity and "
-        "rest. No study threshold found; 7 days in a row is the seeds' advice put into a number. "
+        "Dutch physiotherapy guidance: plan enough rest days so the muscles can recover, and alternate "
+        "activity and rest. No study threshold found; 7 days in a row is that advice put into a number. "
         "Strength: weak."
     ),
     "monotony": (
-        "Seed 004: alternate activity and rest. Foster 1998: high training monotony (mean / SD of daily "
+        "Dutch physiotherapy guidance: alternate activity and rest. Foster 1998: high training monotony (mean / SD of daily "
         "load over a week) and strain went with illness and minor injury in 25 athletes; the common 2.0 "
         "cut-off is not in the primary abstract, so runback prefers the runner's own 90th percentile "
         "where there is enough history. Strength: weak."

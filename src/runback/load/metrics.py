@@ -3,10 +3,10 @@
 Running load is every activity whose sport is running (any sub-sport: road,
 trail, treadmill ...).  Walks, rides and strength sessions stay visible in
 ``all_moving_s`` and ``n_activities`` but add nothing to running load
-(EVIDENCE.md: "counted in running load only where the rule says so"; no rule
+(docs/evidence.md: "counted in running load only where the rule says so"; no rule
 says so).
 
-Intensity (definitions, not injury predictors; EVIDENCE.md "Intensity measures"):
+Intensity (definitions, not injury predictors; docs/evidence.md "Intensity measures"):
 
 - Banister TRIMP per sample: ``minutes x HRr x 0.64 x e^(1.92 HRr)`` (men, and
   when sex is unknown) or ``0.86 x e^(1.67 HRr)`` (women), with
@@ -44,7 +44,7 @@ __all__ = [
 
 #: longest time one sample may stand for, seconds (longer gaps are pauses)
 GAP_CAP_S = 30.0
-#: lower edges of heart-rate zones 1-5 as fractions of HRmax (EVIDENCE.md)
+#: lower edges of heart-rate zones 1-5 as fractions of HRmax (docs/evidence.md)
 ZONE_EDGES = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 ProfileArg = Profile | Mapping[str, Profile] | None
@@ -210,7 +210,7 @@ def session_load(
 
     References
     ----------
-    EVIDENCE.md, "Intensity measures"; Banister 1991; Edwards 1993; Foster 2001.
+    docs/evidence.md, "Intensity measures"; Banister 1991; Edwards 1993; Foster 2001.
     """
     if profiles is None:
         profiles = resolve_profiles(activities, samples, profile)
@@ -308,7 +308,7 @@ def daily_load(
 
     References
     ----------
-    EVIDENCE.md: rules section ("Day" is the athlete's local calendar day) and
+    docs/evidence.md: rules section ("Day" is the athlete's local calendar day) and
     "Intensity measures".
     """
     if sessions is None:
@@ -392,7 +392,7 @@ def weekly_load(daily: pl.DataFrame) -> pl.DataFrame:
 
     References
     ----------
-    EVIDENCE.md ``weekly_jump`` (formula: D_week / D_previous_week - 1, and
+    docs/evidence.md ``weekly_jump`` (formula: D_week / D_previous_week - 1, and
     against the mean of the 3 previous weeks).
     """
     if daily.height == 0:

@@ -152,14 +152,14 @@ def acwr(
 
     References
     ----------
-    EVIDENCE.md ``acwr``: shown, not flagged by default; contested evidence.
+    docs/evidence.md ``acwr``: shown, not flagged by default; contested evidence.
     """
     if daily.height == 0:
         return schema.empty(schema.ACWR)
     df = load_column(seg.sort_by_athlete(daily), load).with_columns(_i=seg.row_index())
     x, i = pl.col("load"), pl.col("_i")
     # windows may reach into the previous athlete's rows only where i < chronic_days, which is
-    # masked below (EVIDENCE.md: hidden for the first 28 days, i.e. day indexes 0-27)
+    # masked below (docs/evidence.md: hidden for the first 28 days, i.e. day indexes 0-27)
     acute = x.rolling_mean(acute_days)
     chronic = x.rolling_mean(chronic_days)
     older = x.shift(acute_days).rolling_mean(chronic_days - acute_days)
@@ -195,7 +195,7 @@ def monotony(
 
     References
     ----------
-    EVIDENCE.md ``monotony``; Foster 1998.
+    docs/evidence.md ``monotony``; Foster 1998.
     """
     if daily.height == 0:
         return schema.empty(schema.MONOTONY)

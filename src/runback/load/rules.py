@@ -1,10 +1,10 @@
-"""The load rules of EVIDENCE.md, each a pure function returning a FLAGS frame.
+"""The load rules of docs/evidence.md, each a pure function returning a FLAGS frame.
 
 Every function takes frames from :mod:`runback.load.metrics` and returns rows
 with exactly the columns of ``schema.FLAGS`` (``value`` a ratio or a count,
 ``threshold`` the lower edge of the band it fell in, ``baseline`` what it was
 compared with).  Thresholds are keyword parameters whose defaults are
-EVIDENCE.md's; their names are unique across rules, so :func:`runback.flags`
+docs/evidence.md's; their names are unique across rules, so :func:`runback.flags`
 can pass ``**thresholds`` through.
 
 A rule needs history to compare with: ``session_spike`` needs the full 30
@@ -109,7 +109,7 @@ def session_spike(
 
     References
     ----------
-    EVIDENCE.md ``session_spike``; Frandsen et al., BJSM 2025.
+    docs/evidence.md ``session_spike``; Frandsen et al., BJSM 2025.
     """
     _check_edges(spike_bands, "spike_bands")
     if sessions.height == 0 or daily.height == 0:
@@ -164,13 +164,13 @@ def weekly_jump(
 
     ``value = D_week / D_previous_week - 1`` over ISO weeks; the mean of the 3
     previous weeks is reported alongside in the message.  Bands: 10-30%
-    ``shown``, > 30% ``context`` (EVIDENCE.md: weak evidence, flagged as
+    ``shown``, > 30% ``context`` (docs/evidence.md: weak evidence, flagged as
     context).  ``date`` is the Monday of the week; ``baseline`` the previous
     week's distance, metres.
 
     References
     ----------
-    EVIDENCE.md ``weekly_jump``; Nielsen et al. 2014; Buist et al. 2008.
+    docs/evidence.md ``weekly_jump``; Nielsen et al. 2014; Buist et al. 2008.
     """
     if weekly.height == 0:
         return schema.empty(schema.FLAGS)
@@ -220,7 +220,7 @@ def intensity_jump(
 
     References
     ----------
-    EVIDENCE.md ``intensity_jump`` (no direct evidence; weak).
+    docs/evidence.md ``intensity_jump`` (no direct evidence; weak).
     """
     _check_edges(intensity_bands, "intensity_bands")
     if weekly.height == 0:
@@ -273,7 +273,7 @@ def no_rest(daily: pl.DataFrame, *, max_run_days: int = 7) -> pl.DataFrame:
 
     References
     ----------
-    EVIDENCE.md ``no_rest`` (the seeds' advice; no study threshold; weak).
+    docs/evidence.md ``no_rest`` (the physiotherapy guidance; no study threshold; weak).
     """
     if daily.height == 0:
         return schema.empty(schema.FLAGS)
@@ -323,7 +323,7 @@ def monotony_rule(
 
     References
     ----------
-    EVIDENCE.md ``monotony``; Foster 1998.
+    docs/evidence.md ``monotony``; Foster 1998.
     """
     if daily.height == 0:
         return schema.empty(schema.FLAGS)
@@ -378,12 +378,12 @@ def acwr_rule(daily: pl.DataFrame, *, acwr_high: float = 1.5, acwr_load: str = "
     """Days where the EWMA acute:chronic ratio reaches ``acwr_high`` (opt-in only).
 
     One row per athlete per ISO week: the day with the highest ratio that week.
-    Not part of the default flags: EVIDENCE.md calls the evidence weak and
+    Not part of the default flags: docs/evidence.md calls the evidence weak and
     contested.  ``baseline`` is 1.0 (acute load equal to chronic load).
 
     References
     ----------
-    EVIDENCE.md ``acwr``; Williams et al. 2017.
+    docs/evidence.md ``acwr``; Williams et al. 2017.
     """
     if daily.height == 0:
         return schema.empty(schema.FLAGS)

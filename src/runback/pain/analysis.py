@@ -44,7 +44,7 @@ of eight lags, so it is optimistic.
 
 References
 ----------
-``../shared/EVIDENCE.md``, "Wording": associations seen in data, never a cause.
+``docs/evidence.md``, "Wording": associations seen in data, never a cause.
 """
 
 from __future__ import annotations
@@ -488,7 +488,7 @@ def pain_vs_load(
 
     References
     ----------
-    ``../shared/EVIDENCE.md``, "Wording".  Spearman's rank correlation; percentile bootstrap (Efron).
+    ``docs/evidence.md``, "Wording".  Spearman's rank correlation; percentile bootstrap (Efron).
     """
     journal = schema.conform(journal, schema.JOURNAL)
     activities = schema.conform(activities, schema.ACTIVITIES)

@@ -22,7 +22,7 @@ twice adds nothing the second time.
 
 References
 ----------
-``../shared/EVIDENCE.md``, "Pain journal" (NRS 0-10, timing, wellness 1-5, RPE 0-10).
+``docs/evidence.md``, "Pain journal" (NRS 0-10, timing, wellness 1-5, RPE 0-10).
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ import polars as pl
 from runback import schema
 from runback.errors import FileError, JournalError, OptionError, RowProblem, UnreadableFileError
 from runback.load._sport import running_activity
-from runback.store import DEFAULT_ATHLETE, atomic_write_parquet, default_store_dir
+from runback.athletes import DEFAULT_ATHLETE
+from runback.store import atomic_write_parquet, default_store_dir
 
 __all__ = [
     "CSV_COLUMNS",
@@ -608,7 +609,7 @@ def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame | None) ->
 
     References
     ----------
-    ``../shared/EVIDENCE.md``: session-RPE = CR-10 rating x minutes (Foster 2001).
+    ``docs/evidence.md``: session-RPE = CR-10 rating x minutes (Foster 2001).
     """
     if journal is None:
         return activities

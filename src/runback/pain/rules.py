@@ -3,7 +3,7 @@
 Each rule is a pure function from frames to a :data:`runback.schema.FLAGS`
 frame; :func:`pain_flags` runs all four.  Every flag carries the measured
 value, the threshold, an English and a Dutch message and the evidence with its
-strength.  A flag says what was logged and what the seeds advise; it never
+strength.  A flag says what was logged and what physiotherapy guidance advises; it never
 names a cause or a diagnosis.
 
 How entries are matched to runs
@@ -19,7 +19,7 @@ a run on day D is an entry dated D+1.
 
 References
 ----------
-``../shared/EVIDENCE.md``: rules ``pain_during_run``, ``pain_next_morning``,
+``docs/evidence.md``: rules ``pain_during_run``, ``pain_next_morning``,
 ``pain_persistent``, ``stress_or_poor_sleep``.
 """
 
@@ -58,21 +58,21 @@ WEEK_RULES: tuple[str, ...] = ("weekly_jump", "intensity_jump", "monotony")
 
 EVIDENCE: dict[str, str] = {
     "pain_during_run": (
-        "Seed 001: stop or ease off when the back hurts during or right after a run. Bands (<=3 fine, "
+        "Dutch physiotherapy guidance: stop or ease off when the back hurts during or right after a run. Bands (<=3 fine, "
         "4-5 acceptable if it settles by next morning, >5 too much) from the pain-monitoring model, "
         "Silbernagel et al. 2007 (Achilles tendinopathy; applied to the back by extrapolation). "
         "Evidence: weak for the back."
     ),
     "pain_next_morning": (
-        "Seed 001: ease off when the back hurts after a run. The smallest change on the 0-10 pain scale "
+        "Dutch physiotherapy guidance: ease off when the back hurts after a run. The smallest change on the 0-10 pain scale "
         "that matters to people is 2 points or 30% (Ostelo et al. 2008). Evidence: moderate for the instrument."
     ),
     "pain_persistent": (
-        "Seed 000: pain that lasts longer than a month without improving: see a physiotherapist. "
-        "Evidence: the seed's advice, not a study."
+        "Dutch physiotherapy guidance: pain that lasts longer than a month without improving: see a physiotherapist. "
+        "Evidence: physiotherapy advice, not a study."
     ),
     "stress_or_poor_sleep": (
-        "Seed 000: with a lot of stress or poor sleep, train anyway but at a lower intensity. Subjective "
+        "Dutch physiotherapy guidance: with a lot of stress or poor sleep, train anyway but at a lower intensity. Subjective "
         "wellness tracks training load (Saw et al., BJSM 2016); short sleep went with more injuries in "
         "young athletes (Milewski et al. 2014, RR 1.7). Evidence: weak-moderate."
     ),
@@ -221,7 +221,7 @@ def pain_during_run(
 
     References
     ----------
-    ``../shared/EVIDENCE.md``, rule ``pain_during_run`` (Silbernagel et al. 2007; weak for the back).
+    ``docs/evidence.md``, rule ``pain_during_run`` (Silbernagel et al. 2007; weak for the back).
     """
     worst: dict[tuple[str, str], tuple[int, dict[str, Any], _Run]] = {}
     for entry, run in _match_runs(journal, _runs(activities)):
@@ -314,7 +314,7 @@ def pain_next_morning(
 
     References
     ----------
-    ``../shared/EVIDENCE.md``, rule ``pain_next_morning`` (Ostelo et al. 2008; moderate for the instrument).
+    ``docs/evidence.md``, rule ``pain_next_morning`` (Ostelo et al. 2008; moderate for the instrument).
     """
     mornings = _next_morning_pain(journal)
     days: dict[tuple[str, dt.date], list[_Run]] = defaultdict(list)
@@ -405,7 +405,7 @@ def pain_persistent(
 
     References
     ----------
-    ``../shared/EVIDENCE.md``, rule ``pain_persistent`` (seed 000: see a physiotherapist; advice, not a study).
+    ``docs/evidence.md``, rule ``pain_persistent`` (Dutch physiotherapy guidance: see a physiotherapist; advice, not a study).
     """
     daily = _daily_pain(journal)
     rows = []
@@ -521,7 +521,7 @@ def stress_or_poor_sleep(
 
     References
     ----------
-    ``../shared/EVIDENCE.md``, rule ``stress_or_poor_sleep`` (seed 000; Saw 2016, Milewski 2014; weak-moderate).
+    ``docs/evidence.md``, rule ``stress_or_poor_sleep`` (Dutch physiotherapy guidance; Saw 2016, Milewski 2014; weak-moderate).
     """
     wellness = (
         journal.group_by("athlete", "date")
@@ -642,7 +642,7 @@ def pain_flags(
 
     References
     ----------
-    ``../shared/EVIDENCE.md``: rules ``pain_during_run``, ``pain_next_morning``, ``pain_persistent``,
+    ``docs/evidence.md``: rules ``pain_during_run``, ``pain_next_morning``, ``pain_persistent``,
     ``stress_or_poor_sleep``.
     """
     del daily  # part of the contract with runback.flags; the journal rules need only activities

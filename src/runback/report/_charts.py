@@ -18,7 +18,7 @@ from runback.load.metrics import running_activity
 from runback.report._html import OKABE_ITO, base_layout
 from runback.report._i18n import fmt_date, rule_label, tr
 
-# session_spike bands from EVIDENCE.md: <=10% none; >10-30% small; >30-100% moderate; >100% large
+# session_spike bands from docs/evidence.md: <=10% none; >10-30% small; >30-100% moderate; >100% large
 SPIKE_BANDS: tuple[tuple[str, str, str], ...] = (
     # band, colour, marker symbol (shape as well as colour, for colour-blind readers)
     ("nobase", OKABE_ITO["grey"], "circle-open"),
@@ -66,7 +66,7 @@ def run_spikes(activities: pl.DataFrame, *, dates: pl.Series | None = None) -> p
 
     References
     ----------
-    ../shared/EVIDENCE.md, rule ``session_spike`` (Frandsen et al. 2025).
+    docs/evidence.md, rule ``session_spike`` (Frandsen et al. 2025).
     """
     day = pl.col("start_time_local").dt.date() if dates is None else pl.Series("date", dates, dtype=pl.Date)
     runs = (
@@ -161,7 +161,7 @@ def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: st
 
 def _intensity_column(weekly: pl.DataFrame) -> tuple[str | None, str | None]:
     """The weekly intensity to show: the model's high-intensity minutes (zones 4-5 where heart rate
-    was recorded, above threshold pace where not: EVIDENCE.md ``intensity_jump``), else zone 4-5
+    was recorded, above threshold pace where not: docs/evidence.md ``intensity_jump``), else zone 4-5
     minutes, else TRIMP, else nothing."""
     for col, key in (
         ("high_intensity_min", "high_intensity_min"),

@@ -2,8 +2,8 @@
 
 One table, so a missing translation is a failing test rather than an English
 word in a Dutch report.  Rule messages themselves come from the flags frame
-(``message_en`` / ``message_nl``); the advice below paraphrases the seed
-articles named in ``../shared/EVIDENCE.md``.
+(``message_en`` / ``message_nl``); the advice below paraphrases the Dutch
+physiotherapy guidance named in ``docs/evidence.md``.
 """
 
 from __future__ import annotations
@@ -297,76 +297,76 @@ BAND_LABEL: dict[str, dict[str, str]] = {
     "above_cutoff": {"en": "above the cut-off", "nl": "boven de grens"},
 }
 
-# The seeds' advice for each rule (EVIDENCE.md, seeds 000-004).
+# The advice of Dutch physiotherapy guidance for each rule (docs/evidence.md).
 ADVICE: dict[str, dict[str, str]] = {
     "session_spike": {
-        "en": "Build up the length of your longest run gradually rather than in one step (seed 001).",
-        "nl": "Bouw de lengte van je langste loop geleidelijk op, niet in één keer (seed 001).",
+        "en": "Build up the length of your longest run gradually rather than in one step.",
+        "nl": "Bouw de lengte van je langste loop geleidelijk op, niet in één keer.",
     },
     "weekly_jump": {
-        "en": "Build up your weekly distance gradually and plan enough rest days (seed 001).",
-        "nl": "Bouw je weekafstand geleidelijk op en plan genoeg rustdagen (seed 001).",
+        "en": "Build up your weekly distance gradually and plan enough rest days.",
+        "nl": "Bouw je weekafstand geleidelijk op en plan genoeg rustdagen.",
     },
     "intensity_jump": {
-        "en": "Raise intensity slowly: fast running and hard sessions in small steps (seeds 001, 002, 004).",
-        "nl": "Verhoog de intensiteit langzaam: snel lopen en zware trainingen in kleine stappen (seeds 001, 002, 004).",
+        "en": "Raise intensity slowly: fast running and hard sessions in small steps.",
+        "nl": "Verhoog de intensiteit langzaam: snel lopen en zware trainingen in kleine stappen.",
     },
     "no_rest": {
-        "en": "Plan enough rest days and alternate activity with rest (seeds 001, 004).",
-        "nl": "Plan genoeg rustdagen en wissel activiteit af met rust (seeds 001, 004).",
+        "en": "Plan enough rest days and alternate activity with rest.",
+        "nl": "Plan genoeg rustdagen en wissel activiteit af met rust.",
     },
     "monotony": {
-        "en": "Alternate harder and easier days, with rest in between (seed 004).",
-        "nl": "Wissel zwaardere en lichtere dagen af, met rust ertussen (seed 004).",
+        "en": "Alternate harder and easier days, with rest in between.",
+        "nl": "Wissel zwaardere en lichtere dagen af, met rust ertussen.",
     },
     "acwr": {
         "en": "A contested measure: use it as a description, not a reason to change plans on its own.",
         "nl": "Een omstreden maat: gebruik hem als beschrijving, niet als reden om op zich je plan te wijzigen.",
     },
     "stress_or_poor_sleep": {
-        "en": "With a lot of stress or poor sleep you can keep training, but at a lower intensity (seeds 000, 004).",
-        "nl": "Bij veel stress of slecht slapen kun je blijven trainen, maar op een lagere intensiteit (seeds 000, 004).",
+        "en": "With a lot of stress or poor sleep you can keep training, but at a lower intensity.",
+        "nl": "Bij veel stress of slecht slapen kun je blijven trainen, maar op een lagere intensiteit.",
     },
     "pain_during_run": {
         "en": "Stop or ease off when your back hurts during or right after a run; keep moving, at a lower "
-        "distance or intensity (seeds 001, 000).",
+        "distance or intensity.",
         "nl": "Stop of doe rustiger aan als je rug pijn doet tijdens of vlak na het lopen; blijf bewegen, met "
-        "minder afstand of intensiteit (seeds 001, 000).",
+        "minder afstand of intensiteit.",
     },
     "pain_next_morning": {
-        "en": "Keep moving, but lower distance or intensity for the next runs (seed 000).",
-        "nl": "Blijf bewegen, maar verlaag afstand of intensiteit bij de volgende lopen (seed 000).",
+        "en": "Keep moving, but lower distance or intensity for the next runs.",
+        "nl": "Blijf bewegen, maar verlaag afstand of intensiteit bij de volgende lopen.",
     },
     "pain_persistent": {
-        "en": "Pain that lasts more than a month without improving: see a physiotherapist (seed 000).",
-        "nl": "Pijn die langer dan een maand duurt zonder te verbeteren: ga naar een fysiotherapeut (seed 000).",
+        "en": "Pain that lasts more than a month without improving: see a physiotherapist.",
+        "nl": "Pijn die langer dan een maand duurt zonder te verbeteren: ga naar een fysiotherapeut.",
     },
 }
 
-# Dutch summaries of the evidence column (EVIDENCE.md); English reports use the flags' own text.
+# Dutch summaries of the evidence column (docs/evidence.md); English reports use the flags' own text.
 EVIDENCE_NL: dict[str, str] = {
-    "session_spike": "Seed 001 (lange afstanden zonder voorbereiding). Frandsen e.a., BJSM 2025, 5.205 hardlopers, "
+    "session_spike": "Nederlands fysiotherapeutisch advies (lange afstanden zonder voorbereiding). Frandsen e.a., BJSM 2025, 5.205 hardlopers, "
     "588.071 trainingen: hazardratio 1,64 (klein), 1,52 (matig), 2,28 (groot) t.o.v. ≤10%, voor "
     "overbelastingsblessures op elke plek. Bewijs: matig.",
-    "weekly_jump": "Seed 001 (geleidelijk opbouwen). Nielsen e.a., JOSPT 2014, 874 beginners: >30% gaf HR 1,59 "
+    "weekly_jump": "Nederlands fysiotherapeutisch advies (geleidelijk opbouwen). Nielsen e.a., JOSPT 2014, 874 beginners: >30% gaf HR 1,59 "
     "(0,96–2,66), niet significant; de '10%-regel' hielp niet in een trial (Buist e.a. 2008); Frandsen 2025 "
     "vond geen verband met de weekratio. Bewijs: zwak.",
-    "intensity_jump": "Seeds 001, 002 (intensiteit te snel verhoogd). Geen direct bewijs; Run Clever (Ramskov e.a. "
+    "intensity_jump": "Nederlands fysiotherapeutisch advies (intensiteit te snel verhoogd). Geen direct bewijs; Run Clever (Ramskov e.a. "
     "2018) vond geen verschil tussen opbouw in intensiteit of volume. Mechanisme: sneller lopen drukt de "
     "tussenwervelschijven meer samen (Garbutt e.a. 1990). Heuristiek; bewijs: zwak.",
-    "no_rest": "Seed 001 (plan genoeg rustdagen); geen drempel uit onderzoek gevonden. Bewijs: zwak.",
+    "no_rest": "Nederlands fysiotherapeutisch advies (plan genoeg rustdagen); geen drempel uit onderzoek gevonden. Bewijs: zwak.",
     "monotony": "Foster 1998 (ziekte en kleine blessures bij 25 sporters); de grens 2,0 staat niet in de "
     "samenvatting van het oorspronkelijke artikel. Bewijs: zwak.",
     "acwr": "Gabbett 2016 (teamsporten). Omstreden: Lolli 2019, Impellizzeri 2020/2021 (c-statistiek ongeveer "
     "0,57), Wang 2020; bij hardlopers geen positief dosis-responsverband (Frandsen 2025). Bewijs: zwak/omstreden.",
-    "stress_or_poor_sleep": "Seed 000 (bij stress of slecht slapen op lagere intensiteit). Subjectief welzijn volgt "
+    "stress_or_poor_sleep": "Nederlands fysiotherapeutisch advies (bij stress of slecht slapen op lagere intensiteit). Subjectief welzijn volgt "
     "de belasting (Saw e.a., BJSM 2016); kort slapen en blessures bij jonge sporters (Milewski 2014, RR 1,7). "
     "Bewijs: zwak tot matig.",
-    "pain_during_run": "Seed 001 (stoppen of rustiger aan bij pijn). Pijnmonitoringsmodel, Silbernagel e.a. 2007 "
+    "pain_during_run": "Nederlands fysiotherapeutisch advies (stoppen of rustiger aan bij pijn). Pijnmonitoringsmodel, Silbernagel e.a. 2007 "
     "(achillespees; naar de rug doorgetrokken). Bewijs voor de rug: zwak.",
     "pain_next_morning": "Kleinste belangrijke verandering op de NRS: 2 punten of 30% (Ostelo e.a. 2008). "
     "Bewijs voor het meetinstrument: matig.",
-    "pain_persistent": "Seed 000: pijn die langer dan een maand duurt zonder te verbeteren: ga naar een "
+    "pain_persistent": "Dutch physiotherapy guidance: pijn die langer dan een maand duurt zonder te verbeteren: ga naar een "
     "fysiotherapeut (advies, geen onderzoek).",
 }
 

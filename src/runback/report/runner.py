@@ -54,7 +54,7 @@ RULE_SEVERITY: dict[str, int] = {
 }
 BAND_SEVERITY: dict[str, int] = {"large": 2, "too_much": 2, "moderate": 1, "small": 0, "context": 0}
 # rows the rules report for completeness, not as a flag that fired: a 10-30% weekly rise is
-# "shown" (EVIDENCE.md weekly_jump), a run without a 30-day baseline has no number
+# "shown" (docs/evidence.md weekly_jump), a run without a 30-day baseline has no number
 INFO_BANDS = frozenset({"shown", "no_baseline"})
 
 # rules whose value is a change ratio (0.35 = 35% more)
@@ -167,7 +167,7 @@ def _header(page: Page, athlete: str, runs: pl.DataFrame, other: int, period: tu
 
 
 def status_html(flags: pl.DataFrame, as_of: dt.date | None, *, lang: str) -> str:
-    """The plain-language status of the last two weeks: the flags' own messages and the seeds' advice."""
+    """The plain-language status of the last two weeks: the flags' own messages and the physiotherapy guidance."""
     parts = [f'<h2 id="status">{esc(tr("status_heading", lang))}</h2>\n']
     if as_of is None:
         return parts[0] + f"<p>{esc(tr('no_data', lang))}</p>\n"
@@ -417,7 +417,7 @@ def build_runner_report(
 
     References
     ----------
-    ../shared/EVIDENCE.md: rules ``session_spike`` (the per-run chart), ``acwr``
+    docs/evidence.md: rules ``session_spike`` (the per-run chart), ``acwr``
     (the caveat) and the Wording section (status, advice and footer).
     """
     lang = check_lang(lang)
