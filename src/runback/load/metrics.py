@@ -27,6 +27,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from runback import schema
+from runback.days import local_day, week_start
 from runback.load import _segments as seg
 from runback.load._sport import is_running, running_activity
 from runback.load.profile import Profile, complete_profile, estimates_by_athlete
@@ -113,19 +114,8 @@ def local_dates(activities: pl.DataFrame, profiles: Mapping[str, Profile] | None
     profile names a time zone: then ``start_time_utc`` is converted to that zone.
     Never depends on the machine's time zone.
     """
-    date = pl.col("start_time_local").dt.date()
-    if not profiles or activities.height == 0:
-        return activities.select(date.alias("date")).get_column("date")
-    expr = date
-    zones = {a: p.timezone for a, p in profiles.items() if p.timezone}
-    for zone in sorted(set(zones.values())):
-        names = [a for a, z in zones.items() if z == zone]
-        assumed = pl.col("utc_offset_source").is_null() | (pl.col("utc_offset_source") == "assumed_utc")
-        expr = (
-            pl.when(pl.col("athlete").is_in(names) & assumed & pl.col("start_time_utc").is_not_null())
-            .then(pl.col("start_time_utc").dt.convert_time_zone(zone).dt.date())
-            .otherwise(expr)
-        )
+    zones = {a: p.timezone for a, p in (profiles or {}).items()}
+    expr = local_day(zones)
     return activities.select(expr.alias("date")).get_column("date")
 
 
@@ -398,7 +388,7 @@ def weekly_load(daily: pl.DataFrame) -> pl.DataFrame:
     if daily.height == 0:
         return schema.empty(schema.WEEKLY)
     wk = (
-        daily.with_columns(week_start=pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1))
+        daily.with_columns(week_start=week_start(pl.col("date")))
         .group_by("athlete", "week_start")
         .agg(
             days_covered=pl.len().cast(pl.Int32),
