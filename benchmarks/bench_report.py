@@ -44,7 +44,8 @@ def main() -> None:
         size = out.stat().st_size
         print(f"runner report ({lang}): {size / 1e6:.2f} MB, built and written in {elapsed:.2f} s -> {out}")
 
-    from runback.load import acwr, daily_load, estimate_profile, flags, pmc, weekly_load
+    from runback.load import acwr, daily_load, estimate_profile, pmc, weekly_load
+    from runback.model import flags
     from runback.pain import pain_vs_load
 
     activities, journal = frames["activities"], frames["journal"]

@@ -20,7 +20,8 @@ from runback.errors import (
 )
 from runback.io import Frames, ImportSummary, read, read_gpx, read_report, read_tcx
 from runback.io.fit import read_fit
-from runback.load import Profile, acwr, daily_load, estimate_profile, flags, monotony, pmc, weekly_load
+from runback.load import Profile, acwr, daily_load, estimate_profile, monotony, pmc, weekly_load
+from runback.model import flags
 from runback.pain import (
     add_entry,
     apply_journal_rpe,
