@@ -62,7 +62,7 @@ def flags(
     """Every flag the training data (and, if given, the pain journal) raises.
 
     Runs every rule of :data:`RULES` whose inputs are there (the journal rules
-    need a journal; opt-in rules such as ``acwr`` need ``include_acwr``) over
+    need a journal; opt-in rules (``default`` False) need ``include_acwr``) over
     the whole history, then keeps the flags dated on or after ``since``.
 
     Parameters
@@ -81,7 +81,7 @@ def flags(
     since
         Keep flags dated on or after this day (date or "YYYY-MM-DD").
     include_acwr
-        Add the opt-in rules (``acwr``: docs/evidence.md calls its evidence contested).
+        Add the opt-in rules (the acute:chronic ratio: docs/evidence.md calls its evidence contested).
     **thresholds
         Keyword thresholds of the rules (each rule's ``params``), e.g.
         ``spike_bands=(0.1, 0.3, 1.0)``, ``max_run_days=7``,

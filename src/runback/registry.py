@@ -66,8 +66,8 @@ class Rule:
     severity
         How much a flag of this rule weighs in a status (higher first).
     default
-        Run by :func:`runback.model.flags` unless asked (``acwr`` is opt-in) and
-        counted in a status.
+        Run by :func:`runback.model.flags` without being asked (else opt-in,
+        like the acute:chronic ratio) and counted in a status.
     week_rule
         Its flags are about an ISO week (dated the Monday, no ``activity_id``).
     about_pain

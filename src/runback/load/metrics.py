@@ -382,7 +382,7 @@ def weekly_load(daily: pl.DataFrame) -> pl.DataFrame:
 
     References
     ----------
-    docs/evidence.md ``weekly_jump`` (formula: D_week / D_previous_week - 1, and
+    docs/evidence.md, the weekly distance rule (formula: D_week / D_previous_week - 1, and
     against the mean of the 3 previous weeks).
     """
     if daily.height == 0:

@@ -26,9 +26,9 @@ Definitions
   independent: the interval is a rough guide.
 * A session is flagged by a rule when the flags frame has that rule with its
   ``activity_id``; or with no ``activity_id`` on the session's day (rules about
-  a day, such as ``no_rest``); or, for the weekly rules (``weekly_jump``,
-  ``intensity_jump``, ``monotony``), in the ISO week the flag is about.  The pain rules themselves (``pain_during_run``, ``pain_next_morning``,
-  ``pain_persistent``) are left out: they are made from pain.
+  a day, such as too few rest days); or, for the rules about a week (each rule's
+  ``week_rule``), in the ISO week the flag is about.  The journal rules made from the
+  logged pain itself (``about_pain``) are left out.
 * Daily running distance comes from ``daily.run_distance_m`` where ``daily`` is
   given, else it is summed from the running activities; days between a
   runner's first and last activity without a run count as 0 m.

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 def rule_words(rule: str) -> tuple[str, str]:
-    """``"a run much longer than your recent runs (session_spike)"`` in English and Dutch; else the id."""
+    """A rule's phrase with its id in brackets, in English and Dutch; an unknown rule: its id."""
     declared = _PHRASES.get(rule)
     return (f"{declared['en']} ({rule})", f"{declared['nl']} ({rule})") if declared else (rule, rule)
 
@@ -534,7 +534,7 @@ def stress_or_poor_sleep(
 
     A run counts as hard or long when a load rule flagged it (its
     ``activity_id``, or a flag without ``activity_id`` on the run's day, such
-    as ``no_rest``), when it falls in an ISO week flagged by one of the weekly
+    as too few rest days), when it falls in an ISO week flagged by one of the weekly
     rules in :data:`WEEK_RULES` (their flags are dated the week's Monday), or
     when its mean heart rate (without heart rate: mean speed) is above the
     runner's own ``usual_quantile`` of their runs (needs ``min_runs`` runs).
@@ -748,6 +748,6 @@ EVIDENCE: dict[str, str] = {rule.id: rule.evidence["en"] for rule in JOURNAL_RUL
 LOAD_RULE_LABELS: dict[str, tuple[str, str]] = {
     rule.id: (rule.phrase["en"], rule.phrase["nl"]) for rule in (*LOAD_RULES, STRESS_OR_POOR_SLEEP)
 }
-"""Plain (English, Dutch) words for the load rules (and stress_or_poor_sleep), to use inside a sentence."""
+"""Plain (English, Dutch) words for the load rules (and the stress and sleep rule), to use inside a sentence."""
 
 _PHRASES = {rule.id: rule.phrase for rule in (*LOAD_RULES, *JOURNAL_RULES)}

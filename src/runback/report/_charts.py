@@ -46,7 +46,7 @@ def run_spikes(activities: pl.DataFrame, *, dates: pl.Series | None = None) -> p
     """Each run's distance against the longest run of the 30 days before it, as the load model computes it.
 
     The load model's :func:`runback.load.session_spikes` (the frame its
-    ``session_spike`` rule flags from) for activities alone, with the bands
+    session spike rule flags from) for activities alone, with the bands
     named as the chart names them.  The store-level report passes the frame
     the model computed with the runner's profile instead.
 
@@ -70,7 +70,7 @@ def run_spikes(activities: pl.DataFrame, *, dates: pl.Series | None = None) -> p
 
     References
     ----------
-    docs/evidence.md, rule ``session_spike`` (Frandsen et al. 2025).
+    :func:`runback.load.session_spikes` (Frandsen et al. 2025).
     """
     sessions = session_load(activities, profiles={})
     if dates is not None:
@@ -146,7 +146,7 @@ def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: st
 
 def _intensity_column(weekly: pl.DataFrame) -> tuple[str | None, str | None]:
     """The weekly intensity to show: the model's high-intensity minutes (zones 4-5 where heart rate
-    was recorded, above threshold pace where not: docs/evidence.md ``intensity_jump``), else zone 4-5
+    was recorded, above threshold pace where not: the intensity rule of docs/evidence.md), else zone 4-5
     minutes, else TRIMP, else nothing."""
     for col, key in (
         ("high_intensity_min", "high_intensity_min"),

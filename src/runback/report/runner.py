@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from runback import schema
+from runback._version import __version__
 from runback.days import week_start
 from runback.errors import FileError, OptionError
 from runback.load import local_dates, running_activity
@@ -50,7 +51,7 @@ BAND_SEVERITY: dict[str, int] = {band: spec.severity for rule in RULES for band,
 # rows the rules report for completeness, not as a flag that fired (a 10-30% weekly rise is
 # "shown", a run without a baseline has no number)
 INFO_BANDS = frozenset(band for rule in RULES for band, spec in rule.bands.items() if spec.info)
-# rules shown on request, never flagged in a status (acwr)
+# rules shown on request, never flagged in a status (the acute:chronic ratio)
 OPT_IN_RULES = frozenset(rule.id for rule in RULES if not rule.default)
 
 # rules whose value is a change ratio (0.35 = 35% more)
@@ -527,8 +528,6 @@ def build_runner_report(
     page.add(f'<section id="profile"><h2>{esc(tr("sec_profile", lang))}</h2>\n')
     page.add(profile_html(profile, lang=lang))
     page.add("</section>\n")
-
-    from runback import __version__
 
     page.add(
         f"<footer><p><b>{esc(tr('footer', lang))}</b></p>"
