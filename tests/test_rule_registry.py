@@ -187,6 +187,29 @@ def test_local_day_and_week_start() -> None:
     assert days.monday(dt.date(2025, 3, 30)) == dt.date(2025, 3, 24)
 
 
+def test_load_and_pain_see_a_gpx_run_on_the_same_day() -> None:
+    # a run that only knows UTC (a GPX file), 23:30 UTC on Saturday 29 March 2025: Sunday 00:30 in Amsterdam
+    utc = dt.datetime(2025, 3, 29, 23, 30)
+    acts = schema.conform(
+        pl.DataFrame([{
+            "activity_id": "gpx", "athlete": "a", "sport": "running", "start_time_local": utc,
+            "start_time_utc": utc.replace(tzinfo=dt.timezone.utc), "utc_offset_s": 0,
+            "utc_offset_source": "assumed_utc", "distance_m": 10000.0, "moving_s": 3600.0,
+        }]),
+        schema.ACTIVITIES,
+    )
+    journal = schema.conform(
+        pl.DataFrame([{"athlete": "a", "date": dt.date(2025, 3, 30), "entry_id": "e0", "pain": 6,
+                       "timing": "after"}]),
+        schema.JOURNAL,
+    )
+    profile = Profile.given(hr_max_bpm=190, hr_rest_bpm=55, timezone="Europe/Amsterdam")
+    out = flags(acts, journal=journal, profile=profile)
+    during = out.filter(pl.col("rule") == "pain_during_run")
+    assert during.select("date", "activity_id", "band").rows() == [(dt.date(2025, 3, 30), "gpx", "too_much")]
+    assert session_load(acts, profile=profile)["date"].to_list() == [dt.date(2025, 3, 30)]
+
+
 # --------------------------------------------------------------------------
 # the layers these modules sit in point down
 # --------------------------------------------------------------------------

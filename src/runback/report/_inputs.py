@@ -11,6 +11,7 @@ from runback.errors import OptionError
 from runback.load import acwr, daily_load, estimate_profile, pmc, profile_path, read_profile, session_load
 from runback.load import session_spikes, weekly_load
 from runback.model import flags as model_flags
+from runback.model import localize_runs
 from runback.pain import pain_vs_load
 from runback.pain.journal import read_journal
 from runback.store import open_store
@@ -60,7 +61,9 @@ def report_inputs(store: Any, athlete: str) -> dict[str, Any]:
     daily = daily_load(activities, samples, sessions=sessions)
     weekly = weekly_load(daily)
     flags = model_flags(activities, samples, journal=journal if not journal.is_empty() else None, profile=profile)
-    analysis = pain_vs_load(journal, activities, flags, daily=daily) if not journal.is_empty() else None
+    # the pain analysis sees each run on the same local day as the load model
+    runs = localize_runs(activities, {athlete: profile})
+    analysis = pain_vs_load(journal, runs, flags, daily=daily) if not journal.is_empty() else None
     return {
         "athlete": athlete,
         "activities": activities,
