@@ -194,7 +194,7 @@ def test_add_entry_rejects_bad_values_in_one_message(tmp_path: Path) -> None:
     assert "timing must be one of" in text
     assert "in the future" in text
     assert read_journal(tmp_path).is_empty()
-    with pytest.raises(OptionError, match="bad athlete name"):
+    with pytest.raises(OptionError, match="athlete name '../x' cannot be used"):
         add_entry(tmp_path, 1, "after", athlete="../x", today=TODAY)
 
 
