@@ -8,9 +8,11 @@ a session ``rpe`` (0-10) and a free ``note``.  Columns: :data:`runback.schema.JO
 
 Storage
 -------
-Entries live under ``<store>/journal/athlete=<name>/part-<id>.parquet``.
-The journal is append-only: every call that adds entries writes *one new*
-part file (through :func:`runback.store.atomic_write_parquet`) and never
+Entries live under ``<store>/journal/athlete=<name>/part-<id>.parquet``,
+read and written by the store (:meth:`runback.store.Store.journal`,
+:meth:`runback.store.Store.append_journal`); this module validates entries
+and parses CSV files.  The journal is append-only: every call that adds
+entries writes *one new* part file, under the store's lock, and never
 rewrites an existing one, so a crash can lose at most the entries being
 added, never entries already stored.  The athlete is part of the directory
 name only (hive style), so ``pl.scan_parquet(root / "journal",
@@ -36,15 +38,15 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import polars as pl
 
 from runback import schema
+from runback.athletes import DEFAULT_ATHLETE, check_athlete
 from runback.errors import FileError, JournalError, OptionError, RowProblem, UnreadableFileError
 from runback.load._sport import running_activity
-from runback.athletes import DEFAULT_ATHLETE
-from runback.store import atomic_write_parquet, default_store_dir
+from runback.store import StoreLike, as_store
 
 __all__ = [
     "CSV_COLUMNS",
@@ -95,17 +97,7 @@ CSV_COLUMNS_DOC: dict[str, str] = {
     "note": "optional; free text",
 }
 
-_JOURNAL_DIR = "journal"
-_ATHLETE_RE = re.compile(r"^[^/\\=\x00]+$")
 _HASHED_FIELDS = tuple(c for c in schema.JOURNAL if c != "entry_id")
-
-
-class _HasRoot(Protocol):
-    root: Path
-
-
-StoreLike = _HasRoot | str | os.PathLike[str] | None
-"""A :class:`runback.store.Store` (anything with a ``.root``), a directory, or None (the default store)."""
 
 
 # --------------------------------------------------------------------------
@@ -188,12 +180,6 @@ def _timing(value: object) -> str:
 
 def _text(value: object) -> str | None:
     return None if _blank(value) else str(value).strip()
-
-
-def _check_athlete(athlete: str) -> str:
-    if not athlete or not _ATHLETE_RE.match(athlete) or athlete.startswith("."):
-        raise OptionError(f"bad athlete name {athlete!r}: use letters, digits, spaces, '-' or '_'")
-    return athlete
 
 
 def _validate(
@@ -291,7 +277,7 @@ def make_entry(
         "activity_id": activity_id,
         "note": note,
     }
-    entry, problems = _validate(raw, athlete=_check_athlete(athlete), today=today)
+    entry, problems = _validate(raw, athlete=check_athlete(athlete), today=today)
     if entry is None:
         raise OptionError("bad journal entry: " + "; ".join(problems))
     return _frame([entry])
@@ -307,28 +293,9 @@ def _frame(entries: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
 # --------------------------------------------------------------------------
 # the store
 # --------------------------------------------------------------------------
-def _root(store: StoreLike) -> Path:
-    if store is None:
-        return default_store_dir()
-    if isinstance(store, (str, os.PathLike)):  # before .root: every Path has a .root ("/")
-        return Path(store)
-    return Path(store.root)
-
-
 def journal_dir(store: StoreLike, athlete: str) -> Path:
     """The folder holding ``athlete``'s journal parts: ``<root>/journal/athlete=<name>``."""
-    return _root(store) / _JOURNAL_DIR / f"athlete={_check_athlete(athlete)}"
-
-
-def _athlete_dirs(store: StoreLike) -> list[tuple[str, Path]]:
-    base = _root(store) / _JOURNAL_DIR
-    if not base.is_dir():
-        return []
-    return sorted(
-        (d.name.split("=", 1)[1], d)
-        for d in base.iterdir()
-        if d.is_dir() and d.name.startswith("athlete=")
-    )
+    return as_store(store).journal_dir(athlete)
 
 
 def read_journal(store: StoreLike = None, athlete: str | None = None) -> pl.DataFrame:
@@ -347,41 +314,7 @@ def read_journal(store: StoreLike = None, athlete: str | None = None) -> pl.Data
         :data:`runback.schema.JOURNAL` columns, one row per distinct entry,
         sorted by athlete, date, time (entries without a time first) and entry_id.
     """
-    frames: list[pl.DataFrame] = []
-    for name, folder in _athlete_dirs(store):
-        if athlete is not None and name != athlete:
-            continue
-        for part in sorted(folder.glob("*.parquet")):
-            try:
-                df = pl.read_parquet(part)
-            except Exception as exc:  # polars raises several types for a damaged file
-                raise UnreadableFileError(str(part), f"cannot read journal part: {exc}") from exc
-            frames.append(schema.conform(df.with_columns(pl.lit(name).alias("athlete")), schema.JOURNAL))
-    if not frames:
-        return schema.empty(schema.JOURNAL)
-    return (
-        pl.concat(frames)
-        .unique("entry_id", keep="first", maintain_order=True)
-        .sort(["athlete", "date", "time", "entry_id"], nulls_last=False)
-    )
-
-
-def _append(store: StoreLike, entries: pl.DataFrame) -> int:
-    """Store the entries not stored yet, one new part file per athlete; return how many."""
-    entries = schema.conform(entries, schema.JOURNAL).unique("entry_id", keep="first", maintain_order=True)
-    added = 0
-    for (athlete,), group in entries.group_by("athlete", maintain_order=True):
-        athlete = str(athlete)
-        stored = read_journal(store, athlete)["entry_id"]
-        new = group.filter(~pl.col("entry_id").is_in(stored.implode()))
-        if new.is_empty():
-            continue
-        # The part's name derives from its entries, so a retried write lands on the same file.
-        part_id = hashlib.sha256("".join(sorted(new["entry_id"])).encode()).hexdigest()[:16]
-        path = journal_dir(store, athlete) / f"part-{part_id}.parquet"
-        atomic_write_parquet(new.drop("athlete"), path)
-        added += new.height
-    return added
+    return as_store(store).journal(athlete)
 
 
 def add_entry(
@@ -430,6 +363,8 @@ def add_entry(
     ------
     OptionError
         Every bad value at once.
+    StoreError
+        When the store cannot be written.
     """
     entry = make_entry(
         pain,
@@ -446,7 +381,7 @@ def add_entry(
         athlete=athlete,
         today=today,
     )
-    _append(store, entry)
+    as_store(store).append_journal(entry)
     return entry
 
 
@@ -476,7 +411,7 @@ def parse_journal_csv(
     FileError
         When the file cannot be read, or is not UTF-8 text.
     """
-    _check_athlete(athlete)
+    check_athlete(athlete)
     today = today or dt.date.today()
     label = str(path)
     try:
@@ -555,8 +490,17 @@ def import_journal_csv(
     -------
     int
         The number of entries added.
+
+    Raises
+    ------
+    JournalError
+        Every bad row, with its line number (nothing is imported).
+    FileError
+        When the CSV cannot be read.
+    StoreError
+        When the store cannot be written.
     """
-    return _append(store, parse_journal_csv(path, athlete=athlete, today=today))
+    return as_store(store).append_journal(parse_journal_csv(path, athlete=athlete, today=today))
 
 
 def write_template(path: str | os.PathLike[str] | None = None) -> str:
