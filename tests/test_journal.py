@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from runback import schema
-from runback.errors import FileError, JournalError, OptionError
+from runback.athletes import check_athlete
+from runback.errors import FileError, JournalError, OptionError, StoreError
 from runback.pain.journal import (
     CSV_COLUMNS,
     add_entry,
     apply_journal_rpe,
     import_journal_csv,
+    journal_dir,
+    make_entry,
     parse_journal_csv,
     read_journal,
     write_template,
 )
+from runback.store import open_store
+
+SAMPLE_JOURNAL = Path(__file__).resolve().parents[1] / "sample_data" / "anna" / "pain_journal.csv"
 
 TODAY = dt.date(2026, 3, 1)
 HEADER = ",".join(CSV_COLUMNS)
@@ -194,8 +201,56 @@ def test_add_entry_rejects_bad_values_in_one_message(tmp_path: Path) -> None:
     assert "timing must be one of" in text
     assert "in the future" in text
     assert read_journal(tmp_path).is_empty()
-    with pytest.raises(OptionError, match="bad athlete name"):
+    with pytest.raises(OptionError, match="athlete name '../x' cannot be used"):
         add_entry(tmp_path, 1, "after", athlete="../x", today=TODAY)
+
+
+def test_the_store_reads_and_writes_the_journal(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s")
+    entries = parse_journal_csv(SAMPLE_JOURNAL, athlete="anna")
+    assert store.append_journal(entries) == entries.height == 111
+    assert store.append_journal(entries) == 0  # every entry_id is stored already
+    # the layout users read directly: one part, the athlete in the folder name only
+    (part,) = (tmp_path / "s" / "journal" / "athlete=anna").glob("part-*.parquet")
+    assert "athlete" not in pl.read_parquet(part).columns
+    assert journal_dir(store, "anna") == store.journal_dir("anna") == part.parent
+    assert store.journal().equals(read_journal(tmp_path / "s"))
+    assert store.journal("anna").height == 111 and store.journal("bram").is_empty()
+    assert store.athletes() == ["anna"]
+
+
+def test_journal_entries_wait_for_the_store_lock(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "s")
+    added: list[int] = []
+    writer = threading.Thread(target=lambda: added.append(import_journal_csv(store, SAMPLE_JOURNAL, athlete="anna")))
+    with store._lock():  # as an import holds it
+        writer.start()
+        writer.join(timeout=2.0)
+        assert writer.is_alive() and added == []
+        assert not (tmp_path / "s" / "journal").exists()
+    writer.join()
+    assert added == [111] and read_journal(store).height == 111
+
+
+def test_an_unwritable_store_is_a_store_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(StoreError, match="cannot write the store"):
+        add_entry(tmp_path / "file" / "store", 3, "after", date="2026-02-01", today=TODAY)
+
+
+@pytest.mark.parametrize("name", ["anna", "Anna de Vries", "bram_2", "../x", "a=b", ".hidden", " anna", "a\tb", "x" * 101])
+def test_journal_athlete_names_follow_the_one_rule(tmp_path: Path, name: str) -> None:
+    try:
+        check_athlete(name)
+    except OptionError as exc:
+        with pytest.raises(OptionError) as info:
+            make_entry(3, "after", athlete=name, today=TODAY)
+        assert str(info.value) == str(exc)
+        with pytest.raises(OptionError):
+            parse_journal_csv(SAMPLE_JOURNAL, athlete=name)
+    else:
+        add_entry(tmp_path, 3, "after", date="2026-02-01", athlete=name, today=TODAY)
+        assert read_journal(tmp_path, name)["pain"].to_list() == [3]
 
 
 def test_read_empty_store(tmp_path: Path) -> None:
@@ -234,7 +289,7 @@ def _activities() -> pl.DataFrame:
     )
 
 
-def _journal(rows: list[tuple]) -> pl.DataFrame:
+def _journal(rows: list[tuple[object, ...]]) -> pl.DataFrame:
     return schema.conform(
         pl.DataFrame(rows, schema=["athlete", "date", "time", "rpe", "activity_id"], orient="row"),
         schema.JOURNAL,
@@ -279,3 +334,52 @@ def test_impossible_date_and_nameless_column(tmp_path: Path) -> None:
     csv = write_csv(tmp_path / "e.csv", "2026-02-01,3,after,", header="date,pain,timing,")
     with pytest.raises(JournalError, match="line 1: a column without a name"):
         parse_journal_csv(csv, today=TODAY)
+
+
+def test_an_unclosed_quote_is_an_error_not_a_note_that_swallows_rows(tmp_path: Path) -> None:
+    # the note of line 3 opens a quote that never closes: before, rows 4-5 became part of it
+    path = tmp_path / "unclosed.csv"
+    path.write_text(
+        "date,pain,timing,note\n2026-02-01,2,after,fine\n2026-02-02,3,after,\"sore\n"
+        "2026-02-03,4,after,x\n2026-02-04,5,after,y\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(JournalError) as info:
+        parse_journal_csv(path, today=TODAY)
+    assert [p.line for p in info.value.problems] == [3]
+    assert "malformed CSV" in info.value.problems[0].reason
+
+
+def test_a_quote_closing_rows_later_is_an_error_on_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "swallow.csv"
+    path.write_text(
+        "date,pain,timing,note\n2026-02-01,2,after,\"sore\n2026-02-02,3,after,x\n2026-02-03,4,after,y\"\n"
+        "2026-02-04,1,after,ok\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(JournalError) as info:
+        parse_journal_csv(path, today=TODAY)
+    assert [p.line for p in info.value.problems] == [2]
+    assert "does not close" in info.value.problems[0].reason
+    assert "nothing imported" in str(info.value)
+
+
+def test_only_a_note_may_span_lines(tmp_path: Path) -> None:
+    path = tmp_path / "span.csv"
+    path.write_text('date,pain,timing,location\n2026-02-01,2,after,"low\nback"\n', encoding="utf-8")
+    with pytest.raises(JournalError, match="line 2: the location value spans lines"):
+        parse_journal_csv(path, today=TODAY)
+
+
+def test_line_numbers_count_csv_records_not_unicode_line_separators(tmp_path: Path) -> None:
+    # U+2028 and a form feed inside a note are text, not line breaks (str.splitlines thought otherwise)
+    path = tmp_path / "u2028.csv"
+    path.write_text(
+        "date,pain,timing,note\n2026-02-01,2,after,one\u2028two\x0cthree\n2026-02-02,11,after,x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(JournalError) as info:
+        parse_journal_csv(path, today=TODAY)
+    assert [p.line for p in info.value.problems] == [3]
+    path.write_text("date,pain,timing,note\n2026-02-01,2,after,one\u2028two\n", encoding="utf-8")
+    assert parse_journal_csv(path, today=TODAY)["note"].to_list() == ["one\u2028two"]

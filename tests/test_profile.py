@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import polars as pl
 import pytest
 from test_load_helpers import activities, activity, samples
 
 from runback.errors import OptionError
 from runback.load import Profile, estimate_profile, parse_pace, profile_path, read_profile
+from runback.load.profile import read_profiles, resolve_profiles, resolve_store_profiles
 
 
 def test_given_values_carry_their_source() -> None:
@@ -129,3 +131,92 @@ def test_profile_from_the_store(tmp_path: Path) -> None:
         p = read_profile(store, "anna")
         assert p is not None and (p.hr_max_bpm, p.hr_max_bpm_source) == (186, "profile file")
         assert load_profile(store, "anna") == p
+
+
+# ---------------------------------------------------------------- which value wins
+def _two_runners() -> pl.DataFrame:
+    return activities(
+        [
+            activity(0, 10.0, minutes=50, athlete="anna", max_hr_bpm=191.0),  # 5:00/km for 50 min
+            activity(1, 8.0, minutes=48, athlete="bram", max_hr_bpm=183.0),  # 6:00/km for 48 min
+        ]
+    )
+
+
+def test_given_beats_the_profile_file_beats_the_estimate() -> None:
+    from_file = Profile(
+        hr_max_bpm=188, hr_rest_bpm=50, timezone="Europe/Amsterdam",
+        hr_max_bpm_source="profile file", hr_rest_bpm_source="profile file", timezone_source="profile file",
+    )
+    out = resolve_profiles(_two_runners(), None, Profile.given(hr_max_bpm=195), stored={"anna": from_file, "bram": None})
+    assert list(out) == ["anna", "bram"]
+    anna, bram = out["anna"], out["bram"]
+    assert (anna.hr_max_bpm, anna.hr_max_bpm_source) == (195, "given")
+    assert (anna.hr_rest_bpm, anna.hr_rest_bpm_source) == (50, "profile file")
+    assert (anna.timezone, anna.timezone_source) == ("Europe/Amsterdam", "profile file")
+    # Riegel: 10 km in 50 min predicts 10 x (60/50)^(1/1.06) km in an hour
+    assert anna.threshold_pace_s_per_km == pytest.approx(3600 / (10 * 1.2 ** (1 / 1.06)), rel=1e-9)
+    assert (anna.threshold_pace_s_per_km_source or "").startswith("estimated: Riegel")
+    assert (bram.hr_max_bpm, bram.hr_max_bpm_source) == (195, "given")
+    assert (bram.hr_rest_bpm, bram.timezone) == (60.0, None)
+    # nothing given, nothing stored: every value estimated (as flags() did before)
+    assert resolve_profiles(_two_runners())["bram"].hr_max_bpm_source == "estimated: highest activity maximum heart rate"
+
+
+def test_no_estimate_when_every_value_is_known() -> None:
+    bare = pl.DataFrame({"athlete": ["anna"]})  # none of the columns an estimate reads
+    full = Profile.given(hr_max_bpm=190, hr_rest_bpm=50, threshold_pace_s_per_km=280)
+    assert resolve_profiles(bare, None, full) == {"anna": full}
+    assert estimate_profile(bare, None, given=full) == full
+    # a value from the file completes the given ones just as well
+    rest = Profile(hr_rest_bpm=50, hr_rest_bpm_source="profile file")
+    given = Profile.given(hr_max_bpm=190, threshold_pace_s_per_km=280)
+    assert resolve_profiles(bare, None, given, stored=rest)["anna"].hr_rest_bpm_source == "profile file"
+    # one value short: the estimate runs, and needs the activities' columns
+    with pytest.raises(pl.exceptions.ColumnNotFoundError):
+        resolve_profiles(bare, None, Profile.given(hr_max_bpm=190, hr_rest_bpm=50))
+
+
+def test_an_athlete_without_activities_gets_file_values_and_defaults() -> None:
+    from_file = Profile(hr_max_bpm=186, hr_max_bpm_source="profile file")
+    out = resolve_profiles(activities([]), None, stored={"anna": from_file}, athletes=["anna"])
+    assert (out["anna"].hr_max_bpm, out["anna"].hr_max_bpm_source) == (186, "profile file")
+    assert out["anna"].hr_rest_bpm == 60.0 and out["anna"].threshold_pace_s_per_km is None
+
+
+def test_a_given_value_that_contradicts_the_file_is_an_error() -> None:
+    from_file = Profile(hr_max_bpm=110, hr_max_bpm_source="profile file")
+    with pytest.raises(OptionError, match="must be below"):
+        resolve_profiles(_two_runners(), None, Profile.given(hr_rest_bpm=115), stored=from_file)
+
+
+def test_store_profiles_and_the_profile_option(tmp_path: Path) -> None:
+    from runback.store import open_store
+
+    store = open_store(tmp_path / "s")
+    path = store.profile_file("anna")
+    assert path == tmp_path / "s" / "profiles" / "anna.toml" == profile_path(tmp_path / "s", "anna")
+    path.parent.mkdir(parents=True)
+    path.write_text('hr_max_bpm = 186\nsex = "female"\n', encoding="utf-8")
+    assert store.profile_bytes("anna") == path.read_bytes() and store.profile_bytes("bram") is None
+    assert read_profiles(store, ["anna", "bram"]) == {"anna": read_profile(path), "bram": None}
+
+    out = resolve_store_profiles(store, _two_runners(), given=Profile.given(timezone="Asia/Tokyo"))
+    assert (out["anna"].hr_max_bpm_source, out["anna"].sex, out["anna"].timezone_source) == ("profile file", "female", "given")
+    assert out["bram"].hr_max_bpm_source == "estimated: highest activity maximum heart rate"
+    # --profile FILE stands for every athlete, instead of the store's files
+    option = tmp_path / "p.toml"
+    option.write_text("hr_rest_bpm = 48\n", encoding="utf-8")
+    out = resolve_store_profiles(store, _two_runners(), profile_file=option)
+    assert {a: (p.hr_rest_bpm, p.hr_rest_bpm_source, p.sex) for a, p in out.items()} == {
+        "anna": (48, "profile file", None),
+        "bram": (48, "profile file", None),
+    }
+    # one athlete, as the report asks
+    (only,) = resolve_store_profiles(store, _two_runners().filter(pl.col("athlete") == "anna"), athletes=["anna"]).values()
+    assert only == estimate_profile(_two_runners().filter(pl.col("athlete") == "anna"), None, given=read_profile(path))
+
+
+def test_profile_files_follow_the_athlete_name_rule(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match="cannot be used"):
+        profile_path(tmp_path, "../x")  # would point outside the store

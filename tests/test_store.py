@@ -291,18 +291,18 @@ def test_a_crash_while_writing_the_manifest_leaves_the_store_as_before(
     store.import_paths(runs / "basic.tcx")
     before = snapshot(store)
     listing = sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file())
-    real = store_mod._atomic_write_bytes
+    real = store_mod.write_atomic
 
-    def crash_on_manifest(data: bytes, path: Path) -> None:
+    def crash_on_manifest(path: Path, data: bytes) -> Path:
         if path.parent.name == "_index":
             raise OSError(28, "No space left on device")
-        real(data, path)
+        return real(path, data)
 
-    monkeypatch.setattr(store_mod, "_atomic_write_bytes", crash_on_manifest)
+    monkeypatch.setattr(store_mod, "write_atomic", crash_on_manifest)
     with pytest.raises(store_mod.StoreError, match="No space left"):
         store.import_paths(runs)
     for got, want in zip(snapshot(store), before):
         assert_frame_equal(got, want)
     assert sorted(p.relative_to(root) for p in root.rglob("*") if p.is_file()) == listing
-    monkeypatch.setattr(store_mod, "_atomic_write_bytes", real)
+    monkeypatch.setattr(store_mod, "write_atomic", real)
     assert len(store.import_paths(runs).imported) == 3

@@ -7,6 +7,11 @@ engine can read it later)::
     <root>/samples/athlete=<name>/...parquet
     <root>/laps/athlete=<name>/...parquet
     <root>/journal/athlete=<name>/...parquet
+    <root>/profiles/<name>.toml
+
+Every file under the root is read and written here: the readers (``io``)
+only turn files into frames, the pain journal (``pain.journal``) only
+validates entries, the profile (``load.profile``) only parses its TOML.
 
 The default root is the user's data directory (``platformdirs``), overridden
 by the ``RUNBACK_STORE`` environment variable, overridden in turn by ``--store``.
@@ -16,25 +21,25 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import io
 import json
 import os
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import platformdirs
 import polars as pl
 
 from runback import schema
 from runback.athletes import DEFAULT_ATHLETE, check_athlete
-from runback.errors import OptionError, StoreError
-
-if TYPE_CHECKING:
-    from runback.io._common import Frames
-    from runback.io._pipeline import ImportSummary
+from runback.errors import StoreError, UnreadableFileError
+from runback.files import fsync_dir, write_atomic
+from runback.io._common import Frames
+from runback.io._localize import check_timezone, localize
+from runback.io._pipeline import ImportSummary, run_import
 
 try:  # POSIX: one import at a time per store
     import fcntl
@@ -47,6 +52,8 @@ __all__ = [
     "DEFAULT_ATHLETE",
     "STORE_ENV",
     "Store",
+    "StoreLike",
+    "as_store",
     "atomic_write_parquet",
     "check_athlete",
     "default_store_dir",
@@ -65,13 +72,11 @@ def default_store_dir() -> Path:
 def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
     """Write ``df`` to ``path`` so that a reader (or a crash) sees the old file or the new one.
 
-    The frame goes to a temporary file in the same directory, is flushed to
-    disk, then renamed over ``path``: ``os.replace`` is atomic on POSIX and
-    Windows when both sides are on one filesystem.
+    The frame is serialised in memory and written by :func:`runback.files.write_atomic`.
     """
     buf = io.BytesIO()
     df.write_parquet(buf)
-    _atomic_write_bytes(buf.getvalue(), path)
+    write_atomic(path, buf.getvalue())
 
 
 # --------------------------------------------------------------------------
@@ -101,29 +106,6 @@ MANIFEST_FORMAT = 1
 MAX_PARTS = 16
 """More part files than this per athlete and table are merged into one at the next import."""
 
-def _atomic_write_bytes(data: bytes, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every OS/filesystem allows it
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
 
 class Store:
     """A runback store: Parquet files partitioned by athlete, read by polars or DuckDB.
@@ -133,8 +115,8 @@ class Store:
         activities/athlete=<name>/part-<id>.parquet
         samples/athlete=<name>/part-<id>.parquet
         laps/athlete=<name>/part-<id>.parquet
-        journal/athlete=<name>/*.parquet        (the pain journal's)
-        profiles/<athlete>.toml                 (the load model's)
+        journal/athlete=<name>/part-<id>.parquet   (the pain journal: append-only)
+        profiles/<athlete>.toml                 (the athlete's profile, written by the user)
         _index/athlete=<name>.json              (manifest: the part files, the file index's name)
         _index/files/athlete=<name>/files-<id>.json   (index of the source files seen)
 
@@ -204,9 +186,7 @@ class Store:
         index = self.root / "_index"
         if index.is_dir():
             names.update(p.stem.removeprefix("athlete=") for p in index.glob("athlete=*.json"))
-        journal = self.root / "journal"
-        if journal.is_dir():
-            names.update(p.name.removeprefix("athlete=") for p in journal.glob("athlete=*") if p.is_dir())
+        names.update(name for name, _ in self._journal_dirs())
         return sorted(names)
 
     def _athletes_for(self, athlete: str | None) -> list[str]:
@@ -251,6 +231,113 @@ class Store:
     def laps(self, athlete: str | None = None) -> pl.DataFrame:
         """Stored laps (:data:`runback.schema.LAPS`)."""
         return self._read("laps", athlete)
+
+    # -- the pain journal --------------------------------------------------
+    #
+    # Append-only: every append writes one new part file per athlete and never
+    # rewrites one, so a crash can lose at most the entries being added.  The
+    # athlete is in the folder name only (hive style).  An entry's ``entry_id``
+    # (a hash of its content, made by runback.pain.journal) makes appending an
+    # entry already stored a no-op.
+    def journal_dir(self, athlete: str) -> Path:
+        """The folder of ``athlete``'s journal parts: ``<root>/journal/athlete=<name>``."""
+        return self.root / "journal" / f"athlete={check_athlete(athlete)}"
+
+    def _journal_dirs(self) -> list[tuple[str, Path]]:
+        base = self.root / "journal"
+        if not base.is_dir():
+            return []
+        return sorted(
+            (d.name.split("=", 1)[1], d) for d in base.iterdir() if d.is_dir() and d.name.startswith("athlete=")
+        )
+
+    def journal(self, athlete: str | None = None) -> pl.DataFrame:
+        """Every stored pain-journal entry (:data:`runback.schema.JOURNAL`), of one athlete or of all.
+
+        One row per distinct ``entry_id``, sorted by athlete, date, time
+        (entries without a time first) and entry_id.
+
+        Raises
+        ------
+        UnreadableFileError
+            A damaged part file (named in the error).
+        """
+        frames: list[pl.DataFrame] = []
+        for name, folder in self._journal_dirs():
+            if athlete is not None and name != athlete:
+                continue
+            for part in sorted(folder.glob("*.parquet")):
+                try:
+                    df = pl.read_parquet(part)
+                except Exception as exc:  # polars raises several types for a damaged file
+                    raise UnreadableFileError(str(part), f"cannot read journal part: {exc}") from exc
+                frames.append(schema.conform(df.with_columns(pl.lit(name).alias("athlete")), schema.JOURNAL))
+        if not frames:
+            return schema.empty(schema.JOURNAL)
+        return (
+            pl.concat(frames)
+            .unique("entry_id", keep="first", maintain_order=True)
+            .sort(["athlete", "date", "time", "entry_id"], nulls_last=False)
+        )
+
+    def append_journal(self, entries: pl.DataFrame) -> int:
+        """Store the journal entries not stored yet; return how many were added.
+
+        ``entries`` is a :data:`runback.schema.JOURNAL` frame (any number of
+        athletes, each entry with its ``entry_id``).  Each athlete's new entries
+        go into one new part file, written under the store's lock (the one
+        imports take), so an import and a journal entry never interleave.
+
+        Raises
+        ------
+        StoreError
+            When the store cannot be written.
+        """
+        entries = schema.conform(entries, schema.JOURNAL).unique("entry_id", keep="first", maintain_order=True)
+        for name in entries.get_column("athlete").unique().to_list():
+            check_athlete(name)
+        try:
+            with self._lock():
+                return self._append_journal(entries)
+        except OSError as exc:
+            raise StoreError(f"cannot write the store at {self.root}: {exc.strerror or exc}") from exc
+
+    def _append_journal(self, entries: pl.DataFrame) -> int:
+        added = 0
+        for (athlete,), group in entries.group_by("athlete", maintain_order=True):
+            athlete = str(athlete)
+            stored = self.journal(athlete)["entry_id"]
+            new = group.filter(~pl.col("entry_id").is_in(stored.implode()))
+            if new.is_empty():
+                continue
+            # The part's name derives from its entries, so a retried write lands on the same file.
+            part_id = hashlib.sha256("".join(sorted(new["entry_id"])).encode()).hexdigest()[:16]
+            atomic_write_parquet(new.drop("athlete"), self.journal_dir(athlete) / f"part-{part_id}.parquet")
+            added += new.height
+        return added
+
+    # -- athlete profiles ----------------------------------------------------
+    def profile_file(self, athlete: str) -> Path:
+        """Where the athlete's profile lives: ``<root>/profiles/<athlete>.toml`` (it may not exist)."""
+        return self.root / "profiles" / f"{check_athlete(athlete)}.toml"
+
+    def profile_bytes(self, athlete: str) -> bytes | None:
+        """The content of the athlete's profile file, or None when there is none.
+
+        Parsing it is :func:`runback.load.profile.load_profile`'s job.
+
+        Raises
+        ------
+        StoreError
+            When the file exists but cannot be read.
+        """
+        path = self.profile_file(athlete)
+        if not path.is_file():
+            return None
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read profile ({exc.strerror or exc})") from exc
 
     # -- writing -----------------------------------------------------------
     @contextlib.contextmanager
@@ -328,8 +415,6 @@ class Store:
         """
         check_athlete(athlete)
         if timezone is not None:
-            from runback.io._localize import check_timezone
-
             check_timezone(timezone)
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
@@ -346,9 +431,6 @@ class Store:
         workers: int | None,
         timezone: str | None,
     ) -> ImportSummary:
-        from runback.io._localize import localize
-        from runback.io._pipeline import run_import
-
         with self._lock():
             manifest = self.manifest(athlete)
             self._tidy(athlete, manifest)
@@ -400,10 +482,10 @@ class Store:
                 parts.append(name)
             index_name = f"files-{token}.json"
             index_body = json.dumps(files, separators=(",", ":"), sort_keys=True).encode("utf-8")
-            _atomic_write_bytes(index_body, self._files_dir(athlete) / index_name)
+            write_atomic(self._files_dir(athlete) / index_name, index_body)
             new_manifest["files_index"] = index_name
             body = json.dumps(new_manifest, indent=1, sort_keys=True).encode("utf-8")
-            _atomic_write_bytes(body, self._manifest_path(athlete))  # the commit
+            write_atomic(self._manifest_path(athlete), body)  # the commit
         except BaseException:
             for table, name in written:
                 (self._pending_dir(table, athlete) / name).unlink(missing_ok=True)
@@ -414,7 +496,7 @@ class Store:
             final = self._part_dir(table, athlete)
             final.mkdir(parents=True, exist_ok=True)
             os.replace(self._pending_dir(table, athlete) / name, final / name)
-            _fsync_dir(final)
+            fsync_dir(final)
         for table, name in retired:
             (self._part_dir(table, athlete) / name).unlink(missing_ok=True)
             (self._pending_dir(table, athlete) / name).unlink(missing_ok=True)
@@ -425,3 +507,20 @@ class Store:
 def open_store(root: str | os.PathLike[str] | None = None) -> Store:
     """The store at ``root`` (``None``: :func:`default_store_dir`); created on first import."""
     return Store(Path(root).expanduser() if root is not None else default_store_dir())
+
+
+class _HasRoot(Protocol):
+    root: Path
+
+
+StoreLike = Store | _HasRoot | str | os.PathLike[str] | None
+"""A :class:`Store`, anything with a ``.root`` folder, a store folder, or None (the default store)."""
+
+
+def as_store(store: StoreLike) -> Store:
+    """The :class:`Store` that ``store`` names (see :data:`StoreLike`)."""
+    if isinstance(store, Store):
+        return store
+    if store is None or isinstance(store, (str, os.PathLike)):  # before .root: every Path has a .root ("/")
+        return open_store(store)
+    return Store(Path(store.root))

@@ -2,8 +2,10 @@
 
 Each value comes from the caller ("given", e.g. a CLI option), from a profile
 file (``<store>/profiles/<athlete>.toml`` or ``--profile FILE``), or is
-estimated from the runner's own data by a stated method.  Every value carries
-a ``*_source`` string saying which, so the frames and reports can show it.
+estimated from the runner's own data by a stated method, in that order of
+precedence: :func:`resolve_profiles` is the one place that decides, for every
+command.  Every value carries a ``*_source`` string saying which, so the
+frames and reports can show it.
 
 A profile file is TOML with any of these keys::
 
@@ -20,18 +22,20 @@ import math
 import os
 import tomllib
 import zoneinfo
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any, overload
 
 import polars as pl
 
 from runback.errors import OptionError
 from runback.load._sport import running_activity
+from runback.store import StoreLike, as_store
 
 __all__ = [
     "Profile",
+    "ProfileArg",
     "complete_profile",
     "estimate_profile",
     "estimates_by_athlete",
@@ -39,6 +43,9 @@ __all__ = [
     "parse_pace",
     "profile_path",
     "read_profile",
+    "read_profiles",
+    "resolve_profiles",
+    "resolve_store_profiles",
 ]
 
 GIVEN = "given"
@@ -49,6 +56,8 @@ DEFAULT_HR_REST_BPM = 60.0
 #: Riegel's endurance exponent (Riegel 1981, "Athletic records and human endurance")
 RIEGEL_EXPONENT = 1.06
 _VALUES = ("sex", "hr_max_bpm", "hr_rest_bpm", "threshold_pace_s_per_km", "timezone")
+#: the values :func:`estimate_profile` can estimate (sex and time zone are never guessed)
+_ESTIMATED = ("hr_max_bpm", "hr_rest_bpm", "threshold_pace_s_per_km")
 
 
 @dataclass(frozen=True)
@@ -174,31 +183,28 @@ def parse_pace(text: str) -> float:
     return minutes * 60 + seconds
 
 
-def profile_path(store_root: str | Path, athlete: str) -> Path:
-    """Where the store keeps an athlete's profile: ``<store>/profiles/<athlete>.toml``."""
-    return Path(store_root) / "profiles" / f"{athlete}.toml"
+def profile_path(store: StoreLike, athlete: str) -> Path:
+    """Where the store keeps an athlete's profile: ``<store>/profiles/<athlete>.toml``.
+
+    ``store`` is a :class:`runback.store.Store` or its root directory.
+    """
+    return as_store(store).profile_file(athlete)
 
 
-def _store_root(store: Any) -> Path:
-    # a path (note: pathlib.Path has a .root too, the filesystem root) or a Store
-    if isinstance(store, str | os.PathLike):
-        return Path(store)
-    return Path(store.root)
-
-
-def load_profile(store: Any, athlete: str) -> Profile | None:
+def load_profile(store: StoreLike, athlete: str) -> Profile | None:
     """The athlete's saved profile, ``<store>/profiles/<athlete>.toml``, or None if there is none.
 
     ``store`` is a :class:`runback.store.Store` or its root directory.
     """
-    path = profile_path(_store_root(store), athlete)
-    return read_profile(path) if path.is_file() else None
+    st = as_store(store)
+    data = st.profile_bytes(athlete)
+    return None if data is None else _parse_profile(data, st.profile_file(athlete))
 
 
 @overload
 def read_profile(path: str | Path) -> Profile: ...
 @overload
-def read_profile(path: Any, athlete: str) -> Profile | None: ...
+def read_profile(path: StoreLike, athlete: str) -> Profile | None: ...
 def read_profile(path: Any, athlete: str | None = None) -> Profile | None:
     """Read a profile TOML file; every value in it gets source "profile file".
 
@@ -216,9 +222,16 @@ def read_profile(path: Any, athlete: str | None = None) -> Profile | None:
         return load_profile(path, athlete)
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except OSError as exc:
         raise OptionError(f"{path}: cannot read profile ({exc.strerror or exc})") from exc
+    return _parse_profile(data, path)
+
+
+def _parse_profile(content: bytes, path: Path) -> Profile:
+    """A profile from the bytes of a TOML file; ``path`` names the file in messages."""
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise OptionError(f"{path}: not a valid TOML profile ({exc})") from exc
     if "threshold_pace" in data:
@@ -240,6 +253,132 @@ def read_profile(path: Any, athlete: str | None = None) -> Profile | None:
         return Profile(**kwargs)
     except OptionError as exc:
         raise OptionError(f"{path}: {str(exc).removeprefix('profile: ')}") from exc
+
+
+# --------------------------------------------------------------------------
+# which value wins: given > profile file > estimate
+# --------------------------------------------------------------------------
+ProfileArg = Profile | Mapping[str, Profile | None] | None
+"""Profile values for every athlete (one :class:`Profile`), per athlete (athlete -> Profile), or none."""
+
+
+def _for(arg: ProfileArg, athlete: str) -> Profile | None:
+    return arg.get(athlete) if isinstance(arg, Mapping) else arg
+
+
+def _complete(p: Profile | None) -> bool:
+    return p is not None and all(getattr(p, key) is not None for key in _ESTIMATED)
+
+
+def resolve_profiles(
+    activities: pl.DataFrame,
+    samples: pl.DataFrame | None = None,
+    profile: ProfileArg = None,
+    *,
+    stored: ProfileArg = None,
+    athletes: Iterable[str] | None = None,
+) -> dict[str, Profile]:
+    """One complete profile per athlete: given values, then profile-file values, then estimates.
+
+    The one place that decides which profile value wins, for every command
+    (``flags``, ``report``, ``team-report``) and for the library functions
+    (:func:`runback.load.flags`, :func:`runback.load.session_load`).  Each
+    value keeps its source ("given", "profile file", "estimated: <method>").
+    The estimates (see :func:`estimate_profile`) are computed only for
+    athletes missing a value that can be estimated; with HRmax, HRrest and
+    threshold pace all known, ``activities`` and ``samples`` are not read.
+
+    Parameters
+    ----------
+    activities, samples
+        :data:`runback.schema.ACTIVITIES` / :data:`runback.schema.SAMPLES`
+        frames (any number of athletes), for the estimates.
+    profile
+        The given values (e.g. command-line options): None, one
+        :class:`Profile` for every athlete, or a mapping athlete -> Profile.
+        These win.
+    stored
+        The profile files' values, in the same forms (see :func:`read_profiles`);
+        they fill what ``profile`` lacks.
+    athletes
+        The athletes to resolve (default: those in ``activities``).  An athlete
+        without activities gets the given and stored values and the defaults
+        (a 60 bpm resting heart rate).
+
+    Returns
+    -------
+    dict[str, Profile]
+        Athlete -> profile, sorted by athlete.
+
+    Raises
+    ------
+    OptionError
+        When a given value and a file value together are impossible (a resting
+        heart rate at or above the maximal one).
+    """
+    if athletes is None:
+        names = sorted(activities.get_column("athlete").drop_nulls().unique().to_list())
+    else:
+        names = sorted(set(athletes))
+    known: dict[str, Profile | None] = {}
+    for name in names:
+        given, from_file = _for(profile, name), _for(stored, name)
+        known[name] = given.merged(from_file) if given is not None else from_file
+    missing = [name for name, p in known.items() if not _complete(p)]
+    rows: dict[str, dict[str, Any]] = {}
+    if missing:
+        estimates = estimates_by_athlete(activities.filter(pl.col("athlete").is_in(missing)), samples)
+        rows = {row["athlete"]: row for row in estimates.iter_rows(named=True)}
+    return {name: complete_profile(known[name], rows.get(name, {})) for name in names}
+
+
+def read_profiles(
+    store: StoreLike, athletes: Iterable[str], *, profile_file: str | os.PathLike[str] | None = None
+) -> dict[str, Profile | None]:
+    """The profile-file values of each athlete, for :func:`resolve_profiles`'s ``stored``.
+
+    ``profile_file`` (a ``--profile FILE`` option) stands for every athlete
+    when given, instead of the store's files; else each athlete's
+    ``<store>/profiles/<athlete>.toml``, or None where there is none.
+    """
+    if profile_file is not None:
+        chosen = read_profile(Path(profile_file))
+        return {name: chosen for name in athletes}
+    st = as_store(store)
+    return {name: load_profile(st, name) for name in athletes}
+
+
+def resolve_store_profiles(
+    store: StoreLike,
+    activities: pl.DataFrame,
+    samples: pl.DataFrame | None = None,
+    *,
+    given: ProfileArg = None,
+    profile_file: str | os.PathLike[str] | None = None,
+    athletes: Iterable[str] | None = None,
+) -> dict[str, Profile]:
+    """:func:`resolve_profiles` with the profile files read from ``store`` (see :func:`read_profiles`).
+
+    Parameters
+    ----------
+    store
+        A :class:`runback.store.Store` or its root directory.
+    activities, samples
+        The athletes' frames, for the estimates.
+    given
+        The given values (command-line options), as :func:`resolve_profiles`'s ``profile``.
+    profile_file
+        A profile file for every athlete instead of the store's (``--profile FILE``).
+    athletes
+        The athletes to resolve (default: those in ``activities``).
+    """
+    names = (
+        sorted(activities.get_column("athlete").drop_nulls().unique().to_list())
+        if athletes is None
+        else sorted(set(athletes))
+    )
+    stored = read_profiles(store, names, profile_file=profile_file)
+    return resolve_profiles(activities, samples, given, stored=stored, athletes=names)
 
 
 def estimate_profile(
@@ -269,20 +408,19 @@ def estimate_profile(
     ----------
     activities
         schema.ACTIVITIES rows of one athlete (rows of several athletes are
-        pooled; use :func:`runback.load.metrics.resolve_profiles` per athlete).
+        pooled; use :func:`resolve_profiles` per athlete).
     samples
         schema.SAMPLES rows of those activities, optional.
     given
-        Values already known (given or from a profile file); these win.
+        Values already known (given or from a profile file); these win, and
+        nothing is estimated when they hold HRmax, HRrest and threshold pace.
 
     Returns
     -------
     Profile
     """
     pooled = activities.with_columns(athlete=pl.lit("_", dtype=pl.String))
-    est = estimates_by_athlete(pooled, samples)
-    row = est.row(0, named=True) if est.height else {}
-    return complete_profile(given, row)
+    return resolve_profiles(pooled, samples, given, athletes=["_"])["_"]
 
 
 def complete_profile(given: Profile | None, row: Mapping[str, Any]) -> Profile:

@@ -8,9 +8,11 @@ a session ``rpe`` (0-10) and a free ``note``.  Columns: :data:`runback.schema.JO
 
 Storage
 -------
-Entries live under ``<store>/journal/athlete=<name>/part-<id>.parquet``.
-The journal is append-only: every call that adds entries writes *one new*
-part file (through :func:`runback.store.atomic_write_parquet`) and never
+Entries live under ``<store>/journal/athlete=<name>/part-<id>.parquet``,
+read and written by the store (:meth:`runback.store.Store.journal`,
+:meth:`runback.store.Store.append_journal`); this module validates entries
+and parses CSV files.  The journal is append-only: every call that adds
+entries writes *one new* part file, under the store's lock, and never
 rewrites an existing one, so a crash can lose at most the entries being
 added, never entries already stored.  The athlete is part of the directory
 name only (hive style), so ``pl.scan_parquet(root / "journal",
@@ -30,21 +32,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import polars as pl
 
 from runback import schema
+from runback.athletes import DEFAULT_ATHLETE, check_athlete
 from runback.errors import FileError, JournalError, OptionError, RowProblem, UnreadableFileError
 from runback.load._sport import running_activity
-from runback.athletes import DEFAULT_ATHLETE
-from runback.store import atomic_write_parquet, default_store_dir
+from runback.store import StoreLike, as_store
 
 __all__ = [
     "CSV_COLUMNS",
@@ -95,17 +98,7 @@ CSV_COLUMNS_DOC: dict[str, str] = {
     "note": "optional; free text",
 }
 
-_JOURNAL_DIR = "journal"
-_ATHLETE_RE = re.compile(r"^[^/\\=\x00]+$")
 _HASHED_FIELDS = tuple(c for c in schema.JOURNAL if c != "entry_id")
-
-
-class _HasRoot(Protocol):
-    root: Path
-
-
-StoreLike = _HasRoot | str | os.PathLike[str] | None
-"""A :class:`runback.store.Store` (anything with a ``.root``), a directory, or None (the default store)."""
 
 
 # --------------------------------------------------------------------------
@@ -188,12 +181,6 @@ def _timing(value: object) -> str:
 
 def _text(value: object) -> str | None:
     return None if _blank(value) else str(value).strip()
-
-
-def _check_athlete(athlete: str) -> str:
-    if not athlete or not _ATHLETE_RE.match(athlete) or athlete.startswith("."):
-        raise OptionError(f"bad athlete name {athlete!r}: use letters, digits, spaces, '-' or '_'")
-    return athlete
 
 
 def _validate(
@@ -291,7 +278,7 @@ def make_entry(
         "activity_id": activity_id,
         "note": note,
     }
-    entry, problems = _validate(raw, athlete=_check_athlete(athlete), today=today)
+    entry, problems = _validate(raw, athlete=check_athlete(athlete), today=today)
     if entry is None:
         raise OptionError("bad journal entry: " + "; ".join(problems))
     return _frame([entry])
@@ -307,28 +294,9 @@ def _frame(entries: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
 # --------------------------------------------------------------------------
 # the store
 # --------------------------------------------------------------------------
-def _root(store: StoreLike) -> Path:
-    if store is None:
-        return default_store_dir()
-    if isinstance(store, (str, os.PathLike)):  # before .root: every Path has a .root ("/")
-        return Path(store)
-    return Path(store.root)
-
-
 def journal_dir(store: StoreLike, athlete: str) -> Path:
     """The folder holding ``athlete``'s journal parts: ``<root>/journal/athlete=<name>``."""
-    return _root(store) / _JOURNAL_DIR / f"athlete={_check_athlete(athlete)}"
-
-
-def _athlete_dirs(store: StoreLike) -> list[tuple[str, Path]]:
-    base = _root(store) / _JOURNAL_DIR
-    if not base.is_dir():
-        return []
-    return sorted(
-        (d.name.split("=", 1)[1], d)
-        for d in base.iterdir()
-        if d.is_dir() and d.name.startswith("athlete=")
-    )
+    return as_store(store).journal_dir(athlete)
 
 
 def read_journal(store: StoreLike = None, athlete: str | None = None) -> pl.DataFrame:
@@ -347,41 +315,7 @@ def read_journal(store: StoreLike = None, athlete: str | None = None) -> pl.Data
         :data:`runback.schema.JOURNAL` columns, one row per distinct entry,
         sorted by athlete, date, time (entries without a time first) and entry_id.
     """
-    frames: list[pl.DataFrame] = []
-    for name, folder in _athlete_dirs(store):
-        if athlete is not None and name != athlete:
-            continue
-        for part in sorted(folder.glob("*.parquet")):
-            try:
-                df = pl.read_parquet(part)
-            except Exception as exc:  # polars raises several types for a damaged file
-                raise UnreadableFileError(str(part), f"cannot read journal part: {exc}") from exc
-            frames.append(schema.conform(df.with_columns(pl.lit(name).alias("athlete")), schema.JOURNAL))
-    if not frames:
-        return schema.empty(schema.JOURNAL)
-    return (
-        pl.concat(frames)
-        .unique("entry_id", keep="first", maintain_order=True)
-        .sort(["athlete", "date", "time", "entry_id"], nulls_last=False)
-    )
-
-
-def _append(store: StoreLike, entries: pl.DataFrame) -> int:
-    """Store the entries not stored yet, one new part file per athlete; return how many."""
-    entries = schema.conform(entries, schema.JOURNAL).unique("entry_id", keep="first", maintain_order=True)
-    added = 0
-    for (athlete,), group in entries.group_by("athlete", maintain_order=True):
-        athlete = str(athlete)
-        stored = read_journal(store, athlete)["entry_id"]
-        new = group.filter(~pl.col("entry_id").is_in(stored.implode()))
-        if new.is_empty():
-            continue
-        # The part's name derives from its entries, so a retried write lands on the same file.
-        part_id = hashlib.sha256("".join(sorted(new["entry_id"])).encode()).hexdigest()[:16]
-        path = journal_dir(store, athlete) / f"part-{part_id}.parquet"
-        atomic_write_parquet(new.drop("athlete"), path)
-        added += new.height
-    return added
+    return as_store(store).journal(athlete)
 
 
 def add_entry(
@@ -430,6 +364,8 @@ def add_entry(
     ------
     OptionError
         Every bad value at once.
+    StoreError
+        When the store cannot be written.
     """
     entry = make_entry(
         pain,
@@ -446,13 +382,33 @@ def add_entry(
         athlete=athlete,
         today=today,
     )
-    _append(store, entry)
+    as_store(store).append_journal(entry)
     return entry
 
 
 # --------------------------------------------------------------------------
 # CSV
 # --------------------------------------------------------------------------
+# a line inside a quoted value that starts like a journal row: the quote before it never closed
+_ROW_START = re.compile(r"[\r\n]\s*\d{4}-\d{2}-\d{2}\s*[,;]")
+
+
+def _spanning_value(header: Sequence[str], cells: Sequence[str]) -> str | None:
+    """Why a row whose values span lines is refused, or None.
+
+    Only a note may hold line breaks (a spreadsheet cell with Alt+Enter); a
+    note whose later lines start like journal rows has an unclosed quote.
+    """
+    for name, cell in zip(header, cells):
+        if "\n" not in cell and "\r" not in cell:
+            continue
+        if name != "note":
+            return f"the {name} value spans lines (a quote that does not close?)"
+        if _ROW_START.search(cell):
+            return "the note swallows the rows after it: a quote (\") in it does not close"
+    return None
+
+
 def parse_journal_csv(
     path: str | os.PathLike[str],
     *,
@@ -476,7 +432,7 @@ def parse_journal_csv(
     FileError
         When the file cannot be read, or is not UTF-8 text.
     """
-    _check_athlete(athlete)
+    check_athlete(athlete)
     today = today or dt.date.today()
     label = str(path)
     try:
@@ -488,11 +444,13 @@ def parse_journal_csv(
     except OSError as exc:
         raise FileError(label, f"cannot read file: {exc.strerror or exc}") from exc
 
-    lines = text.splitlines(keepends=True)
-    first = next((ln for ln in lines if ln.strip()), "")
+    # Physical CSV records end at \n, \r\n or \r only: str.splitlines would also break a
+    # note at U+2028 or a form feed and shift every later line number.
+    first = next((ln for ln in io.StringIO(text, newline="") if ln.strip()), "")
     # Excel with a Dutch (or other comma-decimal) locale saves CSV with semicolons.
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
+    # strict: a quote that never closes is an error, not a note that swallows the rows after it
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     problems: list[RowProblem] = []
     header: list[str] | None = None
     entries: list[dict[str, Any]] = []
@@ -523,6 +481,10 @@ def parse_journal_csv(
                 continue
             if len(cells) != len(header):
                 problems.append(RowProblem(start, f"{len(cells)} values, but the header has {len(header)} columns"))
+                continue
+            spanning = _spanning_value(header, cells)
+            if spanning:
+                problems.append(RowProblem(start, spanning))
                 continue
             entry, reasons = _validate(dict(zip(header, cells)), athlete=athlete, today=today)
             if entry is None:
@@ -555,8 +517,17 @@ def import_journal_csv(
     -------
     int
         The number of entries added.
+
+    Raises
+    ------
+    JournalError
+        Every bad row, with its line number (nothing is imported).
+    FileError
+        When the CSV cannot be read.
+    StoreError
+        When the store cannot be written.
     """
-    return _append(store, parse_journal_csv(path, athlete=athlete, today=today))
+    return as_store(store).append_journal(parse_journal_csv(path, athlete=athlete, today=today))
 
 
 def write_template(path: str | os.PathLike[str] | None = None) -> str:
