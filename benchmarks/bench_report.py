@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the synthetic frames are a test helper
 
 from runback.report import build_runner_report  # noqa: E402
-from runback.report._synthetic import synthetic_frames  # noqa: E402
+from synthetic import synthetic_frames  # noqa: E402
 from runback.report.runner import write_text_atomic  # noqa: E402
 
 
