@@ -1,6 +1,7 @@
 """The model layer: the load model and the pain journal run together.
 
-:data:`RULES` collects every rule's declaration (load rules from
+:func:`flags` runs every rule; :func:`report_inputs` computes everything a
+runner's report shows (:class:`ReportInputs`).  :data:`RULES` collects every rule's declaration (load rules from
 :mod:`runback.load.rules`, journal rules from :mod:`runback.pain.rules`) in
 the order :func:`flags` runs them; the reports, the coach overview and the
 pain analysis read their labels, bands, severity and evidence from here.
@@ -8,7 +9,9 @@ pain analysis read their labels, bands, severity and evidence from here.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import polars as pl
@@ -16,13 +19,14 @@ import polars as pl
 from runback import schema
 from runback.days import local_start
 from runback.errors import OptionError
-from runback.load import LOAD_RULES, Profile, daily_load, parse_since, resolve_profiles, running_activity
-from runback.load import session_load, weekly_load
+from runback.load import LOAD_RULES, Profile, acwr, daily_load, estimate_profile, parse_since, pmc
+from runback.load import resolve_profiles, running_activity, session_load, session_spikes, weekly_load
+from runback.pain import pain_vs_load
 from runback.pain.journal import apply_journal_rpe
 from runback.pain.rules import JOURNAL_RULES
 from runback.registry import Rule
 
-__all__ = ["RULES", "RULES_BY_ID", "flags", "known_thresholds", "localize_runs"]
+__all__ = ["RULES", "RULES_BY_ID", "ReportInputs", "flags", "known_thresholds", "localize_runs", "report_inputs"]
 
 #: every rule, in the order flags() runs them: the load rules, then the journal rules
 RULES: tuple[Rule, ...] = (*LOAD_RULES, *JOURNAL_RULES)
@@ -130,3 +134,86 @@ def flags(
     if since_day is not None:
         out = out.filter(pl.col("date") >= since_day)
     return out.sort("athlete", "date", "rule", "activity_id", nulls_last=True)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ReportInputs(Mapping[str, Any]):
+    """Everything a runner's report shows, as the model computed it for one athlete.
+
+    Also a read-only mapping of its fields, so ``build_runner_report(**inputs)``
+    and ``inputs["flags"]`` work.
+    """
+
+    athlete: str
+    activities: pl.DataFrame
+    daily: pl.DataFrame
+    weekly: pl.DataFrame
+    flags: pl.DataFrame
+    journal: pl.DataFrame
+    pain_analysis: pl.DataFrame | None
+    pmc: pl.DataFrame | None
+    acwr: pl.DataFrame | None
+    profile: Profile
+    session_spikes: pl.DataFrame
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in _INPUT_FIELDS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_INPUT_FIELDS)
+
+    def __len__(self) -> int:
+        return len(_INPUT_FIELDS)
+
+
+_INPUT_FIELDS = tuple(f.name for f in dataclasses.fields(ReportInputs))
+
+
+def report_inputs(
+    athlete: str,
+    activities: pl.DataFrame,
+    samples: pl.DataFrame | None = None,
+    *,
+    journal: pl.DataFrame | None = None,
+    profile: Profile | None = None,
+) -> ReportInputs:
+    """Every frame of one runner's report, over the athlete's whole history.
+
+    The report's ``since`` only limits what is shown, so baselines (the 30-day
+    longest run, the previous weeks) stay right at the start of the period.
+
+    Parameters
+    ----------
+    athlete
+        Whose report.
+    activities, samples
+        schema.ACTIVITIES / schema.SAMPLES of that athlete.
+    journal
+        schema.JOURNAL of that athlete (None or empty: no journal).
+    profile
+        The profile values known (given or from a profile file); the rest is
+        estimated (:func:`runback.load.estimate_profile`).
+    """
+    journal = schema.empty(schema.JOURNAL) if journal is None else journal
+    used = estimate_profile(activities, samples, given=profile)
+    sessions = session_load(activities, samples, profile=used)
+    daily = daily_load(activities, samples, sessions=sessions)
+    found = flags(activities, samples, journal=journal if not journal.is_empty() else None, profile=used)
+    # the pain analysis sees each run on the same local day as the load model
+    runs = localize_runs(activities, {athlete: used})
+    has_days = not daily.is_empty()
+    return ReportInputs(
+        athlete=athlete,
+        activities=activities,
+        daily=daily,
+        weekly=weekly_load(daily),
+        flags=found,
+        journal=journal,
+        pain_analysis=pain_vs_load(journal, runs, found, daily=daily) if not journal.is_empty() else None,
+        pmc=pmc(daily) if has_days else None,
+        acwr=acwr(daily) if has_days else None,
+        profile=used,
+        session_spikes=session_spikes(sessions, daily),
+    )

@@ -30,7 +30,7 @@ from runback import schema
 from runback.days import local_day, week_start
 from runback.load import _segments as seg
 from runback.load._sport import is_running, running_activity
-from runback.load.profile import Profile, complete_profile, estimates_by_athlete
+from runback.load.profile import Profile, resolve_profiles
 
 __all__ = [
     "GAP_CAP_S",
@@ -61,30 +61,6 @@ _SESSION_COLS = (
     "above_threshold_min",
     "hr_run_min",
 )
-
-
-def resolve_profiles(
-    activities: pl.DataFrame,
-    samples: pl.DataFrame | None = None,
-    profile: ProfileArg = None,
-) -> dict[str, Profile]:
-    """One complete profile per athlete: the given values, the rest estimated.
-
-    Parameters
-    ----------
-    activities, samples
-        schema.ACTIVITIES / schema.SAMPLES frames.
-    profile
-        None (estimate everything), one :class:`Profile` for every athlete, or a
-        mapping athlete -> Profile.  Missing values are estimated per athlete.
-    """
-    est = estimates_by_athlete(activities.filter(pl.col("athlete").is_not_null()), samples)
-    out: dict[str, Profile] = {}
-    for row in est.sort("athlete").iter_rows(named=True):
-        name = row["athlete"]
-        given = profile.get(name) if isinstance(profile, Mapping) else profile
-        out[name] = complete_profile(given, row)
-    return out
 
 
 def _profile_frame(profiles: Mapping[str, Profile]) -> pl.DataFrame:

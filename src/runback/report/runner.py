@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ from runback import schema
 from runback._version import __version__
 from runback.days import week_start
 from runback.errors import FileError, OptionError
+from runback.files import write_atomic
 from runback.load import local_dates, running_activity
 from runback.model import RULES
 from runback.report import _charts
@@ -581,7 +580,7 @@ def write_runner_report(
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` beside ``path`` then rename over it, so a reader never sees half a report.
+    """Write ``text`` (UTF-8) atomically with :func:`runback.files.write_atomic`, readable by all.
 
     Raises :class:`~runback.errors.FileError` when ``path`` cannot be written (a folder,
     a read-only place, a parent that is a file).
@@ -589,21 +588,10 @@ def write_text_atomic(path: Path, text: str) -> Path:
     path = path.expanduser()
     make_folder(path.parent)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # 0o644: a report is meant to be shared
+        return write_atomic(path, text.encode("utf-8"), mode=0o644)
     except OSError as exc:
         raise FileError(str(path), f"cannot write the file: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is meant to be shared
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise FileError(str(path), f"cannot write the file: {exc.strerror or exc}") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def make_folder(path: Path) -> Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -256,7 +256,7 @@ def write_team_report(store: Any, out_dir: str | Path, *, lang: str = "en", as_o
 
 
 def write_team_pages(
-    runners: Sequence[dict[str, Any]], out_dir: str | Path, *, lang: str = "en", as_of: dt.date | str | None = None
+    runners: Sequence[Mapping[str, Any]], out_dir: str | Path, *, lang: str = "en", as_of: dt.date | str | None = None
 ) -> Path:
     """Write the index and the runner pages from each runner's frames (the keywords of ``build_runner_report``).
 
