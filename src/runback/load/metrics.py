@@ -61,6 +61,8 @@ _SESSION_COLS = (
     "above_threshold_min",
     "hr_run_min",
 )
+# the session columns a day adds up
+_DAILY_SUMS = (*_SESSION_COLS, "high_zone_min", "high_intensity_min", "hr_run_distance_m", "srpe_au")
 
 
 def _profile_frame(profiles: Mapping[str, Profile]) -> pl.DataFrame:
@@ -306,24 +308,7 @@ def daily_load(
         n_runs=pl.col("_run").sum().cast(pl.Int32),
         n_activities=pl.len().cast(pl.Int32),
         longest_run_m=pl.col("_run_m").max(),
-        **{
-            c: pl.col(c).sum()
-            for c in (
-                "trimp_banister",
-                "trimp_edwards",
-                "z1_min",
-                "z2_min",
-                "z3_min",
-                "z4_min",
-                "z5_min",
-                "high_zone_min",
-                "above_threshold_min",
-                "high_intensity_min",
-                "hr_run_min",
-                "hr_run_distance_m",
-                "srpe_au",
-            )
-        },
+        **{c: pl.col(c).sum() for c in _DAILY_SUMS},
     )
     grid = (
         per_day.group_by(pl.col("_k") // span, maintain_order=True)
