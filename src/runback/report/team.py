@@ -16,6 +16,7 @@ import polars as pl
 
 from runback.days import local_day, monday
 from runback.errors import OptionError
+from runback.pain.rules import PAIN_NEXT_MORNING
 from runback.report._html import Page, esc, plotly_js
 from runback.report._i18n import band_label, fmt_date, fmt_num, fmt_pct, rule_label, tr
 from runback.report._inputs import last_day, open_any_store, report_inputs
@@ -33,9 +34,10 @@ from runback.report.runner import (
 PLOTLY_FILE = "plotly.min.js"
 INDEX_FILE = "index.html"
 
-# Ostelo et al. 2008: 2 points or 30% is the smallest change that matters (at least 1 point on the 0-10 scale)
-PAIN_CHANGE_POINTS = 2.0
-PAIN_CHANGE_RATIO = 0.30
+# Ostelo et al. 2008: 2 points or 30% is the smallest change that matters (at least 1 point on the 0-10
+# scale): the next-morning rule's defaults
+PAIN_CHANGE_POINTS = float(PAIN_NEXT_MORNING.params["next_morning_points"])
+PAIN_CHANGE_RATIO = float(PAIN_NEXT_MORNING.params["next_morning_fraction"])
 
 TEAM_COLUMNS: dict[str, pl.DataType] = {
     "athlete": pl.String(),
