@@ -25,8 +25,8 @@ import polars as pl
 from runback import schema
 from runback.errors import FileError, NotAnActivityError, UnreadableFileError, UnsupportedFormatError
 from runback.io._common import Frames
-from runback.io._summary import known_sport
 from runback.io.archive import FoundFile, Member, archive_members, file_kind, find_files
+from runback.sports import known_sport
 
 Progress = Callable[[int, int, str], None]
 """Called after each parsed file with (files done, files to parse, file label)."""

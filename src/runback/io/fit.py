@@ -13,8 +13,9 @@ Mapping (FIT profile names):
   a file with records but no session gives one activity computed from its records;
 - ``enhanced_speed`` / ``enhanced_altitude`` win over ``speed`` / ``altitude``;
   semicircles become degrees; FIT's invalid sentinels become null;
-- running and walking cadence is FIT's per-foot rpm (+ ``fractional_cadence``)
-  times two: steps per minute, both feet;
+- the cadence of :data:`runback.sports.FOOT_SPORTS` (running, walking,
+  hiking) is FIT's per-foot rpm (+ ``fractional_cadence``) times two: steps
+  per minute, both feet, as in every format;
 - the local start time comes from the ``activity`` message's ``local_timestamp``.
 """
 
@@ -43,13 +44,12 @@ from runback.io._fitdecoded import (
     Decoded,
     set_field,
 )
+from runback.sports import FOOT_SPORTS, GENERIC
 
 __all__ = ["read_fit", "read_fit_many"]
 
 Engine = Literal["fast", "fitparse"]
 
-# Sports whose FIT cadence is strides per minute (one foot): doubled to steps/min.
-_STEP_SPORTS = frozenset({"running", "walking"})
 _SEMICIRCLE_DEG = 180.0 / 2**31
 _MAX_UTC_OFFSET_S = 14 * 3600  # the widest real time zone offset
 _FIT_SYSTEM_TIME_MAX = 0x10000000  # FIT: smaller date_time values are seconds since power-on
@@ -520,11 +520,11 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = "me") -> Fram
     cadence_all = np.full(ts.shape, np.nan)
     for i, msg in enumerate(sess):
         sport = _label(msg.get("sport") if msg.get("sport") is not None else file_sport.get("sport"))
-        sport = sport or "generic"
+        sport = sport or GENERIC
         sub_sport = _label(
             msg.get("sub_sport") if msg.get("sub_sport") is not None else file_sport.get("sub_sport")
         )
-        factor = 2.0 if sport in _STEP_SPORTS else 1.0
+        factor = 2.0 if sport in FOOT_SPORTS else 1.0
         mask = rec_session == i
         s_ts = ts[mask]
         s_speed = speed[mask]
@@ -637,7 +637,7 @@ def _laps(
     counters = [0] * len(ids)
     for start, lap in timed:
         i = int(np.clip(np.searchsorted(starts, start, side="right") - 1, 0, len(ids) - 1))
-        factor = 2.0 if sports[i] in _STEP_SPORTS else 1.0
+        factor = 2.0 if sports[i] in FOOT_SPORTS else 1.0
         rows.append(
             {
                 "activity_id": ids[i],
