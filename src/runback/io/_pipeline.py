@@ -224,10 +224,12 @@ def parse_all(tasks: Sequence[Task], *, workers: int | None, progress: Progress 
 def _same_run(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     if a["athlete"] != b["athlete"]:
         return False
-    da, db = a["distance_m"], b["distance_m"]
+    da: float | None = a["distance_m"]
+    db: float | None = b["distance_m"]
     if da and db:
         return abs(da - db) <= SAME_DISTANCE_RATIO * max(da, db)
-    ea, eb = a["elapsed_s"], b["elapsed_s"]
+    ea: float | None = a["elapsed_s"]
+    eb: float | None = b["elapsed_s"]
     if ea and eb:
         return abs(ea - eb) <= SAME_DISTANCE_RATIO * max(ea, eb)
     return True
