@@ -20,11 +20,12 @@ from runback import schema
 from runback.days import local_start
 from runback.errors import OptionError
 from runback.load import LOAD_RULES, Profile, acwr, daily_load, estimate_profile, parse_since, pmc
-from runback.load import resolve_profiles, running_activity, session_load, session_spikes, weekly_load
+from runback.load import resolve_profiles, session_load, session_spikes, weekly_load
 from runback.pain import pain_vs_load
 from runback.pain.journal import apply_journal_rpe
 from runback.pain.rules import JOURNAL_RULES
 from runback.registry import Rule
+from runback.sports import running_activity
 
 __all__ = ["RULES", "RULES_BY_ID", "ReportInputs", "flags", "known_thresholds", "localize_runs", "report_inputs"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from runback.errors import OptionError
-from runback.load._sport import running_activity
+from runback.sports import running_activity
 from runback.load.metrics import daily_load, local_dates, resolve_profiles, session_load, weekly_load
 from runback.load.pmc import acwr, monotony, pmc
 from runback.load.profile import Profile, estimate_profile, load_profile, parse_pace, profile_path, read_profile

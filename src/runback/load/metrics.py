@@ -29,7 +29,7 @@ import polars as pl
 from runback import schema
 from runback.days import local_day, week_start
 from runback.load import _segments as seg
-from runback.load._sport import is_running, running_activity
+from runback.sports import is_running, running_activity
 from runback.load.profile import Profile, resolve_profiles
 
 __all__ = [
@@ -174,7 +174,7 @@ def session_load(
     infer_unknown_sport
         Count activities without a sport (GPX without ``<type>``: "generic") as
         running when their name or average speed says so; see
-        :mod:`runback.load._sport`.  ``is_run`` shows the outcome.
+        :mod:`runback.sports`.  ``is_run`` shows the outcome.
 
     References
     ----------

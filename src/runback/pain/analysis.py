@@ -19,7 +19,7 @@ Definitions
 * A day's pain is the highest pain logged that day (any timing); days without
   an entry are missing, never 0.
 * A session is a running activity (as the load model counts them:
-  :func:`runback.load.running_activity`, which also counts GPX runs without a
+  :func:`runback.sports.running_activity`, which also counts GPX runs without a
   sport) on its local day (:func:`runback.days.local_day`).  Its pain is the mean day's pain over the logged days
   from its day to ``window_days`` days later; sessions with no logged day there
   are left out.  Windows of nearby sessions overlap, so sessions are not
@@ -56,8 +56,8 @@ import polars as pl
 from runback import schema
 from runback.days import local_day, week_start
 from runback.fmt import fmt_num
-from runback.load import running_activity
 from runback.pain.rules import JOURNAL_RULES, WEEK_RULES, rule_words
+from runback.sports import running_activity
 
 __all__ = ["pain_vs_load", "spearman"]
 

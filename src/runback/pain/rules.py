@@ -8,7 +8,7 @@ names a cause or a diagnosis.
 
 How entries are matched to runs
 -------------------------------
-A run is what the load model counts as running (:func:`runback.load.running_activity`:
+A run is what the load model counts as running (:func:`runback.sports.running_activity`:
 sport ``running``, or a GPX without a sport at running speed); its day is its local day
 (:func:`runback.days.local_day`; :func:`runback.model.flags` first puts ``start_time_local``
 in the profile's time zone, as the load model does).  An entry that names a run (``activity_id``) belongs to
@@ -38,8 +38,9 @@ import polars as pl
 from runback import schema
 from runback.days import local_day, monday
 from runback.fmt import fmt_date, fmt_g
-from runback.load import LOAD_RULES, running_activity
+from runback.load import LOAD_RULES
 from runback.registry import Band, Rule
+from runback.sports import running_activity
 
 __all__ = [
     "EVIDENCE",

@@ -19,7 +19,7 @@ from runback._version import __version__
 from runback.days import week_start
 from runback.errors import FileError, OptionError
 from runback.files import write_atomic
-from runback.load import local_dates, running_activity
+from runback.load import local_dates
 from runback.model import RULES
 from runback.report import _charts
 from runback.report._html import Page, esc
@@ -40,6 +40,7 @@ from runback.report._i18n import (
     tr,
 )
 from runback.report._inputs import open_any_store, report_inputs, resolve_athlete
+from runback.sports import running_activity
 
 STATUS_DAYS = 14
 
