@@ -13,6 +13,7 @@ import math
 from runback import registry
 from runback.fmt import DAYS, MONTHS, SHORT_DAYS, SHORT_MONTHS, fmt_num, fmt_pct
 from runback.fmt import fmt_date_short as fmt_date
+from runback.load.rules import SESSION_SPIKE
 from runback.model import RULES, RULES_BY_ID
 
 __all__ = [
@@ -38,6 +39,10 @@ __all__ = [
 ]
 
 LANGS: tuple[str, ...] = ("en", "nl")
+
+# the per-run chart draws session_spikes with the rule's default window and bands (as the report runs it)
+_DAYS = SESSION_SPIKE.params["spike_window_days"]
+_SMALL, _MODERATE, _LARGE = (f"{edge * 100:g}" for edge in SESSION_SPIKE.params["spike_bands"])
 
 T: dict[str, dict[str, str]] = {
     # page
@@ -97,22 +102,22 @@ T: dict[str, dict[str, str]] = {
     "change_prev": {"en": "change from the week before", "nl": "verandering t.o.v. de week ervoor"},
     # sessions
     "sec_sessions": {
-        "en": "Each run against your longest run of the previous 30 days",
-        "nl": "Elke loop tegenover je langste loop van de 30 dagen ervoor",
+        "en": f"Each run against your longest run of the previous {_DAYS} days",
+        "nl": f"Elke loop tegenover je langste loop van de {_DAYS} dagen ervoor",
     },
     "sessions_intro": {
-        "en": "Dots: each run's distance. Line: the longest run in the 30 days before it. "
+        "en": f"Dots: each run's distance. Line: the longest run in the {_DAYS} days before it. "
         "A run far above the line is a session spike (Frandsen et al. 2025).",
-        "nl": "Stippen: de afstand van elke loop. Lijn: de langste loop in de 30 dagen ervoor. "
+        "nl": f"Stippen: de afstand van elke loop. Lijn: de langste loop in de {_DAYS} dagen ervoor. "
         "Een loop ver boven de lijn is een piek in afstand (Frandsen e.a. 2025).",
     },
-    "longest_30": {"en": "longest run, previous 30 days", "nl": "langste loop, 30 dagen ervoor"},
-    "band_none": {"en": "up to 10% longer", "nl": "tot 10% langer"},
-    "band_small": {"en": "10–30% longer", "nl": "10–30% langer"},
-    "band_moderate": {"en": "30–100% longer", "nl": "30–100% langer"},
-    "band_large": {"en": "more than 100% longer", "nl": "meer dan 100% langer"},
-    "band_nobase": {"en": "no run in the 30 days before", "nl": "geen loop in de 30 dagen ervoor"},
-    "vs_longest": {"en": "vs longest of previous 30 days", "nl": "t.o.v. langste van 30 dagen ervoor"},
+    "longest_30": {"en": f"longest run, previous {_DAYS} days", "nl": f"langste loop, {_DAYS} dagen ervoor"},
+    "band_none": {"en": f"up to {_SMALL}% longer", "nl": f"tot {_SMALL}% langer"},
+    "band_small": {"en": f"{_SMALL}–{_MODERATE}% longer", "nl": f"{_SMALL}–{_MODERATE}% langer"},
+    "band_moderate": {"en": f"{_MODERATE}–{_LARGE}% longer", "nl": f"{_MODERATE}–{_LARGE}% langer"},
+    "band_large": {"en": f"more than {_LARGE}% longer", "nl": f"meer dan {_LARGE}% langer"},
+    "band_nobase": {"en": f"no run in the {_DAYS} days before", "nl": f"geen loop in de {_DAYS} dagen ervoor"},
+    "vs_longest": {"en": f"vs longest of previous {_DAYS} days", "nl": f"t.o.v. langste van {_DAYS} dagen ervoor"},
     "date": {"en": "Date", "nl": "Datum"},
     # pain timeline
     "sec_pain": {"en": "Pain, load, sleep and stress", "nl": "Pijn, belasting, slaap en stress"},
