@@ -83,6 +83,23 @@ def _finish(df: pl.DataFrame, rule: Rule, message: Message, **cols: Any) -> pl.D
     )
 
 
+def _finish_week(
+    df: pl.DataFrame, rule: Rule, message: Message, *, value: pl.Expr, baseline: pl.Expr
+) -> pl.DataFrame:
+    """:func:`_finish` for a rule about an ISO week: dated its Monday, no activity_id."""
+    return _finish(
+        df,
+        rule,
+        message,
+        athlete=pl.col("athlete"),
+        date=pl.col("week_start"),
+        band=pl.col("band"),
+        value=value,
+        threshold=pl.col("threshold"),
+        baseline=baseline,
+    )
+
+
 def _band_expr(x: pl.Expr, edges: Sequence[float], names: Sequence[str]) -> tuple[pl.Expr, pl.Expr]:
     """(band name, lower edge) of ``x`` for ascending ``edges``; null up to the first edge.
 
@@ -413,17 +430,7 @@ def weekly_jump(
         pl.col("run_distance_vs_3wk"),
         pl.col("_mean3"),
     )
-    return _finish(
-        hits,
-        WEEKLY_JUMP,
-        message,
-        athlete=pl.col("athlete"),
-        date=pl.col("week_start"),
-        band=pl.col("band"),
-        value=pl.col("run_distance_change"),
-        threshold=pl.col("threshold"),
-        baseline=pl.col("_prev"),
-    )
+    return _finish_week(hits, WEEKLY_JUMP, message, value=pl.col("run_distance_change"), baseline=pl.col("_prev"))
 
 
 WEEKLY_JUMP = Rule(
@@ -565,17 +572,7 @@ def intensity_jump(
     message = intensity_jump_message(
         pl.col("week_start"), pl.col("_measure"), pl.col("_value"), pl.col("_base"), pl.col("_ratio")
     )
-    return _finish(
-        hits,
-        INTENSITY_JUMP,
-        message,
-        athlete=pl.col("athlete"),
-        date=pl.col("week_start"),
-        band=pl.col("band"),
-        value=pl.col("_ratio"),
-        threshold=pl.col("threshold"),
-        baseline=pl.col("_base"),
-    )
+    return _finish_week(hits, INTENSITY_JUMP, message, value=pl.col("_ratio"), baseline=pl.col("_base"))
 
 
 INTENSITY_JUMP = Rule(
@@ -783,22 +780,11 @@ def monotony_rule(
         .filter(pl.col("monotony") > pl.col("threshold") + _EPS)
         .sort("athlete", "week_start")
     )
-    week = pl.col("week_start")
     message = monotony_message(
-        pl.col("band"), week, pl.col("monotony"), pl.col("threshold"), pl.col("load_name"),
+        pl.col("band"), pl.col("week_start"), pl.col("monotony"), pl.col("threshold"), pl.col("load_name"),
         percentile=monotony_percentile,
     )
-    return _finish(
-        weeks,
-        MONOTONY,
-        message,
-        athlete=pl.col("athlete"),
-        date=week,
-        band=pl.col("band"),
-        value=pl.col("monotony"),
-        threshold=pl.col("threshold"),
-        baseline=pl.col("_median"),
-    )
+    return _finish_week(weeks, MONOTONY, message, value=pl.col("monotony"), baseline=pl.col("_median"))
 
 
 MONOTONY = Rule(

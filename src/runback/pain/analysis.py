@@ -177,6 +177,14 @@ def _nl(text: str) -> str:
     return text.replace(".", ",")
 
 
+def _spearman_text(rho: float, low: float | None, high: float | None, n_en: str, n_nl: str) -> tuple[str, str]:
+    """``Spearman rho 0.42, n=12 weeks; 95% interval 0.10 to 0.70`` in English and Dutch."""
+    both = low is not None and high is not None
+    ci_en = f"; 95% interval {low:.2f} to {high:.2f}" if both else ""
+    ci_nl = f"; 95%-interval {low:.2f} tot {high:.2f}" if both else ""
+    return f"Spearman rho {rho:.2f}{n_en}{ci_en}", _nl(f"Spearman rho {rho:.2f}{n_nl}{ci_nl}")
+
+
 # --------------------------------------------------------------------------
 # (a) flagged against unflagged sessions
 # --------------------------------------------------------------------------
@@ -337,10 +345,7 @@ def _weekly_row(
         return row
     low, high = _boot_spearman(x, y, n_boot, rng)
     row.update(estimate=rho, ci_low=low, ci_high=high)
-    stats_en = f"Spearman rho {rho:.2f}, n={len(x)} weeks"
-    if low is not None and high is not None:
-        stats_en += f"; 95% interval {low:.2f} to {high:.2f}"
-    stats_nl = _nl(stats_en.replace("weeks", "weken").replace("95% interval", "95%-interval").replace(" to ", " tot "))
+    stats_en, stats_nl = _spearman_text(rho, low, high, f", n={len(x)} weeks", f", n={len(x)} weken")
     en, nl = _direction(rho)
     if en:
         row["message_en"] = (
@@ -405,11 +410,7 @@ def _lag_row(
     row.update(lag_days=lag, n=len(x), estimate=rho, ci_low=low, ci_high=high, enough_data=True)
     when_en = "on the same day" if lag == 0 else f"{lag} day{'s' if lag > 1 else ''} later"
     when_nl = "op dezelfde dag" if lag == 0 else f"{lag} dag{'en' if lag > 1 else ''} later"
-    stats_en = f"Spearman rho {rho:.2f} over n={len(x)} days"
-    if low is not None and high is not None:
-        stats_en += f"; 95% interval {low:.2f} to {high:.2f}"
-    stats_nl = _nl(stats_en.replace("over n=", "over n=").replace(" days", " dagen")
-                   .replace("95% interval", "95%-interval").replace(" to ", " tot "))
+    stats_en, stats_nl = _spearman_text(rho, low, high, f" over n={len(x)} days", f" over n={len(x)} dagen")
     en, nl = _direction(rho)
     if en:
         row["message_en"] = (
