@@ -8,10 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-import runback.cli  # noqa: F401  (registers the commands)
-from runback.cli._app import app
+from clirun import invoke
 from runback.pain.journal import CSV_COLUMNS, read_journal
 
 HEADER = ",".join(CSV_COLUMNS)
@@ -19,11 +17,6 @@ HEADER = ",".join(CSV_COLUMNS)
 
 @pytest.fixture
 def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args))
-
     return invoke
 
 
