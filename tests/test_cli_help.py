@@ -83,8 +83,16 @@ def test_every_command_keeps_its_options() -> None:
 
 
 def test_help_starts_without_polars() -> None:
-    """`runback --help` loads the parser only: no polars, numpy, plotly, typer or rich."""
+    """`runback --help` loads the parser only: no polars, numpy, plotly, typer, rich or typing."""
     code = ("import sys; from runback.cli import run; run(['--help']); "
-            "print(sorted(m for m in ('polars', 'numpy', 'plotly', 'typer', 'rich', 'click') if m in sys.modules))")
+            "heavy = ('polars', 'numpy', 'plotly', 'typer', 'rich', 'click', 'typing', 'runback.errors'); "
+            "print(sorted(m for m in heavy if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.splitlines()[-1] == "[]"
+
+
+def test_the_parsers_default_athlete_is_the_librarys() -> None:
+    from runback.athletes import DEFAULT_ATHLETE
+    from runback.cli import _app
+
+    assert _app.DEFAULT_ATHLETE == DEFAULT_ATHLETE

@@ -167,3 +167,27 @@ def test_demo_out_that_is_a_file_says_so(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"Error: {a_file}: is a file, not a folder" in result.output
     assert "bug in runback" not in result.output
+
+
+def test_reports_and_help_stand_alone(demo_run: tuple[Path, Path, str]) -> None:
+    """What a user reads never points outside the repository or cites a "seed": reports (both
+    languages) and every help page name Dutch physiotherapy guidance and docs/evidence.md instead."""
+    import re
+
+    from clirun import invoke
+    from runback.report import write_runner_report
+    from test_docs import COMMANDS
+
+    out, store_dir, _ = demo_run
+    pages = {p.name if p.parent == out else f"coach/{p.name}": p.read_text(encoding="utf-8")
+             for p in [*out.glob("*.html"), *(out / "coach").glob("*.html")]}
+    dutch = write_runner_report(store_dir, "anna", out / "nl" / "anna.html", lang="nl")
+    pages["nl/anna.html"] = Path(dutch).read_text(encoding="utf-8")
+    for path in ["", *COMMANDS]:
+        pages[f"runback {path} -h"] = invoke(*path.split(), "-h").stdout
+    assert len(pages) >= 5 + len(COMMANDS)
+    for name, text in pages.items():
+        assert "../shared" not in text and "EVIDENCE.md" not in text, name
+        assert re.findall(r"\bseeds?\b", text, flags=re.I) == [], name
+    assert "Dutch physiotherapy guidance" in pages["anna.html"]
+    assert "Nederlands fysiotherapeutisch advies" in pages["nl/anna.html"]

@@ -108,7 +108,7 @@ def test_the_readme_shows_the_two_commands() -> None:
     assert TEST_COMMAND in ci
 
 
-DEMO_COMMAND = "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/runback demo"
+DEMO_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -c constraints.txt . && .venv/bin/runback demo"
 TEST_COMMAND = "bash scripts/test.sh"
 
 

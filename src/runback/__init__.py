@@ -7,9 +7,10 @@ pain journal turn them into flags; the reports show them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing slows every command's start
 if TYPE_CHECKING:  # the names, for mypy and IDEs; at run time they load on first use
+    from typing import Any
+
     from runback import schema
     from runback.errors import (
         FileError,

@@ -10,9 +10,12 @@ imported only when that command runs: ``_import`` (import, activities),
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 
 from runback.cli._app import run
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> None:

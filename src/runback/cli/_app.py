@@ -1,7 +1,7 @@
 """The command line's parser and dispatcher, on the standard library's argparse.
 
 Start-up time is the point: this module imports nothing beyond the standard
-library and :mod:`runback.errors`.  Each command names the module and function
+library (not even :mod:`typing`; :mod:`runback.errors` only once something failed).  Each command names the module and function
 that carry it out (``"runback.cli._import:activities_command"``); that module,
 and with it polars, the store or plotly, is imported only when the command runs.
 ``runback --help`` therefore never loads polars.
@@ -14,13 +14,17 @@ import importlib
 import os
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
 
-from runback.athletes import DEFAULT_ATHLETE
-from runback.errors import RunbackError
+TYPE_CHECKING = False  # typing itself costs start-up time; mypy reads these imports
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any, NoReturn
 
 PROG = "runback"
+
+DEFAULT_ATHLETE = "me"
+"""runback.athletes.DEFAULT_ATHLETE, written out so that parsing needs no runback module
+(tests/test_cli_help.py checks that the two agree)."""
 
 ABOUT = (
     "Does my training pattern look like the kind that goes with low-back overload, "
@@ -339,9 +343,6 @@ def guarded(command: Callable[[], int | None]) -> int:
         return command() or 0
     except Exit as exc:
         return exc.code
-    except RunbackError as exc:
-        echo(f"Error: {exc}", err=True)
-        return 1
     except KeyboardInterrupt:
         echo("interrupted", err=True)
         return EXIT_INTERRUPTED
@@ -355,6 +356,11 @@ def guarded(command: Callable[[], int | None]) -> int:
             pass  # stdout is not a real file (in-process tests)
         return 1
     except Exception as exc:
+        from runback.errors import RunbackError  # loaded only now: it is not needed to start
+
+        if isinstance(exc, RunbackError):
+            echo(f"Error: {exc}", err=True)
+            return 1
         # a bug of ours: still one line for the runner; RUNBACK_DEBUG=1 shows the traceback
         if os.environ.get("RUNBACK_DEBUG"):
             raise

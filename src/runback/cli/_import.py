@@ -76,8 +76,8 @@ def import_command(args: argparse.Namespace) -> None:
     if journals:
         fail(f"{journals[0]} looks like a pain journal (date, pain, timing): "
              f"import it with `runback pain import {journals[0]}`")
-    st = open_store(args.store)
     try:
+        st = open_store(args.store)
         with _progress_bar(args.quiet) as progress:
             summary = st.import_paths(paths, athlete=args.athlete, progress=progress, timezone=args.tz)
     except KeyboardInterrupt:

@@ -1,0 +1,77 @@
+"""How long a `runback` command takes to start, against `python -c pass`.
+
+    python benchmarks/bench_startup.py [--rounds 15]
+
+Runs, side by side and interleaved (one of each per round, so a busy moment
+hits every command alike), with the same Python as this script:
+
+- ``python -c pass``                         the floor: the interpreter alone
+- ``python -m runback --help``               the parser only
+- ``python -m runback pain add 3 ...``       one journal entry into a temporary store
+- ``python -m runback activities``           list a (small) temporary store
+
+Prints each command's median wall time and its ratio to ``python -c pass``, and
+what part of the time is polars' own import (``python -c "import polars"``).
+Nothing is asserted: figures, not tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _time(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15, help="rounds, one run of each command per round")
+    opts = parser.parse_args()
+
+    env = dict(os.environ)
+    # this clone's runback, whether or not it is installed
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "src"), env.get("PYTHONPATH", "")) if p)
+    py = sys.executable
+    with tempfile.TemporaryDirectory(prefix="runback-bench-startup-") as tmp:
+        store = Path(tmp) / "store"
+        # a store with one sample run, so `activities` prints a real table
+        fit = next(iter(sorted((REPO / "sample_data" / "anna").glob("*.fit"))))
+        subprocess.run([py, "-m", "runback", "import", str(fit), "--store", str(store), "-q"], env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+        commands = {
+            "python -c pass": [py, "-c", "pass"],
+            "python -c 'import polars'": [py, "-c", "import polars"],
+            "runback --help": [py, "-m", "runback", "--help"],
+            "runback pain add": [py, "-m", "runback", "pain", "add", "3", "--timing", "after",
+                                 "--date", "2025-03-03", "--store", str(store)],
+            "runback activities": [py, "-m", "runback", "activities", "--store", str(store)],
+        }
+        for cmd in commands.values():  # warm the file cache and the .pyc files once
+            _time(cmd, env)
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(opts.rounds):
+            for name, cmd in commands.items():
+                times[name].append(_time(cmd, env))
+
+    base = statistics.median(times["python -c pass"])
+    print(f"{opts.rounds} rounds, interleaved; {py} (Python {sys.version.split()[0]})")
+    print(f"{'command':<28} {'median':>9} {'ratio':>7}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"{name:<28} {median * 1000:7.1f} ms {median / base:6.1f}x")
+
+
+if __name__ == "__main__":
+    main()
