@@ -191,3 +191,25 @@ def test_reports_and_help_stand_alone(demo_run: tuple[Path, Path, str]) -> None:
         assert re.findall(r"\bseeds?\b", text, flags=re.I) == [], name
     assert "Dutch physiotherapy guidance" in pages["anna.html"]
     assert "Nederlands fysiotherapeutisch advies" in pages["nl/anna.html"]
+
+
+def test_open_without_a_browser_says_where_the_report_is(demo_run: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """`--open` on a server (no display, no browser): the report is written and its path printed."""
+    import os
+    import subprocess
+    import sys
+
+    _, store_dir, _ = demo_run
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    # no browser to find: a BROWSER that does not exist, and a PATH with Python only
+    env.update(BROWSER=str(tmp_path / "no-such-browser"), PATH=str(Path(sys.executable).parent),
+               PYTHONPATH=os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")]))
+    target = tmp_path / "anna.html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "runback", "report", "--store", str(store_dir), "--athlete", "anna",
+         "-o", str(target), "--open"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert target.is_file()
+    assert f"could not open a web browser here; open {target.resolve()} yourself" in proc.stderr

@@ -126,3 +126,9 @@ def test_flags_includes_the_stored_journal(tmp_path: Path) -> None:
     res = invoke(*["flags", "--store", str(root), "--format", "json"])
     assert res.exit_code == 0, res.output
     assert "pain_persistent" in {r["rule"] for r in json.loads(res.output)}
+
+
+def test_flags_table_on_an_empty_store_says_so(tmp_path: Path) -> None:
+    res = invoke("flags", "--store", str(tmp_path / "empty"))
+    assert res.exit_code == 0 and res.stdout == ""
+    assert "has no activities and no pain journal yet: import some first" in res.stderr

@@ -82,3 +82,18 @@ def test_commands_have_help() -> None:
     for command in ("import", "activities"):
         result = invoke(*[command, "--help"])
         assert result.exit_code == 0 and "--store" in result.stdout
+
+
+def test_a_journal_csv_is_pointed_to_pain_import(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.csv"
+    journal.write_text("date,time,pain,timing\n2026-01-05,08:00,3,after\n", encoding="utf-8")
+    result = invoke("import", str(journal), "--store", str(tmp_path / "s"), "-q")
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {journal} looks like a pain journal (date, pain, timing): "
+                             f"import it with `runback pain import {journal}`\n")
+    assert not (tmp_path / "s" / "activities").exists()
+
+
+def test_activities_table_of_an_empty_store_says_so(tmp_path: Path) -> None:
+    result = invoke("activities", "--store", str(tmp_path / "none"))
+    assert result.exit_code == 0 and result.stdout == "" and result.stderr == "no activities stored\n"

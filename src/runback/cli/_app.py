@@ -93,6 +93,14 @@ class _Formatter(argparse.HelpFormatter):
             for p in paragraphs
         )
 
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if isinstance(action, argparse._SubParsersAction):
+            # argparse counts the commands' names two columns short of their indent, which
+            # pushed "activities" and "team-report" onto lines of their own
+            widest = max((len(name) for name in action.choices), default=0)
+            self._action_max_length = max(self._action_max_length, self._current_indent + 2 + widest)
+
     def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, "Usage: " if prefix is None else prefix)
 
@@ -117,7 +125,8 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, describe: Callable[[], str] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, add_help=False, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="Show this help and exit.")
         self._describe = describe
 
     def format_help(self) -> str:
