@@ -5,10 +5,13 @@
 Runs, side by side and interleaved (one of each per round, so a busy moment
 hits every command alike), with the same Python as this script:
 
-- ``python -c pass``                         the floor: the interpreter alone
-- ``python -m runback --help``               the parser only
-- ``python -m runback pain add 3 ...``       one journal entry into a temporary store
-- ``python -m runback activities``           list a (small) temporary store
+- ``python -c pass``                  the floor: the interpreter alone
+- ``runback --help``                    the parser only
+- ``runback pain add 3 ...``            one journal entry into a temporary store
+- ``runback activities``                list a (small) temporary store
+
+``runback`` is the console script beside this Python where runback is installed
+(what a user runs), else ``python -m runback`` on this clone's source.
 
 Prints each command's median wall time and its ratio to ``python -c pass``, and
 what part of the time is polars' own import (``python -c "import polars"``).
@@ -44,19 +47,21 @@ def main() -> None:
     # this clone's runback, whether or not it is installed
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "src"), env.get("PYTHONPATH", "")) if p)
     py = sys.executable
+    script = Path(py).parent / "runback"
+    runback = [str(script)] if script.is_file() else [py, "-m", "runback"]
     with tempfile.TemporaryDirectory(prefix="runback-bench-startup-") as tmp:
         store = Path(tmp) / "store"
         # a store with one sample run, so `activities` prints a real table
         fit = next(iter(sorted((REPO / "sample_data" / "anna").glob("*.fit"))))
-        subprocess.run([py, "-m", "runback", "import", str(fit), "--store", str(store), "-q"], env=env,
+        subprocess.run([*runback, "import", str(fit), "--store", str(store), "-q"], env=env,
                        check=True, stdout=subprocess.DEVNULL)
         commands = {
             "python -c pass": [py, "-c", "pass"],
             "python -c 'import polars'": [py, "-c", "import polars"],
-            "runback --help": [py, "-m", "runback", "--help"],
-            "runback pain add": [py, "-m", "runback", "pain", "add", "3", "--timing", "after",
+            "runback --help": [*runback, "--help"],
+            "runback pain add": [*runback, "pain", "add", "3", "--timing", "after",
                                  "--date", "2025-03-03", "--store", str(store)],
-            "runback activities": [py, "-m", "runback", "activities", "--store", str(store)],
+            "runback activities": [*runback, "activities", "--store", str(store)],
         }
         for cmd in commands.values():  # warm the file cache and the .pyc files once
             _time(cmd, env)
@@ -66,7 +71,7 @@ def main() -> None:
                 times[name].append(_time(cmd, env))
 
     base = statistics.median(times["python -c pass"])
-    print(f"{opts.rounds} rounds, interleaved; {py} (Python {sys.version.split()[0]})")
+    print(f"{opts.rounds} rounds, interleaved; {py} (Python {sys.version.split()[0]}); runback = {' '.join(runback)}")
     print(f"{'command':<28} {'median':>9} {'ratio':>7}")
     for name, values in times.items():
         median = statistics.median(values)

@@ -110,9 +110,10 @@ def _columns() -> int:
     try:
         width = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
-        import shutil
-
-        width = shutil.get_terminal_size().columns
+        try:  # os, not shutil: shutil would load zlib, bz2 and lzma just to print help
+            width = os.get_terminal_size(sys.__stdout__.fileno() if sys.__stdout__ else 1).columns
+        except (OSError, ValueError):
+            width = 80
     return max(40, min(width, 100)) - 2
 
 
@@ -125,7 +126,8 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args: Any, describe: Callable[[], str] | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False  # our own -h, worded like the rest
+        super().__init__(*args, **kwargs)
         self.add_argument("-h", "--help", action="help", help="Show this help and exit.")
         self._describe = describe
 
@@ -169,20 +171,7 @@ def _add_lang(p: argparse.ArgumentParser) -> None:
                    help="Language of the report: en or nl (default: en).")
 
 
-def _command(sub: Any, name: str, summary: str, description: str | None = None, **kwargs: Any) -> Any:
-    return sub.add_parser(name, help=summary, description=description or summary, **kwargs)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """Every command, subcommand and option of ``runback`` (nothing is imported to build it)."""
-    root = _Parser(prog=PROG, description=ABOUT)
-    root.set_defaults(_parser=root)
-    sub = root.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
-
-    p = _command(sub, "demo", "Import the bundled sample runners into a temporary store and write their reports.",
-                 "Import the bundled sample runners into a temporary store and write their reports.\n\n"
-                 "Two fictional runners, 24 weeks each, with a weekly ramp, a long-run spike, an interval "
-                 "week, a stretch without rest days and a back-pain episode. Prints the reports' paths.")
+def _demo(p: _Parser) -> None:
     p.add_argument("--out", metavar="PATH", help="Folder for the reports (default: a new temporary folder).")
     p.add_argument("--open", dest="open_", action="store_true", help="Open the coach overview in the web browser.")
     p.add_argument("--data", metavar="PATH",
@@ -190,13 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", metavar="PATH",
                    help="Import into this store and keep it, to explore with other commands "
                    "(default: a temporary store, deleted afterwards).")
-    p.set_defaults(**_handler("runback.cli._demo:demo_command"), _parser=p)
+    p.set_defaults(**_handler("runback.cli._demo:demo_command"))
 
-    p = _command(sub, "flags", "Flag the training patterns docs/evidence.md associates with low-back overload.",
-                 "Flag the training patterns docs/evidence.md associates with low-back overload.\n\n"
-                 "Rules: session_spike, weekly_jump, intensity_jump, no_rest, monotony (and acwr with "
-                 "--acwr), plus the pain rules where a journal is stored. Each flag says what was measured "
-                 "and what studies of runners showed; never a diagnosis.")
+
+def _flags(p: _Parser) -> None:
     _add_store(p)
     _add_athlete_filter(p)
     p.add_argument("--since", metavar="DAY", help="Only flags on or after this day (YYYY-MM-DD).")
@@ -212,12 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tz", metavar="ZONE",
                    help="IANA time zone for activities recorded without local time (GPX, TCX), "
                    "e.g. Europe/Amsterdam.")
-    p.set_defaults(**_handler("runback.cli._flags:flags_command"), _parser=p)
+    p.set_defaults(**_handler("runback.cli._flags:flags_command"))
 
-    p = _command(sub, "import", "Import runs into the store; files imported before are not read again.",
-                 "Import runs into the store; files imported before are not read again.\n\n"
-                 "Ends with a summary: imported, already present, duplicates, skipped (not an activity) and "
-                 "failed, then each failure as FILE: reason. Exit status 1 when any file failed.")
+
+def _import(p: _Parser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="FIT, GPX or TCX files (also .gz), zip files (Strava or Garmin Connect exports) "
                    "or folders.")
@@ -228,16 +212,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="The athlete's time zone (e.g. Europe/Amsterdam): GPX and TCX hold UTC times only, "
                    "so their local start is placed in it. FIT files keep the offset the watch recorded.")
     p.add_argument("-q", "--quiet", action="store_true", help="No progress bar.")
-    p.set_defaults(**_handler("runback.cli._import:import_command"), _parser=p)
+    p.set_defaults(**_handler("runback.cli._import:import_command"))
 
-    p = _command(sub, "activities",
-                 "List the stored activities (JSON: a list of objects keyed by the activities columns).")
+
+def _activities(p: _Parser) -> None:
     _add_store(p)
     _add_athlete_filter(p)
     _add_format(p)
-    p.set_defaults(**_handler("runback.cli._import:activities_command"), _parser=p)
+    p.set_defaults(**_handler("runback.cli._import:activities_command"))
 
-    p = _command(sub, "report", "Write one runner's report: a self-contained HTML file that works offline.")
+
+def _report(p: _Parser) -> None:
     _add_store(p)
     p.add_argument("--athlete", metavar="NAME",
                    help="Whose report (may be left out when the store holds one athlete).")
@@ -246,30 +231,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="HTML file to write (default: runback-report-<athlete>.html).")
     _add_lang(p)
     p.add_argument("--open", dest="open_", action="store_true", help="Open the report in the web browser.")
-    p.set_defaults(**_handler("runback.cli._report:report_command"), _parser=p)
+    p.set_defaults(**_handler("runback.cli._report:report_command"))
 
-    p = _command(sub, "team-report",
-                 "Write a coach's overview of every runner (index.html) with each runner's report beside it.")
+
+def _team_report(p: _Parser) -> None:
     p.add_argument("-o", "--output", required=True, metavar="FOLDER",
                    help="Folder for index.html and one report per runner.")
     _add_store(p)
     _add_lang(p)
-    p.set_defaults(**_handler("runback.cli._report:team_report_command"), _parser=p)
+    p.set_defaults(**_handler("runback.cli._report:team_report_command"))
 
-    p = _command(sub, "schema", "Print the columns of runback's frames, with dtype, unit and meaning.")
+
+def _schema(p: _Parser) -> None:
     p.add_argument("frame", nargs="?", choices=FRAMES, metavar="FRAME",
                    help="Only this frame, one of: " + ", ".join(FRAMES) + ".")
-    p.set_defaults(**_handler("runback.cli._schema:schema_command"), _parser=p)
+    p.set_defaults(**_handler("runback.cli._schema:schema_command"))
 
-    pain = _command(sub, "pain",
-                    "Log how your back feels (pain 0-10), list the journal, import or start a journal CSV.")
-    pain.set_defaults(_parser=pain)
-    pain_sub = pain.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
-    journal_athlete = (f"Athlete the entries belong to (default: the store's only athlete; "
-                       f"'{DEFAULT_ATHLETE}' in an empty store).")
 
-    p = _command(pain_sub, "add",
-                 "Add one journal entry, e.g. `runback pain add 4 --timing after --sleep 6.5 --stress 4`.")
+_JOURNAL_ATHLETE = (f"Athlete the entries belong to (default: the store's only athlete; "
+                    f"'{DEFAULT_ATHLETE}' in an empty store).")
+
+
+def _pain_add(p: _Parser) -> None:
     p.add_argument("pain", type=_whole("PAIN"), metavar="PAIN", help="Pain 0-10 (0 none, 10 worst).")
     p.add_argument("--timing", required=True, metavar="WHEN", help="during, after, next_morning or other.")
     p.add_argument("--date", metavar="DAY", help="Day, YYYY-MM-DD (default: today).")
@@ -283,32 +266,146 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--activity", metavar="ID", help="The activity id the entry is about.")
     p.add_argument("--note", metavar="TEXT", help="Free text.")
     _add_store(p)
-    p.add_argument("--athlete", metavar="NAME", help=journal_athlete)
-    p.set_defaults(**_handler("runback.cli._pain:add_command"), _parser=p)
+    p.add_argument("--athlete", metavar="NAME", help=_JOURNAL_ATHLETE)
+    p.set_defaults(**_handler("runback.cli._pain:add_command"))
 
-    p = _command(pain_sub, "list", "List the journal entries, oldest first.")
+
+def _pain_list(p: _Parser) -> None:
     _add_store(p)
     _add_athlete_filter(p)
     _add_format(p)
-    p.set_defaults(**_handler("runback.cli._pain:list_command"), _parser=p)
+    p.set_defaults(**_handler("runback.cli._pain:list_command"))
 
-    p = pain_sub.add_parser(
-        "import", help="Import a journal CSV (all rows or none; twice adds nothing).",
-        describe=lambda: "Import a journal CSV: all rows or none; entries already stored are skipped; "
-        "the file is only read.\n\n" + _journal_columns(),
-    )
+
+def _pain_import(p: _Parser) -> None:
     p.add_argument("file", metavar="FILE", help="The journal CSV; it is only read.")
     _add_store(p)
-    p.add_argument("--athlete", metavar="NAME", help=journal_athlete)
-    p.set_defaults(**_handler("runback.cli._pain:import_command"), _parser=p)
+    p.add_argument("--athlete", metavar="NAME", help=_JOURNAL_ATHLETE)
+    p.set_defaults(**_handler("runback.cli._pain:import_command"))
 
-    p = pain_sub.add_parser(
-        "template", help="Write an empty journal CSV (header only) to FILE or stdout.",
-        describe=lambda: "Write an empty journal CSV (header row only) to FILE, or print it.\n\n"
-        + _journal_columns(),
-    )
+
+def _pain_template(p: _Parser) -> None:
     p.add_argument("file", nargs="?", metavar="FILE", help="Write here (never overwrites); default: print it.")
-    p.set_defaults(**_handler("runback.cli._pain:template_command"), _parser=p)
+    p.set_defaults(**_handler("runback.cli._pain:template_command"))
+
+
+def _pain_import_about() -> str:
+    return ("Import a journal CSV: all rows or none; entries already stored are skipped; "
+            "the file is only read.\n\n" + _journal_columns())
+
+
+def _pain_template_about() -> str:
+    return "Write an empty journal CSV (header row only) to FILE, or print it.\n\n" + _journal_columns()
+
+
+class _Command:
+    """One command: its one-line summary, its help page's text and how to add its options.
+
+    ``about`` is the help page's description (default: the summary); a callable computes
+    it only when the page is shown.  ``subcommands`` makes a group (``runback pain``).
+    """
+
+    def __init__(
+        self,
+        summary: str,
+        about: str | Callable[[], str] | None = None,
+        populate: Callable[[_Parser], None] | None = None,
+        subcommands: dict[str, _Command] | None = None,
+    ) -> None:
+        self.summary = summary
+        self.about = about if about is not None else summary
+        self.populate = populate
+        self.subcommands = subcommands
+
+
+_PAIN = {
+    "add": _Command("Add one journal entry, e.g. `runback pain add 4 --timing after --sleep 6.5 --stress 4`.",
+                    populate=_pain_add),
+    "list": _Command("List the journal entries, oldest first.", populate=_pain_list),
+    "import": _Command("Import a journal CSV (all rows or none; twice adds nothing).", _pain_import_about,
+                       _pain_import),
+    "template": _Command("Write an empty journal CSV (header only) to FILE or stdout.", _pain_template_about,
+                         _pain_template),
+}
+
+COMMANDS: dict[str, _Command] = {
+    "demo": _Command(
+        "Import the bundled sample runners into a temporary store and write their reports.",
+        "Import the bundled sample runners into a temporary store and write their reports.\n\n"
+        "Two fictional runners, 24 weeks each, with a weekly ramp, a long-run spike, an interval "
+        "week, a stretch without rest days and a back-pain episode. Prints the reports' paths.",
+        _demo,
+    ),
+    "flags": _Command(
+        "Flag the training patterns docs/evidence.md associates with low-back overload.",
+        "Flag the training patterns docs/evidence.md associates with low-back overload.\n\n"
+        "Rules: session_spike, weekly_jump, intensity_jump, no_rest, monotony (and acwr with "
+        "--acwr), plus the pain rules where a journal is stored. Each flag says what was measured "
+        "and what studies of runners showed; never a diagnosis.",
+        _flags,
+    ),
+    "import": _Command(
+        "Import runs into the store; files imported before are not read again.",
+        "Import runs into the store; files imported before are not read again.\n\n"
+        "Ends with a summary: imported, already present, duplicates, skipped (not an activity) and "
+        "failed, then each failure as FILE: reason. Exit status 1 when any file failed.",
+        _import,
+    ),
+    "activities": _Command(
+        "List the stored activities (JSON: a list of objects keyed by the activities columns).",
+        populate=_activities,
+    ),
+    "report": _Command("Write one runner's report: a self-contained HTML file that works offline.",
+                       populate=_report),
+    "team-report": _Command(
+        "Write a coach's overview of every runner (index.html) with each runner's report beside it.",
+        populate=_team_report,
+    ),
+    "schema": _Command("Print the columns of runback's frames, with dtype, unit and meaning.", populate=_schema),
+    "pain": _Command("Log how your back feels (pain 0-10), list the journal, import or start a journal CSV.",
+                     subcommands=_PAIN),
+}
+"""Every command of ``runback``, in the order the help lists them."""
+
+
+def _add_commands(parent: _Parser, commands: dict[str, _Command], wanted: list[str] | None) -> None:
+    """Add ``commands`` to ``parent``; only the one ``wanted[0]`` names gets its options (None: all).
+
+    Adding ~80 options costs milliseconds; a command runs with its own options only, and
+    the list of commands needs their summaries only.
+    """
+    sub = parent.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    for name, command in commands.items():
+        full = wanted is None or (bool(wanted) and wanted[0] == name)
+        about = command.about
+        p = sub.add_parser(
+            name,
+            help=command.summary,
+            description=about if isinstance(about, str) else None,
+            describe=None if isinstance(about, str) else about,
+        )
+        p.set_defaults(_parser=p)
+        if not full:
+            continue
+        if command.populate is not None:
+            command.populate(p)
+        if command.subcommands is not None:
+            _add_commands(p, command.subcommands, None if wanted is None else wanted[1:])
+
+
+def _positionals(argv: Sequence[str]) -> list[str]:
+    """The words of ``argv`` that name a command and a subcommand: ``pain add 3 ...`` -> pain, add, 3, ..."""
+    return [word for word in argv if not word.startswith("-")]
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of ``runback``: every command and option, or (given ``argv``) only those it uses.
+
+    Nothing is imported to build it.
+    """
+    root = _Parser(prog=PROG, description=ABOUT)
+    root.set_defaults(_parser=root)
+    _add_commands(root, COMMANDS, None if argv is None else _positionals(argv))
     return root
 
 
@@ -383,9 +480,10 @@ def guarded(command: Callable[[], int | None]) -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default: the process's arguments), run the command, return its exit status."""
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(words)
     try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(words)
     except SystemExit as exc:  # help (0) or a usage error (2)
         return exc.code if isinstance(exc.code, int) else 1
     target = getattr(args, "_handler", None)
