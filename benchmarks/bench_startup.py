@@ -13,8 +13,9 @@ hits every command alike), with the same Python as this script:
 ``runback`` is the console script beside this Python where runback is installed
 (what a user runs), else ``python -m runback`` on this clone's source.
 
-Prints each command's median wall time and its ratio to ``python -c pass``, and
-what part of the time is polars' own import (``python -c "import polars"``).
+Prints each command's median wall time and its ratio to ``python -c pass``, beside
+what bounds them: ``import argparse`` (the parser; it imports ``re``) and
+``import polars`` (every command that reads or writes Parquet).
 Nothing is asserted: figures, not tests.
 """
 
@@ -44,11 +45,13 @@ def main() -> None:
     opts = parser.parse_args()
 
     env = dict(os.environ)
-    # this clone's runback, whether or not it is installed
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "src"), env.get("PYTHONPATH", "")) if p)
     py = sys.executable
     script = Path(py).parent / "runback"
-    runback = [str(script)] if script.is_file() else [py, "-m", "runback"]
+    if script.is_file():
+        runback = [str(script)]  # the installed runback, as a user starts it
+    else:
+        runback = [py, "-m", "runback"]  # this clone's source
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO / "src"), env.get("PYTHONPATH", "")) if p)
     with tempfile.TemporaryDirectory(prefix="runback-bench-startup-") as tmp:
         store = Path(tmp) / "store"
         # a store with one sample run, so `activities` prints a real table
@@ -57,6 +60,7 @@ def main() -> None:
                        check=True, stdout=subprocess.DEVNULL)
         commands = {
             "python -c pass": [py, "-c", "pass"],
+            "python -c 'import argparse'": [py, "-c", "import argparse"],
             "python -c 'import polars'": [py, "-c", "import polars"],
             "runback --help": [*runback, "--help"],
             "runback pain add": [*runback, "pain", "add", "3", "--timing", "after",
@@ -72,10 +76,10 @@ def main() -> None:
 
     base = statistics.median(times["python -c pass"])
     print(f"{opts.rounds} rounds, interleaved; {py} (Python {sys.version.split()[0]}); runback = {' '.join(runback)}")
-    print(f"{'command':<28} {'median':>9} {'ratio':>7}")
+    print(f"{'command':<30} {'median':>9} {'ratio':>7}")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"{name:<28} {median * 1000:7.1f} ms {median / base:6.1f}x")
+        print(f"{name:<30} {median * 1000:7.1f} ms {median / base:6.1f}x")
 
 
 if __name__ == "__main__":
