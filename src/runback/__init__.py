@@ -86,7 +86,7 @@ _HOMES: dict[str, str] = {
 runback.load on first use (PEP 562)."""
 
 
-_SUBMODULES = ("athletes", "errors", "io", "load", "pain", "report", "samples", "store")
+_SUBMODULES = ("athletes", "errors", "files", "io", "load", "pain", "report", "samples", "sports", "store")
 """Subpackages that ``import runback`` used to load eagerly: ``runback.load.flags`` keeps working."""
 
 
