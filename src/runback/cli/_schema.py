@@ -23,6 +23,8 @@ class Frame(str, enum.Enum):
     acwr = "acwr"
     monotony = "monotony"
     pain_vs_load = "pain_vs_load"
+    corrections = "corrections"
+    checks = "checks"
 
 
 _FRAMES = {
@@ -37,6 +39,8 @@ _FRAMES = {
     Frame.acwr: (s.ACWR, s.ACWR_DOC),
     Frame.monotony: (s.MONOTONY, s.MONOTONY_DOC),
     Frame.pain_vs_load: (s.PAIN_VS_LOAD, s.PAIN_VS_LOAD_DOC),
+    Frame.corrections: (s.CORRECTIONS, s.CORRECTIONS_DOC),
+    Frame.checks: (s.CHECKS, s.CHECKS_DOC),
 }
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "estimate_profile",
     "estimates_by_athlete",
     "sustained_efforts",
+    "threshold_pace_runs",
     "load_profile",
     "parse_pace",
     "profile_path",
@@ -498,7 +499,7 @@ def estimates_by_athlete(activities: pl.DataFrame, samples: pl.DataFrame | None)
     )
     out = (
         athletes.join(a_max, on="athlete", how="left")
-        .join(_threshold_from_efforts(activities, samples), on="athlete", how="left")
+        .join(_threshold_from_efforts(activities, samples).drop("_eff_runs"), on="athlete", how="left")
         .join(_threshold_by_riegel(activities), on="athlete", how="left")
     )
     if s_hr is not None:
@@ -652,8 +653,20 @@ def sustained_efforts(activities: pl.DataFrame, samples: pl.DataFrame | None) ->
     return efforts.cast(out_schema).sort(["athlete", "effort_pace_s_per_km", "activity_id"])  # type: ignore[arg-type]
 
 
+def threshold_pace_runs(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
+    """How the sample-based threshold pace was found, per athlete: ``athlete,
+    threshold_pace_s_per_km, source, activity_ids`` (the three runs whose efforts
+    set it).  Athletes with fewer than three runs with efforts have no row (their
+    estimate, if any, falls back to Riegel from the summaries).
+    """
+    found = _threshold_from_efforts(activities, samples)
+    return found.select(
+        "athlete", threshold_pace_s_per_km="_eff_pace", source="_eff_how", activity_ids="_eff_runs"
+    ).sort("athlete")
+
+
 def _threshold_from_efforts(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
-    """``athlete, _eff_pace, _eff_how``: the threshold pace several runs' best efforts agree on."""
+    """``athlete, _eff_pace, _eff_how, _eff_runs``: the threshold pace several runs' best efforts agree on."""
     ranked = sustained_efforts(activities, samples).with_columns(
         _rank=pl.col("effort_pace_s_per_km").rank("ordinal").over("athlete"),
         _n=pl.len().over("athlete"),
@@ -662,6 +675,11 @@ def _threshold_from_efforts(activities: pl.DataFrame, samples: pl.DataFrame | No
     trios = ranked.with_columns(
         _p2=pl.col("effort_pace_s_per_km").shift(-2).over("athlete", order_by="_rank"),
         _p1=pl.col("effort_pace_s_per_km").shift(-1).over("athlete", order_by="_rank"),
+        _eff_runs=pl.concat_list(
+            "activity_id",
+            pl.col("activity_id").shift(-1).over("athlete", order_by="_rank"),
+            pl.col("activity_id").shift(-2).over("athlete", order_by="_rank"),
+        ),
     ).filter((pl.col("_n") >= EFFORT_MIN_RUNS) & pl.col("_p2").is_not_null())
     agree = pl.col("effort_pace_s_per_km") / pl.col("_p2") >= 1.0 - EFFORT_AGREEMENT
     first_agreeing = (
@@ -669,11 +687,13 @@ def _threshold_from_efforts(activities: pl.DataFrame, samples: pl.DataFrame | No
         .sort("athlete", "_rank")
         .group_by("athlete")
         .first()
-        .select("athlete", _eff_pace=pl.col("_p1"), _eff_how=pl.lit(_EFFORTS_HOW))
+        .select("athlete", "_eff_runs", _eff_pace=pl.col("_p1"), _eff_how=pl.lit(_EFFORTS_HOW))
     )
     best_three = (
         trios.filter(pl.col("_rank") == 1)
         .join(first_agreeing.select("athlete"), on="athlete", how="anti")
-        .select("athlete", _eff_pace=pl.col("_p1"), _eff_how=pl.lit(_EFFORTS_LOOSE_HOW))
+        .select("athlete", "_eff_runs", _eff_pace=pl.col("_p1"), _eff_how=pl.lit(_EFFORTS_LOOSE_HOW))
     )
-    return pl.concat([first_agreeing, best_three]).cast({"_eff_pace": pl.Float64, "_eff_how": pl.String})
+    return pl.concat([first_agreeing, best_three]).cast(
+        {"_eff_pace": pl.Float64, "_eff_how": pl.String, "_eff_runs": pl.List(pl.String)}
+    )
