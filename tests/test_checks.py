@@ -97,3 +97,20 @@ def test_the_sample_data_is_clean(tmp_path: Path) -> None:
     out = check_store(store)
     assert out["check"].to_list() == ["profile"] * 3
     assert out["fix"].str.contains(str(store.profile_file("bram"))).all()
+
+
+def test_a_ride_overlapping_a_run_is_not_offered_as_one_run_and_stubs_are_offered_for_exclusion() -> None:
+    acts, smp = frames(
+        [
+            recording("run", T0, [(1800, 2.8)]),
+            recording("bike", T0 + dt.timedelta(minutes=5), [(1800, 6.0)], summary={"sport": "cycling"}),
+            recording("stub", T0 + dt.timedelta(days=1), [(20, 0.3)]),
+        ]
+    )
+    out = check_activities(acts, smp)
+    overlap = out.filter(pl.col("check") == "overlap").row(0, named=True)
+    assert (overlap["activity_id"], overlap["other_activity_id"]) == ("run", "bike")
+    assert "different sports" in overlap["message"] and overlap["fix"] == "runback activities exclude bike"
+    stub = out.filter(pl.col("activity_id") == "stub").row(0, named=True)
+    assert stub["check"] == "implausible_pace" and stub["fix"] == "runback activities exclude stub"
+    assert stub["message"] == "stub is labelled running but covers 6 m in 0 min: a recording started by accident?"

@@ -43,6 +43,7 @@ __all__ = [
     "LONG_GAP_S",
     "LONG_RECORDING_S",
     "OVERLAP_SHARE",
+    "STUB_M",
     "check_activities",
     "check_store",
 ]
@@ -53,6 +54,11 @@ OVERLAP_SHARE = 0.5
 LONG_GAP_S = 600.0
 #: a recording longer than this is listed (a watch left running), seconds
 LONG_RECORDING_S = 6 * 3600.0
+
+#: sport labels that say nothing about the sport (as runback.load._sport)
+_UNKNOWN_SPORTS = ("generic", "unknown", "other", "all", "")
+#: a "run" shorter than this is a stub (a watch started by accident), metres
+STUB_M = 500.0
 
 _CHECK_ORDER = ("overlap", "long_recording", "implausible_pace", "long_gap", "profile")
 
@@ -169,6 +175,18 @@ def _overlaps(acts: pl.DataFrame) -> pl.DataFrame:
     ).dt.total_microseconds() / 1e6
     share = overlap_s / pl.min_horizontal("elapsed_s", "elapsed_s_right")
     found = pairs.with_columns(value=share).filter(pl.col("value") > OVERLAP_SHARE)
+    # a ride and a run are never one effort; an activity without a sport may be either
+    a, b = pl.col("sport").str.to_lowercase(), pl.col("sport_right").str.to_lowercase()
+    unknown = a.is_null() | b.is_null() | a.is_in(_UNKNOWN_SPORTS) | b.is_in(_UNKNOWN_SPORTS)
+    compatible = (unknown | (a == b) | (is_running(a) & is_running(b))).fill_null(True)
+    shared = pl.format(
+        "{} ({}) and {} ({}) overlap by {}% of the shorter one",
+        "activity_id",
+        pl.col("sport").fill_null("no sport"),
+        "activity_id_right",
+        pl.col("sport_right").fill_null("no sport"),
+        (pl.col("value") * 100).round(0).cast(pl.Int64),
+    )
     return found.select(
         "athlete",
         "activity_id",
@@ -177,15 +195,12 @@ def _overlaps(acts: pl.DataFrame) -> pl.DataFrame:
         check=pl.lit("overlap"),
         other_activity_id="activity_id_right",
         unit=pl.lit("fraction"),
-        message=pl.format(
-            "{} ({}) and {} ({}) overlap by {}% of the shorter one: one effort recorded twice is counted twice",
-            "activity_id",
-            pl.col("sport").fill_null("no sport"),
-            "activity_id_right",
-            pl.col("sport_right").fill_null("no sport"),
-            (pl.col("value") * 100).round(0).cast(pl.Int64),
-        ),
-        fix=pl.format("runback activities merge {} {}", "activity_id", "activity_id_right"),
+        message=pl.when(compatible)
+        .then(pl.format("{}: one effort recorded twice is counted twice", shared))
+        .otherwise(pl.format("{}: different sports, so one of them has a wrong time or sport", shared)),
+        fix=pl.when(compatible)
+        .then(pl.format("runback activities merge {} {}", "activity_id", "activity_id_right"))
+        .otherwise(pl.format("runback activities exclude {}", "activity_id_right")),
     )
 
 
@@ -238,6 +253,7 @@ def _implausible_paces(acts: pl.DataFrame) -> pl.DataFrame:
         ),
         fix=pl.format("runback activities set {} --sport cycling", "activity_id"),
     )
+    stub = pl.col("distance_m") < STUB_M
     slow = too_slow.select(
         "athlete",
         "activity_id",
@@ -245,15 +261,39 @@ def _implausible_paces(acts: pl.DataFrame) -> pl.DataFrame:
         check=pl.lit("implausible_pace"),
         value="_pace",
         unit=pl.lit("s/km"),
-        message=pl.format(
-            "{} is labelled running at {} on average ({} km): slower than 9:15/km is usually a walk",
-            "activity_id",
-            _pace_text(pl.col("_pace")),
-            (pl.col("distance_m") / 1000).round(1),
+        message=pl.when(stub)
+        .then(
+            pl.format(
+                "{} is labelled running but covers {} m in {} min: a recording started by accident?",
+                "activity_id",
+                pl.col("distance_m").round(0).cast(pl.Int64),
+                (moving / 60).round(0).cast(pl.Int64),
+            )
+        )
+        .otherwise(
+            pl.format(
+                "{} is labelled running at {} on average ({} km): slower than 9:15/km is usually a walk",
+                "activity_id",
+                _pace_text(pl.col("_pace")),
+                (pl.col("distance_m") / 1000).round(1),
+            )
         ),
-        fix=pl.format("runback activities set {} --sport walking", "activity_id"),
+        fix=pl.when(stub)
+        .then(pl.format("runback activities exclude {}", "activity_id"))
+        .otherwise(pl.format("runback activities set {} --sport walking", "activity_id")),
     )
     return pl.concat([fast, slow], how="vertical")
+
+
+def _duration_text(seconds: pl.Expr) -> pl.Expr:
+    """Seconds as "25 min", "5.5 h" or "12 days"."""
+    return (
+        pl.when(seconds < 7200)
+        .then(pl.format("{} min", (seconds / 60).round(0).cast(pl.Int64)))
+        .when(seconds < 2 * 86400)
+        .then(pl.format("{} h", (seconds / 3600).round(1)))
+        .otherwise(pl.format("{} days", (seconds / 86400).round(0).cast(pl.Int64)))
+    )
 
 
 def _long_gaps(acts: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
@@ -281,11 +321,11 @@ def _long_gaps(acts: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame
         value="_gap",
         unit=pl.lit("s"),
         message=pl.format(
-            "{} has {} gap(s) of more than 10 min between samples, the longest {} min from {} UTC "
+            "{} has {} gap(s) of more than 10 min between samples, the longest {} from {} UTC "
             "(a pause, or the signal lost: the distance across it is a straight line)",
             "activity_id",
             "_n",
-            (pl.col("_gap") / 60).round(0).cast(pl.Int64),
+            _duration_text(pl.col("_gap")),
             pl.col("_from").dt.strftime("%Y-%m-%d %H:%M"),
         ),
         fix=pl.format("runback activities exclude {}", "activity_id"),
