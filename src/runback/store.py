@@ -129,6 +129,7 @@ class Store:
         samples/athlete=<name>/part-<id>.parquet
         laps/athlete=<name>/part-<id>.parquet
         journal/athlete=<name>/part-<id>.parquet   (the pain journal: append-only)
+        corrections/athlete=<name>/part-<time>-<id>.parquet   (the runner's corrections: append-only)
         profiles/<athlete>.toml                 (the athlete's profile, written by the user)
         _index/athlete=<name>.json              (manifest: the part files, the file index's name)
         _index/files/athlete=<name>/files-<id>.json   (index of the source files seen)
