@@ -149,6 +149,12 @@ def test_merge_keeps_the_fit_over_the_gpx_whatever_the_order(tmp_path: Path) -> 
     assert store.activities()["correction"].null_count() == 2
     # and the order of the ids does not matter
     assert store.merge(fit, gpx).kept_activity_id == fit
+    # merging into an excluded copy leaves neither counting, and says so
+    store.include(gpx)
+    store.exclude(fit)
+    done = store.merge(gpx, fit)
+    assert f"{fit} itself does not count now" in done.message
+    assert store.activities().is_empty()
 
 
 def test_merge_of_two_gpx_keeps_the_one_with_more_samples(bram: Store) -> None:

@@ -58,9 +58,9 @@ except ImportError:  # pragma: no cover - Windows
 STORE_ENV = "RUNBACK_STORE"
 
 __all__ = [
+    "Correction",
     "DEFAULT_ATHLETE",
     "STORE_ENV",
-    "Correction",
     "Store",
     "StoreLike",
     "apply_corrections",
@@ -68,6 +68,7 @@ __all__ = [
     "atomic_write_parquet",
     "check_athlete",
     "default_store_dir",
+    "hidden_activities",
     "open_store",
 ]
 
@@ -428,6 +429,11 @@ class Store:
                 f"merged {a['activity_id']} and {b['activity_id']} as one run: kept {_describe(kept)}, {why}; "
                 f"`runback activities include {dropped['activity_id']}` undoes it"
             )
+            if self._state(kept)["hidden_by"] is not None:
+                message += (
+                    f"; note that {kept['activity_id']} itself does not count now "
+                    f"(`runback activities include {kept['activity_id']}` counts it again)"
+                )
             return Correction.of(record, changed=True, message=message)
 
     @contextlib.contextmanager

@@ -39,8 +39,6 @@ __all__ = [
     "complete_profile",
     "estimate_profile",
     "estimates_by_athlete",
-    "sustained_efforts",
-    "threshold_pace_runs",
     "load_profile",
     "parse_pace",
     "profile_path",
@@ -48,6 +46,8 @@ __all__ = [
     "read_profiles",
     "resolve_profiles",
     "resolve_store_profiles",
+    "sustained_efforts",
+    "threshold_pace_runs",
 ]
 
 GIVEN = "given"
