@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 import runback.cli  # noqa: F401  (registers the commands)
 from runback.cli._app import app
 from runback.errors import UnreadableFileError
-from runback.io import read_gpx, read_report, read_tcx
+from runback.io import Frames, read_gpx, read_report, read_tcx, readers
 
 DATA = "corriporai-runpandas/runpandas/tests/io/data"
 FITPARSE = "dtcooper-python-fitparse/tests/files"
@@ -115,12 +116,11 @@ def test_folder_with_two_broken_files_imports_the_rest(corpus: Path, tmp_path: P
 def test_a_reader_bug_is_a_failed_file_not_a_crash(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import runback.io.tcx as tcx
-
-    def boom(*args: object, **kwargs: object) -> None:
+    def boom(*args: object, **kwargs: object) -> Frames:
         raise IndexError("list index out of range")
 
-    monkeypatch.setattr(tcx, "read_tcx", boom)
+    broken = tuple(replace(r, read=boom) if r.format == "tcx" else r for r in readers.READERS)
+    monkeypatch.setattr(readers, "READERS", broken)
     shutil.copy(corpus / DATA / "tcx/basic.tcx", tmp_path)
     shutil.copy(corpus / DATA / "gpx/garmin_connect.gpx", tmp_path)
     frames, summary = read_report(tmp_path, workers=1)

@@ -334,3 +334,52 @@ def test_impossible_date_and_nameless_column(tmp_path: Path) -> None:
     csv = write_csv(tmp_path / "e.csv", "2026-02-01,3,after,", header="date,pain,timing,")
     with pytest.raises(JournalError, match="line 1: a column without a name"):
         parse_journal_csv(csv, today=TODAY)
+
+
+def test_an_unclosed_quote_is_an_error_not_a_note_that_swallows_rows(tmp_path: Path) -> None:
+    # the note of line 3 opens a quote that never closes: before, rows 4-5 became part of it
+    path = tmp_path / "unclosed.csv"
+    path.write_text(
+        "date,pain,timing,note\n2026-02-01,2,after,fine\n2026-02-02,3,after,\"sore\n"
+        "2026-02-03,4,after,x\n2026-02-04,5,after,y\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(JournalError) as info:
+        parse_journal_csv(path, today=TODAY)
+    assert [p.line for p in info.value.problems] == [3]
+    assert "malformed CSV" in info.value.problems[0].reason
+
+
+def test_a_quote_closing_rows_later_is_an_error_on_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "swallow.csv"
+    path.write_text(
+        "date,pain,timing,note\n2026-02-01,2,after,\"sore\n2026-02-02,3,after,x\n2026-02-03,4,after,y\"\n"
+        "2026-02-04,1,after,ok\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(JournalError) as info:
+        parse_journal_csv(path, today=TODAY)
+    assert [p.line for p in info.value.problems] == [2]
+    assert "does not close" in info.value.problems[0].reason
+    assert "nothing imported" in str(info.value)
+
+
+def test_only_a_note_may_span_lines(tmp_path: Path) -> None:
+    path = tmp_path / "span.csv"
+    path.write_text('date,pain,timing,location\n2026-02-01,2,after,"low\nback"\n', encoding="utf-8")
+    with pytest.raises(JournalError, match="line 2: the location value spans lines"):
+        parse_journal_csv(path, today=TODAY)
+
+
+def test_line_numbers_count_csv_records_not_unicode_line_separators(tmp_path: Path) -> None:
+    # U+2028 and a form feed inside a note are text, not line breaks (str.splitlines thought otherwise)
+    path = tmp_path / "u2028.csv"
+    path.write_text(
+        "date,pain,timing,note\n2026-02-01,2,after,one\u2028two\x0cthree\n2026-02-02,11,after,x\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(JournalError) as info:
+        parse_journal_csv(path, today=TODAY)
+    assert [p.line for p in info.value.problems] == [3]
+    path.write_text("date,pain,timing,note\n2026-02-01,2,after,one\u2028two\n", encoding="utf-8")
+    assert parse_journal_csv(path, today=TODAY)["note"].to_list() == ["one\u2028two"]

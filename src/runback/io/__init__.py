@@ -1,6 +1,9 @@
 """Readers: one module per format, and :func:`read` for whatever a runner points at.
 
-``read_fit``, ``read_gpx`` and ``read_tcx`` read one file;
+``read_fit``, ``read_gpx`` and ``read_tcx`` read one file; :data:`READERS`
+declares the formats (extensions, which copy of a run wins), :func:`reader_for`
+names a file's reader and :func:`file_kind` says whether an import would read a
+file as an activity, open it as an archive or pass it over;
 :func:`read` takes files, folders, ``.gz``, zip files and Strava or Garmin bulk
 exports at once and returns every activity in them, each run once.
 """
@@ -10,10 +13,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from runback.athletes import DEFAULT_ATHLETE
 from runback.io._common import Frames
 from runback.io._localize import localize
 from runback.io._pipeline import (
-    FORMAT_PRIORITY,
     SAME_DISTANCE_RATIO,
     SAME_START_S,
     FileNote,
@@ -22,18 +25,22 @@ from runback.io._pipeline import (
     find_duplicates,
     run_import,
 )
+from runback.io.archive import file_kind
 from runback.io.fit import read_fit
 from runback.io.gpx import read_gpx
+from runback.io.readers import FORMAT_PRIORITY, READERS, Reader, reader_for
 from runback.io.tcx import read_tcx
-from runback.athletes import DEFAULT_ATHLETE
 
 __all__ = [
     "FORMAT_PRIORITY",
+    "READERS",
     "SAME_DISTANCE_RATIO",
     "SAME_START_S",
     "FileNote",
     "Frames",
     "ImportSummary",
+    "Reader",
+    "file_kind",
     "find_duplicates",
     "localize",
     "read",
@@ -41,6 +48,7 @@ __all__ = [
     "read_gpx",
     "read_report",
     "read_tcx",
+    "reader_for",
 ]
 
 PathArg = str | os.PathLike[str]

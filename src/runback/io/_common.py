@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import io
 import os
 import zlib
 from dataclasses import dataclass, field
@@ -19,7 +18,13 @@ from runback.errors import UnreadableFileError
 Source = Union[str, os.PathLike[str], bytes, IO[bytes]]
 """A path, the file's bytes, or a binary file object."""
 
-_GZIP_MAGIC = b"\x1f\x8b"
+GZIP_MAGIC = b"\x1f\x8b"
+"""The first two bytes of gzip-compressed data."""
+
+
+def cannot_read(label: str, exc: OSError) -> UnreadableFileError:
+    """The error for a file the operating system would not let us read (gone, no permission ...)."""
+    return UnreadableFileError(label, f"cannot read file: {exc.strerror or exc}")
 
 
 @dataclass(frozen=True)
@@ -28,14 +33,6 @@ class RawFile:
 
     data: bytes
     name: str
-
-    @property
-    def suffix(self) -> str:
-        """Lower-case extension without a trailing ``.gz`` (``"fit"``, ``"gpx"``, ``"tcx"``)."""
-        name = self.name.lower()
-        if name.endswith(".gz"):
-            name = name[:-3]
-        return Path(name).suffix.lstrip(".")
 
 
 def load_source(source: Source, name: str | None = None) -> RawFile:
@@ -52,11 +49,11 @@ def load_source(source: Source, name: str | None = None) -> RawFile:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise UnreadableFileError(label, f"cannot read file: {exc.strerror or exc}") from exc
+            raise cannot_read(label, exc) from exc
     else:
         label = name or str(getattr(source, "name", "<stream>"))
         data = source.read()
-    if data[:2] == _GZIP_MAGIC:
+    if data[:2] == GZIP_MAGIC:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as exc:
@@ -67,10 +64,6 @@ def load_source(source: Source, name: str | None = None) -> RawFile:
 def content_id(data: bytes) -> str:
     """Stable activity id: the first 16 hex digits of the SHA-256 of the (decompressed) bytes."""
     return hashlib.sha256(data).hexdigest()[:16]
-
-
-def as_stream(raw: RawFile) -> io.BytesIO:
-    return io.BytesIO(raw.data)
 
 
 @dataclass(frozen=True)

@@ -106,10 +106,6 @@ class Decoded:
         return int(self.records["timestamp"].shape[0])
 
 
-def empty_records() -> dict[str, np.ndarray]:
-    return {name: np.empty(0, dtype=np.float64) for name in RECORD_FIELDS}
-
-
 def set_field(values: dict[str, Any], name: str, value: Any, *, derived: bool) -> None:
     """Store one decoded field in a message dict, the way both engines must.
 

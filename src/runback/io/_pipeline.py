@@ -24,15 +24,13 @@ import polars as pl
 
 from runback import schema
 from runback.errors import FileError, NotAnActivityError, UnreadableFileError, UnsupportedFormatError
-from runback.io._common import Frames
-from runback.io._summary import known_sport
+from runback.io._common import Frames, cannot_read
 from runback.io.archive import FoundFile, Member, archive_members, file_kind, find_files
+from runback.io.readers import FORMAT_PRIORITY, GZIP_SUFFIX, reader_for, supported_extensions
+from runback.sports import known_sport
 
 Progress = Callable[[int, int, str], None]
 """Called after each parsed file with (files done, files to parse, file label)."""
-
-FORMAT_PRIORITY = {"fit": 0, "tcx": 1, "gpx": 2}
-"""Which copy of a run is kept: FIT (richest: laps, power, device totals), then TCX (laps), then GPX."""
 
 SAME_START_S = 60.0
 """Two activities of one athlete starting within this many seconds may be one run."""
@@ -149,25 +147,16 @@ class Parsed:
 
 
 def read_one(data: bytes, label: str, *, athlete: str) -> Frames:
-    """Parse one activity file's bytes by its extension (``.fit``, ``.gpx``, ``.tcx``, each maybe ``.gz``)."""
+    """Parse one activity file's bytes with the reader its name asks for (see :data:`runback.io.readers.READERS`)."""
+    reader = reader_for(label)
+    if reader is None:
+        *first, last = supported_extensions()
+        raise UnsupportedFormatError(
+            label, f"unsupported file type: runback reads {', '.join(first)} and {last} (also {GZIP_SUFFIX})"
+        )
     stream = io.BytesIO(data)
     stream.name = label  # readers name the file by the stream's name
-    lower = label.lower().removesuffix(".gz")
-    if lower.endswith(".gpx"):
-        from runback.io.gpx import read_gpx
-
-        return read_gpx(stream, athlete=athlete)
-    if lower.endswith(".tcx"):
-        from runback.io.tcx import read_tcx
-
-        return read_tcx(stream, athlete=athlete)
-    if lower.endswith(".fit"):
-        try:
-            from runback.io.fit import read_fit
-        except ImportError as exc:
-            raise UnsupportedFormatError(label, "FIT files cannot be read: the FIT reader is not installed") from exc
-        return read_fit(stream, athlete=athlete)
-    raise UnsupportedFormatError(label, "unsupported file type: runback reads .fit, .gpx and .tcx (also .gz)")
+    return reader.read(stream, athlete=athlete)
 
 
 def parse_task(task: Task) -> Parsed:
@@ -180,7 +169,7 @@ def parse_task(task: Task) -> Parsed:
                 with open(task.path, "rb") as fh:
                     data = fh.read()
             except OSError as exc:
-                raise UnreadableFileError(task.label, f"cannot read file: {exc.strerror or exc}") from exc
+                raise cannot_read(task.label, exc) from exc
         if not data:
             raise UnreadableFileError(task.label, "empty file")
         frames = read_one(data, task.label, athlete=task.athlete)
@@ -235,10 +224,12 @@ def parse_all(tasks: Sequence[Task], *, workers: int | None, progress: Progress 
 def _same_run(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     if a["athlete"] != b["athlete"]:
         return False
-    da, db = a["distance_m"], b["distance_m"]
+    da: float | None = a["distance_m"]
+    db: float | None = b["distance_m"]
     if da and db:
         return abs(da - db) <= SAME_DISTANCE_RATIO * max(da, db)
-    ea, eb = a["elapsed_s"], b["elapsed_s"]
+    ea: float | None = a["elapsed_s"]
+    eb: float | None = b["elapsed_s"]
     if ea and eb:
         return abs(ea - eb) <= SAME_DISTANCE_RATIO * max(ea, eb)
     return True
@@ -413,7 +404,7 @@ def run_import(
         try:
             data = found.path.read_bytes()
         except OSError as exc:
-            summary.failed.append(FileNote(found.label, f"cannot read file: {exc.strerror or exc}"))
+            summary.failed.append(FileNote.of(cannot_read(found.label, exc)))
             continue
         sha = _sha256(data)
         if sha in by_sha:

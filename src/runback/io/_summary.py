@@ -1,4 +1,4 @@
-"""What GPX, TCX (and FIT, as a fallback) share: tidy samples and the activity summary.
+"""What GPX and TCX share (FIT its moving speed): tidy samples and the activity summary.
 
 Every reader builds a raw samples frame (one row per track point), hands it to
 :func:`finish_samples` (sorted by time, ``elapsed_s`` filled, distance computed
@@ -27,72 +27,6 @@ MOVING_SPEED_MPS = 0.5
 
 CLIMB_THRESHOLD_M = 2.0
 """Altitude changes smaller than this are GPS or barometer noise, not climbing."""
-
-FOOT_SPORTS = frozenset({"running", "walking", "hiking"})
-"""Sports whose cadence is steps per minute (both feet); files store it per foot."""
-
-# Sport names and codes seen in GPX <type>, TCX Sport and Strava's activities.csv,
-# mapped onto FIT's lower-case sport (and sub-sport) names.  Strava's GPX export
-# writes its numeric activity type ("9" is Run, "1" is Ride, "10" is Walk ...).
-_SPORTS: dict[str, tuple[str, str | None]] = {
-    "run": ("running", None),
-    "running": ("running", None),
-    "9": ("running", None),
-    "trail run": ("running", "trail"),
-    "trailrun": ("running", "trail"),
-    "trail_running": ("running", "trail"),
-    "virtual run": ("running", "virtual_activity"),
-    "virtualrun": ("running", "virtual_activity"),
-    "treadmill": ("running", "treadmill"),
-    "treadmill_running": ("running", "treadmill"),
-    "walk": ("walking", None),
-    "walking": ("walking", None),
-    "10": ("walking", None),
-    "hike": ("hiking", None),
-    "hiking": ("hiking", None),
-    "4": ("hiking", None),
-    "ride": ("cycling", None),
-    "biking": ("cycling", None),
-    "bike": ("cycling", None),
-    "cycling": ("cycling", None),
-    "1": ("cycling", None),
-    "virtual ride": ("cycling", "virtual_activity"),
-    "virtualride": ("cycling", "virtual_activity"),
-    "17": ("cycling", "virtual_activity"),
-    "e-bike ride": ("e_biking", None),
-    "ebikeride": ("e_biking", None),
-    "swim": ("swimming", None),
-    "swimming": ("swimming", None),
-    "16": ("swimming", None),
-    "workout": ("training", None),
-    "training": ("training", None),
-    "weight training": ("training", "strength_training"),
-    "weighttraining": ("training", "strength_training"),
-    "other": ("generic", None),
-    "generic": ("generic", None),
-}
-
-
-def sport_name(text: str | None) -> tuple[str, str | None]:
-    """Map a file's sport label onto runback's ``(sport, sub_sport)``.
-
-    ``"Running"``, ``"run"`` and Strava's ``"9"`` become ``("running", None)``,
-    ``"Biking"`` becomes ``("cycling", None)``; a missing label is ``"generic"``
-    and an unknown one is kept lower-cased with spaces as underscores.
-    """
-    if text is None or not text.strip():
-        return "generic", None
-    key = text.strip().lower()
-    if key in _SPORTS:
-        return _SPORTS[key]
-    return key.replace(" ", "_").replace("-", "_"), None
-
-
-def known_sport(text: str | None) -> tuple[str, str | None] | None:
-    """Like :func:`sport_name`, but ``None`` for a label runback does not know."""
-    if text is None:
-        return None
-    return _SPORTS.get(text.strip().lower())
 
 
 def haversine_m(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -> pl.Expr:

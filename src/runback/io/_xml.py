@@ -47,7 +47,7 @@ def parse_xml(text: str, name: str) -> ET.Element:
     if not text.strip():
         raise UnreadableFileError(name, "empty file")
     try:
-        return DET.fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+        root: ET.Element = DET.fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except ET.ParseError as exc:
         line, column = getattr(exc, "position", (None, None))
         message = str(exc).split(":")[0]
@@ -56,6 +56,7 @@ def parse_xml(text: str, name: str) -> ET.Element:
         raise UnreadableFileError(
             name, f"refused unsafe XML: {type(exc).__name__} (entity declarations and external entities are not allowed)"
         ) from exc
+    return root
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)

@@ -29,9 +29,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from runback.errors import FileError, UnreadableFileError, UnsupportedFormatError
+from runback.io._common import GZIP_MAGIC, cannot_read, load_source
+from runback.io.readers import GZIP_SUFFIX, reader_for, supported_extensions
 
 __all__ = [
     "ACTIVITY_EXTENSIONS",
+    "ARCHIVE_EXTENSION",
     "FoundFile",
     "Member",
     "archive_members",
@@ -40,8 +43,11 @@ __all__ = [
     "strava_metadata",
 ]
 
-ACTIVITY_EXTENSIONS = frozenset({"fit", "gpx", "tcx"})
-"""Extensions runback reads (each also as ``.gz``)."""
+ACTIVITY_EXTENSIONS = frozenset(ext.lstrip(".") for ext in supported_extensions())
+"""Extensions runback reads, without the dot (each also as ``.gz``): see :data:`runback.io.readers.READERS`."""
+
+ARCHIVE_EXTENSION = ".zip"
+"""Archives this module opens (each also as ``.gz``)."""
 
 NOT_ACTIVITY_EXTENSIONS = frozenset(
     {
@@ -64,14 +70,12 @@ STRAVA_CSV = "activities.csv"
 
 def file_kind(name: str) -> str:
     """``"activity"``, ``"archive"``, ``"ignore"`` (obviously not an activity) or ``"unknown"``."""
-    lower = name.lower()
-    if lower.endswith(".gz"):
-        lower = lower[:-3]
-    ext = lower.rsplit(".", 1)[-1] if "." in lower else ""
-    if ext in ACTIVITY_EXTENSIONS:
+    if reader_for(name) is not None:
         return "activity"
-    if ext == "zip":
+    lower = name.lower().removesuffix(GZIP_SUFFIX)
+    if lower.endswith(ARCHIVE_EXTENSION):
         return "archive"
+    ext = lower.rsplit(".", 1)[-1] if "." in lower else ""
     if ext in NOT_ACTIVITY_EXTENSIONS or not ext or PurePosixPath(lower).name.startswith("."):
         return "ignore"  # README, LICENSE, .DS_Store, photos, JSON: not runs
     return "unknown"
@@ -202,14 +206,14 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], li
                 try:
                     entry = _stat_file(file, label, kind, meta, key=str(file))
                 except OSError as exc:
-                    problems.append(UnreadableFileError(label, f"cannot read file: {exc.strerror or exc}"))
+                    problems.append(cannot_read(label, exc))
                     continue
                 found.setdefault(entry.key, entry)
         elif path.is_file():
             try:
                 entry = _stat_file(path, label, file_kind(path.name), None)
             except OSError as exc:
-                problems.append(UnreadableFileError(label, f"cannot read file: {exc.strerror or exc}"))
+                problems.append(cannot_read(label, exc))
                 continue
             found.setdefault(entry.key, entry)
         else:
@@ -223,7 +227,9 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], li
             what = f"file type {entry.path.suffix}" if entry.path.suffix else "file without extension"
             problems.append(
                 UnsupportedFormatError(
-                    entry.label, f"unsupported {what}: runback reads .fit, .gpx, .tcx (also .gz) and .zip"
+                    entry.label,
+                    f"unsupported {what}: runback reads {', '.join(supported_extensions())} "
+                    f"(also {GZIP_SUFFIX}) and {ARCHIVE_EXTENSION}",
                 )
             )
     return result, problems
@@ -296,9 +302,7 @@ def archive_members(found: FoundFile) -> Iterator[Member | FileError]:
     """
     with found.path.open("rb") as fh:
         magic = fh.read(2)
-    if magic == b"\x1f\x8b":
-        from runback.io._common import load_source
-
+    if magic == GZIP_MAGIC:
         try:
             data = load_source(found.path, name=found.label).data
         except FileError as exc:

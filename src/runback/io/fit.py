@@ -1,8 +1,9 @@
 """Read FIT activity files into runback's frames.
 
 Two engines decode the bytes: ``"fast"`` (:mod:`runback.io._fitfast`, numpy,
-the default) and ``"fitparse"`` (the reference decoder, fitparse 1.2.0).  Both
-reduce a file to a :class:`runback.io._fitdecoded.Decoded`, and one builder
+the default) and ``"fitparse"`` (the reference decoder, fitparse 1.2.0, with
+fitdecode for the files fitparse rejects).  Both reduce a file to a
+:class:`runback.io._fitdecoded.Decoded`, and one builder
 below maps that onto :data:`runback.schema.ACTIVITIES`, ``SAMPLES`` and
 ``LAPS``, so the engines can only differ in decoding, never in meaning.
 
@@ -13,8 +14,9 @@ Mapping (FIT profile names):
   a file with records but no session gives one activity computed from its records;
 - ``enhanced_speed`` / ``enhanced_altitude`` win over ``speed`` / ``altitude``;
   semicircles become degrees; FIT's invalid sentinels become null;
-- running and walking cadence is FIT's per-foot rpm (+ ``fractional_cadence``)
-  times two: steps per minute, both feet;
+- the cadence of :data:`runback.sports.FOOT_SPORTS` (running, walking,
+  hiking) is FIT's per-foot rpm (+ ``fractional_cadence``) times two: steps
+  per minute, both feet, as in every format;
 - the local start time comes from the ``activity`` message's ``local_timestamp``.
 """
 
@@ -24,17 +26,23 @@ import io
 import multiprocessing
 import os
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta, timezone
-from functools import lru_cache
 from typing import Any, Literal
 
+import fitdecode
+import fitparse
 import numpy as np
 import polars as pl
+from fitdecode import profile as fitdecode_profile
+from fitparse.processors import FitFileDataProcessor
+from fitparse.utils import FitParseError
 
 from runback import schema
+from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
+from runback.io import _fitfast
 from runback.io._common import Frames, RawFile, Source, content_id, load_source
 from runback.io._fitdecoded import (
     FIT_EPOCH_UNIX_S,
@@ -43,23 +51,22 @@ from runback.io._fitdecoded import (
     Decoded,
     set_field,
 )
+from runback.io._summary import MOVING_SPEED_MPS
+from runback.sports import FOOT_SPORTS, GENERIC
 
 __all__ = ["read_fit", "read_fit_many"]
 
 Engine = Literal["fast", "fitparse"]
 
-# Sports whose FIT cadence is strides per minute (one foot): doubled to steps/min.
-_STEP_SPORTS = frozenset({"running", "walking"})
 _SEMICIRCLE_DEG = 180.0 / 2**31
 _MAX_UTC_OFFSET_S = 14 * 3600  # the widest real time zone offset
 _FIT_SYSTEM_TIME_MAX = 0x10000000  # FIT: smaller date_time values are seconds since power-on
-_MOVING_MPS = 0.5  # schema: moving time is time at more than 0.5 m/s
 
 
 def read_fit(
     source: Source,
     *,
-    athlete: str = "me",
+    athlete: str = DEFAULT_ATHLETE,
     engine: Engine = "fast",
     name: str | None = None,
 ) -> Frames:
@@ -74,7 +81,7 @@ def read_fit(
     engine
         ``"fast"`` (numpy decoder; falls back to fitparse where it cannot
         decode a file) or ``"fitparse"`` (the reference decoder; falls back
-        to fitdecode, where installed, for files fitparse 1.2.0 rejects).
+        to fitdecode for files fitparse 1.2.0 rejects).
     name
         Name to report the file by (default: the path, or ``"<bytes>"``).
 
@@ -121,7 +128,7 @@ def _unpack(result: Frames | _ErrorInfo) -> Frames | Exception:
 def read_fit_many(
     paths: Iterable[str],
     *,
-    athlete: str = "me",
+    athlete: str = DEFAULT_ATHLETE,
     workers: int | None = None,
 ) -> list[Frames | Exception]:
     """Read many FIT files, in parallel processes when there are many.
@@ -171,8 +178,6 @@ def decode(raw: RawFile, *, engine: Engine = "fast") -> Decoded:
     """Decode a FIT file's bytes with the given engine (see :func:`read_fit`)."""
     _check_fit_header(raw)
     if engine == "fast":
-        from runback.io import _fitfast
-
         try:
             return _fitfast.decode(raw.data)
         except _fitfast.FastDecodeError:
@@ -186,28 +191,24 @@ def decode(raw: RawFile, *, engine: Engine = "fast") -> Decoded:
     if dec.partial_reason is not None:
         # fitparse 1.2.0 rejects some files other decoders read (a COROS file
         # whose definitions give uint32 fields one byte); try fitdecode there.
-        alt = _decode_fitdecode(raw.data)
-        if alt is not None and alt.n_records > dec.n_records:
+        alt = decode_fitdecode(raw.data)
+        if alt.n_records > dec.n_records:
             return alt
     return dec
 
 
-@lru_cache(maxsize=1)
-def _raw_times_processor() -> type:
-    """A fitparse data processor class that leaves date_time fields as raw FIT seconds.
+class _RawTimes(FitFileDataProcessor):  # type: ignore[misc]
+    """fitparse's data processor, but date_time fields stay raw FIT seconds.
 
-    Built on first use so that importing runback does not import fitparse.
+    Its own conversion calls ``datetime.utcfromtimestamp``, deprecated since
+    Python 3.12; the frame builder wants the raw seconds anyway.
     """
-    from fitparse.processors import FitFileDataProcessor
 
-    class RawTimes(FitFileDataProcessor):  # type: ignore[misc]
-        def process_type_date_time(self, field_data: Any) -> None:
-            pass
+    def process_type_date_time(self, field_data: Any) -> None:
+        pass
 
-        def process_type_local_date_time(self, field_data: Any) -> None:
-            pass
-
-    return RawTimes
+    def process_type_local_date_time(self, field_data: Any) -> None:
+        pass
 
 
 def _first(value: Any) -> Any:
@@ -218,66 +219,76 @@ def _first(value: Any) -> Any:
     return value
 
 
+class _Collector:
+    """What fitparse and fitdecode decode, gathered alike into a :class:`Decoded`.
+
+    Both libraries hand out messages whose fields have ``name``, ``value``,
+    ``raw_value``, ``field_def`` (None for a field derived from another's
+    components) and ``parent_field`` (set for a subfield).
+    """
+
+    def __init__(self, max_records: int | None) -> None:
+        self.records: dict[str, list[float]] = {k: [] for k in RECORD_FIELDS}
+        self.messages: dict[str, list[dict[str, Any]]] = {k: [] for k in SUMMARY_MESSAGES}
+        self.max_records = max_records
+
+    def add(self, mname: str, fields: Iterable[Any]) -> bool:
+        """Keep one message if runback reads it; True once ``max_records`` records are kept."""
+        if mname != "record" and mname not in self.messages:
+            return False
+        values: dict[str, Any] = {}
+        for fd in fields:
+            derived = fd.field_def is None
+            # date_time fields as raw FIT seconds, as the fast path gives them
+            value = fd.raw_value if fd.name == "timestamp" or isinstance(fd.value, datetime) else fd.value
+            if mname == "record":
+                value = _first(value)
+            set_field(values, fd.name, value, derived=derived)
+            if fd.parent_field is not None:
+                set_field(values, fd.parent_field.name, value, derived=derived)
+        if mname != "record":
+            self.messages[mname].append(values)
+            return False
+        for k in RECORD_FIELDS:
+            v = values.get(k)
+            self.records[k].append(np.nan if v is None or isinstance(v, (str, bytes, tuple)) else float(v))
+        return self.max_records is not None and len(self.records["timestamp"]) >= self.max_records
+
+    def decoded(self, engine: str, reason: str | None, offset: int | None) -> Decoded:
+        return Decoded(
+            records={k: np.asarray(v, dtype=np.float64) for k, v in self.records.items()},
+            messages=self.messages,
+            partial_reason=reason,
+            partial_offset=offset,
+            engine=engine,
+        )
+
+
 def decode_fitparse(data: bytes, *, max_records: int | None = None) -> Decoded:
     """Decode with fitparse, keeping whatever decodes before an error.
 
     ``max_records`` stops after that many record messages (tests use it to
     compare large files on a prefix).
     """
-    import fitparse
-    from fitparse.utils import FitParseError
-
-    records: dict[str, list[float]] = {k: [] for k in RECORD_FIELDS}
-    messages: dict[str, list[dict[str, Any]]] = {k: [] for k in SUMMARY_MESSAGES}
+    collect = _Collector(max_records)
     stream = io.BytesIO(data)
     reason: str | None = None
     offset: int | None = None
     try:
-        ff = fitparse.FitFile(stream, data_processor=_raw_times_processor()())
-        for msg in ff.get_messages():
-            mname = msg.name
-            if mname != "record" and mname not in messages:
-                continue
-            values: dict[str, Any] = {}
-            for fd in msg.fields:
-                fname = fd.name
-                derived = fd.field_def is None
-                raw_or_value = fd.raw_value if fname == "timestamp" else fd.value
-                if mname == "record":
-                    raw_or_value = _first(raw_or_value)
-                set_field(values, fname, raw_or_value, derived=derived)
-                if fd.parent_field is not None:
-                    set_field(values, fd.parent_field.name, raw_or_value, derived=derived)
-            if mname == "record":
-                for k in RECORD_FIELDS:
-                    v = values.get(k)
-                    records[k].append(np.nan if v is None or isinstance(v, (str, bytes)) else float(v))
-                if max_records is not None and len(records["timestamp"]) >= max_records:
-                    break
-            else:
-                messages[mname].append(values)
+        for msg in fitparse.FitFile(stream, data_processor=_RawTimes()).get_messages():
+            if collect.add(msg.name, msg.fields):
+                break
     except Exception as exc:  # noqa: BLE001
         # fitparse raises FitParseError on most damage, but struct.error,
         # KeyError, TypeError ... on some corrupt bytes: all mean "stops here".
         reason = str(exc) if isinstance(exc, FitParseError) else f"{type(exc).__name__}: {exc}"
         offset = stream.tell() if not stream.closed else None
-    return Decoded(
-        records={k: np.asarray(v, dtype=np.float64) for k, v in records.items()},
-        messages=messages,
-        partial_reason=reason,
-        partial_offset=offset,
-        engine="fitparse",
-    )
+    return collect.decoded("fitparse", reason, offset)
 
 
-def _decode_fitdecode(data: bytes, *, max_records: int | None = None) -> Decoded | None:
-    """Decode with fitdecode where it is installed (a test dependency); None otherwise."""
-    try:
-        import fitdecode
-    except ImportError:
-        return None
-    records: dict[str, list[float]] = {k: [] for k in RECORD_FIELDS}
-    messages: dict[str, list[dict[str, Any]]] = {k: [] for k in SUMMARY_MESSAGES}
+def decode_fitdecode(data: bytes, *, max_records: int | None = None) -> Decoded:
+    """Decode with fitdecode (for files fitparse 1.2.0 rejects), keeping whatever decodes before an error."""
+    collect = _Collector(max_records)
     reason: str | None = None
     offset: int | None = None
     try:
@@ -292,42 +303,12 @@ def _decode_fitdecode(data: bytes, *, max_records: int | None = None) -> Decoded
                 keep_raw_chunks=False,
             ) as reader:
                 for frame in reader:
-                    if not isinstance(frame, fitdecode.FitDataMessage):
-                        continue
-                    mname = frame.name
-                    if mname != "record" and mname not in messages:
-                        continue
-                    values: dict[str, Any] = {}
-                    for fd in frame.fields:
-                        derived = fd.field_def is None
-                        val = fd.raw_value if fd.name == "timestamp" else fd.value
-                        if isinstance(val, datetime):
-                            val = fd.raw_value
-                        if mname == "record":
-                            val = _first(val)
-                        set_field(values, fd.name, val, derived=derived)
-                        if fd.parent_field is not None:
-                            set_field(values, fd.parent_field.name, val, derived=derived)
-                    if mname == "record":
-                        for k in RECORD_FIELDS:
-                            v = values.get(k)
-                            records[k].append(
-                                np.nan if v is None or isinstance(v, (str, bytes, tuple)) else float(v)
-                            )
-                        if max_records is not None and len(records["timestamp"]) >= max_records:
-                            break
-                    else:
-                        messages[mname].append(values)
+                    if isinstance(frame, fitdecode.FitDataMessage) and collect.add(frame.name, frame.fields):
+                        break
     except Exception as exc:  # noqa: BLE001 - as for fitparse: damage stops decoding
         reason = str(exc) if isinstance(exc, fitdecode.FitError) else f"{type(exc).__name__}: {exc}"
         offset = getattr(exc, "offset", None)
-    return Decoded(
-        records={k: np.asarray(v, dtype=np.float64) for k, v in records.items()},
-        messages=messages,
-        partial_reason=reason,
-        partial_offset=offset,
-        engine="fitdecode",
-    )
+    return collect.decoded("fitdecode", reason, offset)
 
 
 # ---------------------------------------------------------------------------
@@ -381,16 +362,12 @@ def _enum_name(type_name: str, value: Any) -> Any:
     """A profile name for an enum value fitparse's (2019) profile does not know.
 
     Devices newer than fitparse's profile (COROS, the Forerunner 645 Music ...)
-    get their names from fitdecode's newer profile where it is installed;
-    otherwise the number stays.
+    get their names from fitdecode's newer profile; a value neither knows
+    stays a number.
     """
     if not isinstance(value, int):
         return value
-    try:
-        from fitdecode import profile as fdprofile
-    except ImportError:
-        return value
-    name = fdprofile.FIELD_TYPES[type_name].enum.get(value)
+    name = fitdecode_profile.FIELD_TYPES[type_name].enum.get(value)
     return str(name) if name is not None else value
 
 
@@ -442,7 +419,7 @@ def _utc(seconds_fit: float) -> datetime:
     return datetime.fromtimestamp(seconds_fit + FIT_EPOCH_UNIX_S, tz=timezone.utc)
 
 
-def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = "me") -> Frames:
+def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
     """Map a :class:`Decoded` file onto runback's frames (see the module docstring)."""
     name = raw.name
     rec = decoded.records
@@ -520,11 +497,11 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = "me") -> Fram
     cadence_all = np.full(ts.shape, np.nan)
     for i, msg in enumerate(sess):
         sport = _label(msg.get("sport") if msg.get("sport") is not None else file_sport.get("sport"))
-        sport = sport or "generic"
+        sport = sport or GENERIC
         sub_sport = _label(
             msg.get("sub_sport") if msg.get("sub_sport") is not None else file_sport.get("sub_sport")
         )
-        factor = 2.0 if sport in _STEP_SPORTS else 1.0
+        factor = 2.0 if sport in FOOT_SPORTS else 1.0
         mask = rec_session == i
         s_ts = ts[mask]
         s_speed = speed[mask]
@@ -542,7 +519,7 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = "me") -> Fram
         moving = _num(msg.get("total_timer_time"))
         if moving is None and s_ts.size > 1:
             dt = np.diff(s_ts)
-            fast = s_speed[1:] > _MOVING_MPS
+            fast = s_speed[1:] > MOVING_SPEED_MPS
             moving = float(dt[fast].sum()) if (~np.isnan(s_speed)).any() else elapsed
         distance = _num(msg.get("total_distance"))
         if distance is None and (~np.isnan(s_dist)).any():
@@ -637,7 +614,7 @@ def _laps(
     counters = [0] * len(ids)
     for start, lap in timed:
         i = int(np.clip(np.searchsorted(starts, start, side="right") - 1, 0, len(ids) - 1))
-        factor = 2.0 if sports[i] in _STEP_SPORTS else 1.0
+        factor = 2.0 if sports[i] in FOOT_SPORTS else 1.0
         rows.append(
             {
                 "activity_id": ids[i],

@@ -8,8 +8,9 @@ time.  Heart rate, cadence and power come from Garmin's TrackPointExtension
 extension elements; speed from GPX 1.0 ``<speed>`` or an extension ``<speed>``.
 
 Cadence: GPX (like Garmin's FIT and TCX) stores running cadence per foot, in
-revolutions per minute; for running, walking and hiking runback doubles it to
-steps per minute (both feet).  Other sports keep the file's value.
+revolutions per minute; for :data:`runback.sports.FOOT_SPORTS` (running,
+walking, hiking) runback doubles it to steps per minute (both feet), as for
+every format.  Other sports keep the file's value.
 """
 
 from __future__ import annotations
@@ -21,15 +22,15 @@ import gpxpy
 import gpxpy.gpx
 import polars as pl
 
+from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io._common import Frames, Source, content_id, load_source
-from runback.io._summary import FOOT_SPORTS, activity_row, finish_samples, sport_name
+from runback.io._summary import activity_row, finish_samples
 from runback.io._xml import check_xml, decode_xml, local, to_float
-from runback.athletes import DEFAULT_ATHLETE
+from runback.sports import FOOT_SPORTS, SPORT_TRACK_NAMES, sport_name
 
 __all__ = ["read_gpx"]
 
-_SPORT_WORDS = frozenset({"running", "run", "walking", "hiking", "cycling", "biking", "swimming"})
 _EXTENSION_FIELDS = {"hr": "heart_rate_bpm", "cad": "cadence_spm", "speed": "speed_mps", "power": "power_w"}
 
 
@@ -122,7 +123,7 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
 
     name = next((t.name.strip() for t in gpx.tracks if t.name and t.name.strip()), None) or gpx.name
     type_label = next((t.type for t in gpx.tracks if t.type), None)
-    if type_label is None and name and name.strip().lower() in _SPORT_WORDS:
+    if type_label is None and name and name.strip().lower() in SPORT_TRACK_NAMES:
         type_label = name  # TomTom names the track after its sport ("Running") instead of a <type>
     sport, sub_sport = sport_name(type_label)
     activity_id = content_id(raw.data)

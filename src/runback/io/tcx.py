@@ -7,8 +7,9 @@ so the TrainingCenterDatabase v1/v2 and ActivityExtension (``ns3:TPX``,
 
 Cadence: a Trackpoint's ``ns3:TPX/RunCadence`` (and a Lap's ``ns3:LX/AvgRunCadence``)
 is per foot, so runback doubles it to steps per minute; ``<Cadence>`` is a bike's
-crank revolutions per minute and is kept as it is, except for running, walking
-and hiking, where it too is per foot and doubled.
+crank revolutions per minute and is kept as it is, except for
+:data:`runback.sports.FOOT_SPORTS` (running, walking, hiking), where it too is
+per foot and doubled.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from typing import Any
 import polars as pl
 
 from runback import schema
+from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io._common import Frames, Source, content_id, load_source
-from runback.io._summary import FOOT_SPORTS, activity_row, finish_samples, sport_name
+from runback.io._summary import activity_row, finish_samples
 from runback.io._xml import decode_xml, local, parse_time, parse_xml, to_float
-from runback.athletes import DEFAULT_ATHLETE
+from runback.sports import FOOT_SPORTS, sport_name
 
 __all__ = ["read_tcx"]
 

@@ -32,11 +32,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -388,6 +389,26 @@ def add_entry(
 # --------------------------------------------------------------------------
 # CSV
 # --------------------------------------------------------------------------
+# a line inside a quoted value that starts like a journal row: the quote before it never closed
+_ROW_START = re.compile(r"[\r\n]\s*\d{4}-\d{2}-\d{2}\s*[,;]")
+
+
+def _spanning_value(header: Sequence[str], cells: Sequence[str]) -> str | None:
+    """Why a row whose values span lines is refused, or None.
+
+    Only a note may hold line breaks (a spreadsheet cell with Alt+Enter); a
+    note whose later lines start like journal rows has an unclosed quote.
+    """
+    for name, cell in zip(header, cells):
+        if "\n" not in cell and "\r" not in cell:
+            continue
+        if name != "note":
+            return f"the {name} value spans lines (a quote that does not close?)"
+        if _ROW_START.search(cell):
+            return "the note swallows the rows after it: a quote (\") in it does not close"
+    return None
+
+
 def parse_journal_csv(
     path: str | os.PathLike[str],
     *,
@@ -423,11 +444,13 @@ def parse_journal_csv(
     except OSError as exc:
         raise FileError(label, f"cannot read file: {exc.strerror or exc}") from exc
 
-    lines = text.splitlines(keepends=True)
-    first = next((ln for ln in lines if ln.strip()), "")
+    # Physical CSV records end at \n, \r\n or \r only: str.splitlines would also break a
+    # note at U+2028 or a form feed and shift every later line number.
+    first = next((ln for ln in io.StringIO(text, newline="") if ln.strip()), "")
     # Excel with a Dutch (or other comma-decimal) locale saves CSV with semicolons.
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
+    # strict: a quote that never closes is an error, not a note that swallows the rows after it
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     problems: list[RowProblem] = []
     header: list[str] | None = None
     entries: list[dict[str, Any]] = []
@@ -458,6 +481,10 @@ def parse_journal_csv(
                 continue
             if len(cells) != len(header):
                 problems.append(RowProblem(start, f"{len(cells)} values, but the header has {len(header)} columns"))
+                continue
+            spanning = _spanning_value(header, cells)
+            if spanning:
+                problems.append(RowProblem(start, spanning))
                 continue
             entry, reasons = _validate(dict(zip(header, cells)), athlete=athlete, today=today)
             if entry is None:

@@ -1,0 +1,94 @@
+"""The formats runback reads: one declaration per format.
+
+The import pipeline picks a file's reader here, the archive walker decides here
+which files are activities, and the duplicate check takes each format's
+priority from here; nothing else lists formats or extensions.  A new format is
+one more :class:`Reader` in :data:`READERS` (and its reader module).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Protocol
+
+from runback.io._common import Frames, Source
+from runback.io.fit import read_fit
+from runback.io.gpx import read_gpx
+from runback.io.tcx import read_tcx
+
+__all__ = [
+    "FORMAT_PRIORITY",
+    "GZIP_SUFFIX",
+    "READERS",
+    "ReadFunction",
+    "Reader",
+    "reader_for",
+    "supported_extensions",
+]
+
+GZIP_SUFFIX = ".gz"
+"""Any activity file may also come gzip-compressed, ``run.fit.gz`` say."""
+
+
+class ReadFunction(Protocol):
+    """A reader: one file (path, bytes or binary file object) to frames."""
+
+    def __call__(self, source: Source, *, athlete: str = ...) -> Frames: ...
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One file format runback reads.
+
+    Attributes
+    ----------
+    format
+        The format's name, as stored in ``activities.format`` (``"fit"``).
+    extensions
+        The file name endings it reads, lower case with the dot (``(".fit",)``);
+        each is also read gzip-compressed (see :attr:`suffixes`).
+    priority
+        Which copy of one run is kept when it comes in several formats: the
+        lowest number (the richest format) wins.
+    read
+        The reader function, ``read(source, *, athlete) -> Frames``.
+    """
+
+    format: str
+    extensions: tuple[str, ...]
+    priority: int
+    read: ReadFunction
+
+    @property
+    def suffixes(self) -> tuple[str, ...]:
+        """Every file name ending this reader takes, the gzipped ones included."""
+        return self.extensions + tuple(ext + GZIP_SUFFIX for ext in self.extensions)
+
+
+READERS: tuple[Reader, ...] = (
+    # FIT first: the richest (laps, power, the device's own totals)
+    Reader(format="fit", extensions=(".fit",), priority=0, read=read_fit),
+    # TCX has laps and the watch's distance
+    Reader(format="tcx", extensions=(".tcx",), priority=1, read=read_tcx),
+    # GPX: positions and sensor values only
+    Reader(format="gpx", extensions=(".gpx",), priority=2, read=read_gpx),
+)
+"""The formats runback reads, richest first."""
+
+FORMAT_PRIORITY: dict[str, int] = {r.format: r.priority for r in READERS}
+"""Which copy of a run is kept: FIT (richest: laps, power, device totals), then TCX (laps), then GPX."""
+
+
+def reader_for(name: str | os.PathLike[str]) -> Reader | None:
+    """The reader for a file name (``run.FIT``, ``123.gpx.gz`` ...), or ``None``.
+
+    Only the name counts, case-insensitively; a trailing ``.gz`` is passed over.
+    """
+    lower = os.fspath(name).lower().removesuffix(GZIP_SUFFIX)
+    return next((reader for reader in READERS if lower.endswith(reader.extensions)), None)
+
+
+def supported_extensions() -> list[str]:
+    """The extensions runback reads, sorted: ``[".fit", ".gpx", ".tcx"]`` (each also ``.gz``)."""
+    return sorted(ext for reader in READERS for ext in reader.extensions)

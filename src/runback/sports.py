@@ -1,0 +1,155 @@
+"""Sport names and what they mean: one set for every reader and for the load model.
+
+Readers map a file's sport label (a GPX ``<type>``, a TCX ``Sport``, Strava's
+activity type, FIT's sport enum) onto FIT's lower-case sport names with
+:func:`sport_name`; :data:`FOOT_SPORTS` decides, for every format alike, whose
+cadence a file stores per foot; :func:`running_activity` decides which
+activities count as running load.
+
+Running is sport ``running`` (any sub-sport: road, trail, treadmill ...) and
+names like ``trail_running``.  Files that carry no sport (a GPX without a
+``<type>``: sport ``generic``, or none) are common; such an activity counts as
+running unless its name names another sport (ride, bike, walk, fiets, wandel,
+swim ...), when its name says run (run, corrida, hardlopen, duurloop, lauf,
+carrera, course, jog ...) or its average moving speed is a running speed,
+:data:`RUN_SPEED_MPS` (9:15 to 2:34 min/km).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+import polars as pl
+
+__all__ = [
+    "FOOT_SPORTS",
+    "GENERIC",
+    "RUN_SPEED_MPS",
+    "SPORT_LABELS",
+    "SPORT_TRACK_NAMES",
+    "UNKNOWN_SPORTS",
+    "is_running",
+    "known_sport",
+    "running_activity",
+    "sport_name",
+]
+
+GENERIC = "generic"
+"""The sport of an activity whose file names none (FIT's own "unspecified")."""
+
+FOOT_SPORTS = frozenset({"running", "walking", "hiking"})
+"""Sports whose cadence is steps per minute (both feet).
+
+FIT, TCX and GPX files store their cadence per foot (strides or revolutions
+per minute); every reader doubles it for these sports and keeps other sports'
+cadence (a bike's crank rpm) as the file has it.
+"""
+
+# Sport names and codes seen in GPX <type>, TCX Sport and Strava's activities.csv,
+# mapped onto FIT's lower-case sport (and sub-sport) names.  Strava's GPX export
+# writes its numeric activity type ("9" is Run, "1" is Ride, "10" is Walk ...).
+SPORT_LABELS: Mapping[str, tuple[str, str | None]] = MappingProxyType(
+    {
+        "run": ("running", None),
+        "running": ("running", None),
+        "9": ("running", None),
+        "trail run": ("running", "trail"),
+        "trailrun": ("running", "trail"),
+        "trail_running": ("running", "trail"),
+        "virtual run": ("running", "virtual_activity"),
+        "virtualrun": ("running", "virtual_activity"),
+        "treadmill": ("running", "treadmill"),
+        "treadmill_running": ("running", "treadmill"),
+        "walk": ("walking", None),
+        "walking": ("walking", None),
+        "10": ("walking", None),
+        "hike": ("hiking", None),
+        "hiking": ("hiking", None),
+        "4": ("hiking", None),
+        "ride": ("cycling", None),
+        "biking": ("cycling", None),
+        "bike": ("cycling", None),
+        "cycling": ("cycling", None),
+        "1": ("cycling", None),
+        "virtual ride": ("cycling", "virtual_activity"),
+        "virtualride": ("cycling", "virtual_activity"),
+        "17": ("cycling", "virtual_activity"),
+        "e-bike ride": ("e_biking", None),
+        "ebikeride": ("e_biking", None),
+        "swim": ("swimming", None),
+        "swimming": ("swimming", None),
+        "16": ("swimming", None),
+        "workout": ("training", None),
+        "training": ("training", None),
+        "weight training": ("training", "strength_training"),
+        "weighttraining": ("training", "strength_training"),
+        "other": (GENERIC, None),
+        "generic": (GENERIC, None),
+    }
+)
+"""A file's sport label, lower-cased, -> runback's ``(sport, sub_sport)``."""
+
+SPORT_TRACK_NAMES = frozenset({"running", "run", "walking", "hiking", "cycling", "biking", "swimming"})
+"""Track names that name the sport: TomTom names a GPX track "Running" instead of giving a ``<type>``."""
+
+RUN_SPEED_MPS = (1.8, 6.5)
+"""Average moving speeds counted as running for activities of unknown sport, m/s."""
+
+UNKNOWN_SPORTS = (GENERIC, "unknown", "other", "all", "")
+"""Sport labels that say nothing about the sport."""
+
+_RUN_WORDS = r"(?i)\b(run|running|runs|corrida|correr|hardlo\w*|\w*loop|\w*lauf|laufen|carrera|course|jog\w*|trail)\b"
+_OTHER_WORDS = (
+    r"(?i)\b(ride|bike|biking|cycling|fiets\w*|rad\w*|pedal\w*|bicicleta|ciclismo|walk\w*|wandel\w*|"
+    r"caminhada|hike|hiking|swim\w*|zwem\w*|nata\w*|row\w*|roei\w*|ski\w*)\b"
+)
+
+
+def sport_name(text: str | None) -> tuple[str, str | None]:
+    """Map a file's sport label onto runback's ``(sport, sub_sport)``.
+
+    ``"Running"``, ``"run"`` and Strava's ``"9"`` become ``("running", None)``,
+    ``"Biking"`` becomes ``("cycling", None)``; a missing label is ``"generic"``
+    and an unknown one is kept lower-cased with spaces as underscores.
+    """
+    if text is None or not text.strip():
+        return GENERIC, None
+    key = text.strip().lower()
+    if key in SPORT_LABELS:
+        return SPORT_LABELS[key]
+    return key.replace(" ", "_").replace("-", "_"), None
+
+
+def known_sport(text: str | None) -> tuple[str, str | None] | None:
+    """Like :func:`sport_name`, but ``None`` for a label runback does not know."""
+    if text is None:
+        return None
+    return SPORT_LABELS.get(text.strip().lower())
+
+
+def is_running(sport: pl.Expr) -> pl.Expr:
+    """True for a running sport label ("running", "trail_running", "run" ...)."""
+    s = sport.str.to_lowercase()
+    return (s.str.starts_with("run") | s.str.ends_with("running")).fill_null(False)
+
+
+def running_activity(*, infer_unknown: bool = True) -> pl.Expr:
+    """True for activities (schema.ACTIVITIES rows) that count as running load.
+
+    With ``infer_unknown`` (default), activities of unknown sport are judged by
+    name and speed as the module docstring says.
+    """
+    known = is_running(pl.col("sport"))
+    if not infer_unknown:
+        return known
+    unknown = pl.col("sport").is_null() | pl.col("sport").str.to_lowercase().is_in(UNKNOWN_SPORTS)
+    name = pl.col("name").fill_null("")
+    moving = pl.coalesce(pl.col("moving_s"), pl.col("elapsed_s"))
+    speed = pl.coalesce(pl.col("avg_speed_mps"), pl.col("distance_m") / moving)
+    by_speed = speed.fill_nan(None).is_between(*RUN_SPEED_MPS).fill_null(False)
+    says_run = name.str.contains(_RUN_WORDS)
+    says_other = name.str.contains(_OTHER_WORDS)
+    # another sport's word wins ("bike loop"); then a run word, then the speed
+    inferred = unknown & ~says_other & (says_run | by_speed)
+    return (known | inferred).fill_null(False)
