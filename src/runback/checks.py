@@ -29,7 +29,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from runback import schema
-from runback.load._sport import RUN_SPEED_MPS, is_running, running_activity
+from runback.sports import RUN_SPEED_MPS, UNKNOWN_SPORTS, is_running, running_activity
 from runback.load.profile import (
     MAX_SUSTAINED_RUN_SPEED_MPS,
     Profile,
@@ -55,8 +55,6 @@ LONG_GAP_S = 600.0
 #: a recording longer than this is listed (a watch left running), seconds
 LONG_RECORDING_S = 6 * 3600.0
 
-#: sport labels that say nothing about the sport (as runback.load._sport)
-_UNKNOWN_SPORTS = ("generic", "unknown", "other", "all", "")
 #: a "run" shorter than this is a stub (a watch started by accident), metres
 STUB_M = 500.0
 
@@ -177,7 +175,7 @@ def _overlaps(acts: pl.DataFrame) -> pl.DataFrame:
     found = pairs.with_columns(value=share).filter(pl.col("value") > OVERLAP_SHARE)
     # a ride and a run are never one effort; an activity without a sport may be either
     a, b = pl.col("sport").str.to_lowercase(), pl.col("sport_right").str.to_lowercase()
-    unknown = a.is_null() | b.is_null() | a.is_in(_UNKNOWN_SPORTS) | b.is_in(_UNKNOWN_SPORTS)
+    unknown = a.is_null() | b.is_null() | a.is_in(list(UNKNOWN_SPORTS)) | b.is_in(list(UNKNOWN_SPORTS))
     compatible = (unknown | (a == b) | (is_running(a) & is_running(b))).fill_null(True)
     shared = pl.format(
         "{} ({}) and {} ({}) overlap by {}% of the shorter one",

@@ -30,7 +30,7 @@ from typing import Any, overload
 import polars as pl
 
 from runback.errors import OptionError
-from runback.load._sport import running_activity
+from runback.sports import running_activity
 from runback.store import StoreLike, as_store
 
 __all__ = [
@@ -542,7 +542,7 @@ def _threshold_by_riegel(activities: pl.DataFrame) -> pl.DataFrame:
 def sustained_efforts(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
     """Each run's best sustained effort, from its samples' moving time only.
 
-    For every running activity (see :func:`runback.load._sport.running_activity`)
+    For every running activity (see :func:`runback.sports.running_activity`)
     and every window of :data:`EFFORT_WINDOWS_MIN` minutes of *moving* time
     (sample steps at more than 0.5 m/s; steps over a gap of more than 60 s
     or faster than 10 m/s, GPS jumps, do not count), the fastest such
