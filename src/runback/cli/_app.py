@@ -46,6 +46,8 @@ FRAMES = (
     "acwr",
     "monotony",
     "pain_vs_load",
+    "corrections",
+    "checks",
 )
 """The frames ``runback schema`` documents, in the order it prints them."""
 
