@@ -59,9 +59,9 @@ __all__ = [
 ]
 
 def rule_words(rule: str) -> tuple[str, str]:
-    """A rule's phrase with its id in brackets, in English and Dutch; an unknown rule: its id."""
+    """A rule's phrase in English and Dutch (no id: a sentence is for people); an unknown rule: its id."""
     declared = _PHRASES.get(rule)
-    return (f"{declared['en']} ({rule})", f"{declared['nl']} ({rule})") if declared else (rule, rule)
+    return (declared["en"], declared["nl"]) if declared else (rule, rule)
 
 
 _KEEP_MOVING_EN = "Keep moving: running is generally good for the back."
