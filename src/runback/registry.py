@@ -77,7 +77,10 @@ class Rule:
     event
         Each flag is a load event (a session spike, a weekly jump, a run of
         days without rest) the reports set the runner's pain before and after
-        against (:func:`runback.model.load_events`).
+        against (:func:`runback.model.load_events`), and the days it covers:
+        ``"day"`` (the flag's day), ``"week"`` (the ISO week the flag is dated
+        by) or ``"streak"`` (``value`` days, the flag dated on day ``threshold``
+        of them); None: not an event.
     aliases
         Threshold names as :func:`runback.model.flags` takes them -> the
         function's keyword, where they differ (names are unique across rules).
@@ -98,7 +101,7 @@ class Rule:
     week_rule: bool = False
     about_pain: bool = False
     ratio: bool = False
-    event: bool = False
+    event: Literal["day", "week", "streak"] | None = None
     aliases: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Any] = field(init=False)
 

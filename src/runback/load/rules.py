@@ -327,7 +327,7 @@ SESSION_SPIKE = Rule(
     bands={**_CHANGE_BANDS, "no_baseline": Band({"en": "no baseline", "nl": "geen basis"}, info=True)},
     severity=2,
     ratio=True,
-    event=True,
+    event="day",
 )
 
 
@@ -514,7 +514,7 @@ WEEKLY_JUMP = Rule(
     severity=1,
     week_rule=True,
     ratio=True,
-    event=True,
+    event="week",
 )
 
 
@@ -748,7 +748,7 @@ NO_REST = Rule(
     strength="weak",
     bands={},  # "<max_run_days>+_days", labelled by runback.registry.band_label
     severity=1,
-    event=True,
+    event="streak",
 )
 
 
