@@ -81,6 +81,9 @@ class Rule:
         ``"day"`` (the flag's day), ``"week"`` (the ISO week the flag is dated
         by) or ``"streak"`` (``value`` days, the flag dated on day ``threshold``
         of them); None: not an event.
+    baseline_unit
+        ``"m"`` where ``baseline`` is a distance in metres (shown in km), else
+        ``""`` (a number in the unit of ``value``'s measure).
     aliases
         Threshold names as :func:`runback.model.flags` takes them -> the
         function's keyword, where they differ (names are unique across rules).
@@ -102,6 +105,7 @@ class Rule:
     about_pain: bool = False
     ratio: bool = False
     event: Literal["day", "week", "streak"] | None = None
+    baseline_unit: str = ""
     aliases: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Any] = field(init=False)
 

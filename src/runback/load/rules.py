@@ -328,6 +328,7 @@ SESSION_SPIKE = Rule(
     severity=2,
     ratio=True,
     event="day",
+    baseline_unit="m",
 )
 
 
@@ -515,6 +516,7 @@ WEEKLY_JUMP = Rule(
     week_rule=True,
     ratio=True,
     event="week",
+    baseline_unit="m",
 )
 
 
