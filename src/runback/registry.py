@@ -81,6 +81,9 @@ class Rule:
         ``"day"`` (the flag's day), ``"week"`` (the ISO week the flag is dated
         by) or ``"streak"`` (``value`` days, the flag dated on day ``threshold``
         of them); None: not an event.
+    leads
+        Leads the runner's status box and puts the runner first in the coach
+        overview whenever it fires (high pain, pain rising over days).
     baseline_unit
         ``"m"`` where ``baseline`` is a distance in metres (shown in km), else
         ``""`` (a number in the unit of ``value``'s measure).
@@ -106,6 +109,7 @@ class Rule:
     ratio: bool = False
     event: Literal["day", "week", "streak"] | None = None
     baseline_unit: str = ""
+    leads: bool = False
     aliases: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Any] = field(init=False)
 

@@ -796,6 +796,7 @@ PAIN_HIGH = Rule(
     },
     severity=8,
     about_pain=True,
+    leads=True,
 )
 
 
@@ -914,6 +915,7 @@ PAIN_RISING = Rule(
     bands={"rising": Band({"en": "rising", "nl": "stijgend"})},
     severity=7,
     about_pain=True,
+    leads=True,
 )
 
 
