@@ -219,6 +219,8 @@ class Page:
     plotly_src: str | None = None  # None: embed plotly.js; else a relative URL such as "plotly.min.js"
     parts: list[str] = field(default_factory=list)
     n_figures: int = 0
+    body_class: str = ""  # e.g. "physio": the page's own styles hang on it
+    css: str = ""  # styles added after the shared ones
 
     def add(self, fragment: str) -> None:
         self.parts.append(fragment)
@@ -258,7 +260,8 @@ class Page:
             "<!DOCTYPE html>\n"
             f'<html lang="{esc(self.lang)}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{esc(self.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+            f"<title>{esc(self.title)}</title>\n<style>{CSS}{self.css}</style>\n</head>\n"
+            f"<body{f' class={esc(self.body_class)}' if self.body_class else ''}>\n<main>\n"
         )
         scripts = ""
         if self.n_figures:
