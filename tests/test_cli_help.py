@@ -64,7 +64,7 @@ def test_every_command_keeps_its_options() -> None:
                   "--sex", "--threshold-pace", "--tz"},
         "import": {"--store", "--athlete", "--tz", "--quiet", "-q"},
         "activities": {"--store", "--athlete", "--format"},
-        "report": {"--store", "--athlete", "--since", "-o", "--output", "--lang", "--open"},
+        "report": {"--store", "--athlete", "--since", "-o", "--output", "--lang", "--open", "--physio", "--pdf"},
         "team-report": {"-o", "--output", "--store", "--lang"},
         "schema": set(),
         "pain add": {"--timing", "--date", "--time", "--location", "--sleep", "--sleep-quality", "--stress", "--rpe",
