@@ -753,11 +753,11 @@ def pain_high(
                 "athlete": athlete, "date": day, "activity_id": None, "rule": PAIN_HIGH.id, "band": "often",
                 "value": float(n), "threshold": float(high_pain_often_days), "baseline": float(top),
                 "message_en": (
-                    f"In the {_span(high_pain_window_days, 'en')} up to {fmt_date(day, 'en')} you logged back pain "
+                    f"In the {high_pain_window_days} days up to {fmt_date(day, 'en')} you logged back pain "
                     f"of {high_pain_often}/10 or more on {n} days (up to {top}/10). " + _SEVERE_ADVICE_EN
                 ),
                 "message_nl": (
-                    f"In de {_span(high_pain_window_days, 'nl')} tot en met {fmt_date(day, 'nl')} noteerde je op "
+                    f"In de {high_pain_window_days} dagen tot en met {fmt_date(day, 'nl')} noteerde je op "
                     f"{n} dagen rugpijn van {high_pain_often}/10 of meer (tot {top}/10). " + _SEVERE_ADVICE_NL
                 ),
                 "evidence": PAIN_HIGH.evidence["en"],
@@ -864,18 +864,18 @@ def pain_rising(
                     "athlete": athlete, "date": day, "activity_id": None, "rule": PAIN_RISING.id, "band": "rising",
                     "value": round(rise, 2), "threshold": round(threshold, 2), "baseline": round(mean_then, 2),
                     "message_en": (
-                        f"Your back pain is rising: over the {_span(rising_window_days, 'en')} up to "
+                        f"Your back pain is rising: over the {rising_window_days} days up to "
                         f"{fmt_date(day, 'en')} it averaged {fmt_g(round(mean_now, 1), 'en')}/10, "
-                        f"{fmt_g(round(rise, 1), 'en')} points more than the {_span(rising_window_days, 'en')} before "
+                        f"{fmt_g(round(rise, 1), 'en')} points more than the {rising_window_days} days before "
                         f"({fmt_g(round(mean_then, 1), 'en')}/10). A change of {fmt_g(rising_points, 'en')} points or "
                         f"{rising_fraction:.0%} is the smallest that matters to people. Ease off for a while: run "
                         f"shorter or slower. {_KEEP_MOVING_EN} If it keeps rising, is severe or lasts more than a "
                         "month: see a physiotherapist."
                     ),
                     "message_nl": (
-                        f"Je rugpijn neemt toe: in de {_span(rising_window_days, 'nl')} tot en met "
+                        f"Je rugpijn neemt toe: in de {rising_window_days} dagen tot en met "
                         f"{fmt_date(day, 'nl')} was hij gemiddeld {fmt_g(round(mean_now, 1), 'nl')}/10, "
-                        f"{fmt_g(round(rise, 1), 'nl')} punten meer dan in de {_span(rising_window_days, 'nl')} "
+                        f"{fmt_g(round(rise, 1), 'nl')} punten meer dan in de {rising_window_days} dagen "
                         f"ervoor ({fmt_g(round(mean_then, 1), 'nl')}/10). Een verandering van "
                         f"{fmt_g(rising_points, 'nl')} punten of {rising_fraction:.0%} is de kleinste die voor "
                         f"mensen verschil maakt. Doe het een tijdje rustiger aan: loop korter of langzamer. "

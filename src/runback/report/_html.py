@@ -84,6 +84,10 @@ tr.quiet, li.quiet, .badge.quiet { color: var(--muted); }
 .status .event-story { font-weight: 600; }
 table.events tr.pain-after td:last-child { color: var(--warn); font-weight: 600; }
 details.rule-evidence { margin: 0.5rem 0; }
+details.msg { margin: 0.1rem 0 0; border: none; padding: 0; }
+details.msg summary { font-size: 0.8rem; font-weight: normal; color: var(--muted); }
+details.msg[open] { font-size: 0.85rem; }
+table.flags td:first-child { white-space: nowrap; }
 details.rule-evidence summary { font-size: 1rem; }
 details.rule-evidence.quiet summary { color: var(--muted); font-weight: 500; }
 .strength { font-weight: normal; color: var(--muted); font-size: 0.9rem; }
@@ -99,13 +103,8 @@ ul.outside { font-size: 0.85rem; color: var(--muted); }
   .table-wrap { box-shadow: inset -12px 0 8px -8px rgba(0,0,0,0.25); }
   .month { font-size: 0.75rem; }
   main { padding: 0.4rem; } h1 { font-size: 1.25rem; } table { font-size: 0.8rem; }
-  /* the flags table as one card per flag: six columns do not fit a phone */
-  table.flags thead { display: none; }
-  table.flags, table.flags tbody, table.flags tr, table.flags td { display: block; width: 100%%; }
-  table.flags tr { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 0.6rem; padding: 0.2rem 0.4rem; }
-  table.flags td { border: none; padding: 0.15rem 0; text-align: left; min-width: 0; }
-  table.flags td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
-  table.flags td:nth-child(2) { min-width: 0; }
+  /* the flags table keeps its five columns and scrolls sideways inside its box (with a cue) */
+  table.flags td:nth-child(2) { min-width: 10rem; }
   table.events thead { display: none; }
   table.events, table.events tbody, table.events tr, table.events td { display: block; width: 100%%; }
   table.events tr { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 0.6rem; padding: 0.2rem 0.4rem; }

@@ -78,10 +78,12 @@ T: dict[str, dict[str, str]] = {
     # weekly
     "sec_weekly": {"en": "Weekly running distance", "nl": "Hardloopafstand per week"},
     "weekly_intro": {
-        "en": "Kilometres run per week (Monday to Sunday), labelled with the change from the week before. "
-        "Hatched orange bars are weeks in which a rule fired.",
+        "en": "Kilometres run per week (Monday to Sunday), labelled with the change from the week before "
+        "where there is room. Hatched orange bars are weeks in which a rule backed by evidence fired; pale "
+        "orange bars, weeks with only a flag on weak evidence or a rule of thumb.",
         "nl": "Gelopen kilometers per week (maandag tot en met zondag), met de verandering ten opzichte van "
-        "de week ervoor. Gearceerde oranje balken zijn weken waarin een regel aansloeg.",
+        "de week ervoor waar daar ruimte voor is. Gearceerde oranje balken zijn weken waarin een regel met "
+        "onderbouwing aansloeg; lichtoranje balken, weken met alleen een signaal op zwak bewijs of een vuistregel.",
     },
     "weekly_below": {"en": "Below: {intensity} per week.", "nl": "Daaronder: {intensity} per week."},
     "no_runs": {
@@ -243,6 +245,7 @@ T: dict[str, dict[str, str]] = {
         "fysiotherapeut te bespreken, geen bewijs dat de belasting de pijn veroorzaakte.",
     },
     "no_events": {"en": "No load events in this period.", "nl": "Geen belastingspieken in deze periode."},
+    "more_events": {"en": "{n} earlier load events", "nl": "{n} eerdere belastingspieken"},
     "event_day": {
         "en": "the {km} run on {date} ({pct} on the longest of the previous {days} days)",
         "nl": "de loop van {km} op {date} ({pct} t.o.v. de langste van de {days} dagen ervoor)",
@@ -328,8 +331,10 @@ T: dict[str, dict[str, str]] = {
     },
     # team
     "team_intro": {
-        "en": "Every runner in the store, as of {date}. Status: the flags of the last 14 days, most severe first.",
-        "nl": "Alle lopers in de opslag, op {date}. Status: de signalen van de laatste 14 dagen, ernstigste eerst.",
+        "en": "Every runner in the store, as of {date}. Status: the flags of the last 14 days. Runners with high "
+        "or rising back pain come first, then the others by the evidence behind their flags.",
+        "nl": "Alle lopers in de opslag, op {date}. Status: de signalen van de laatste 14 dagen. Lopers met hevige "
+        "of toenemende rugpijn staan bovenaan, de anderen daarna op het bewijs achter hun signalen.",
     },
     "col_runner": {"en": "Runner", "nl": "Loper"},
     "col_status": {"en": "Status (last 14 days)", "nl": "Status (laatste 14 dagen)"},

@@ -259,12 +259,29 @@ def status_html(
     return "".join(parts)
 
 
+#: load events shown open (the most recent); the rest are one click away
+EVENTS_SHOWN = 6
+
+
 def events_html(events: pl.DataFrame, *, lang: str, year_of: int | None) -> str:
-    """Each load event of the period with the pain of the 7 days before and after, one row each."""
+    """Each load event of the period with the pain of the 7 days before and after, one row each.
+
+    The :data:`EVENTS_SHOWN` most recent are shown; the others follow in a collapsed table.
+    """
     if events.is_empty():
         return f"<p>{esc(tr('no_events', lang))}</p>\n"
+    ordered = events.sort("date", descending=True)
+    out = _events_table(ordered.head(EVENTS_SHOWN), lang=lang, year_of=year_of)
+    if ordered.height > EVENTS_SHOWN:
+        rest = ordered.slice(EVENTS_SHOWN)
+        out += (f'<details class="more-events"><summary>{esc(tr("more_events", lang, n=rest.height))}</summary>\n'
+                + _events_table(rest, lang=lang, year_of=year_of) + "</details>\n")
+    return out
+
+
+def _events_table(events: pl.DataFrame, *, lang: str, year_of: int | None) -> str:
     rows = []
-    for row in events.sort("date", descending=True).iter_rows(named=True):
+    for row in events.iter_rows(named=True):
         event, before, after = event_words(row, lang, year_of)
         quiet = " quiet" if row["rule"] in QUIET_RULES else ""
         hurt = " pain-after" if (row.get("after_days_pain") or 0) > 0 else ""
@@ -383,7 +400,8 @@ def flags_table_html(flags: pl.DataFrame, *, lang: str) -> str:
             "</tr>"
         )
     return (
-        f'<p class="muted">{esc(tr("sort_hint", lang))}</p>\n<div class="table-wrap"><table class="sortable flags">'
+        f'<p class="muted">{esc(tr("sort_hint", lang))}</p>\n<p class="scroll-cue">{esc(tr("scroll_cue", lang))}</p>\n'
+        f'<div class="table-wrap" tabindex="0"><table class="sortable flags">'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody></table></div>\n"
     )
 
