@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -10,8 +11,8 @@ import pytest
 
 from clirun import invoke
 from runback.errors import OptionError
-from runback.pain.journal import import_journal_csv
-from runback.report import build_physio_report, write_pdf
+from runback.pain.journal import add_entry, import_journal_csv
+from runback.report import build_physio_report, write_pdf, write_physio_report
 from runback.report._i18n import T
 from runback.report._inputs import report_inputs
 from runback.samples import sample_data_dir
@@ -84,3 +85,19 @@ def test_pdf_without_chromium_is_one_clear_line(store: Store, tmp_path: Path, mo
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "chromium" in lines[0].lower() and "Traceback" not in result.output
     assert not (tmp_path / "b.pdf").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="no headless Chromium")
+def test_real_year_with_high_pain_prints_on_two_pages_at_most(corpus: Path, tmp_path: Path) -> None:
+    st = open_store(tmp_path / "year")
+    st.import_paths(sorted((corpus / "corriporai-runpandas" / "examples" / "session").glob("*.gpx")),
+                    athlete="x", workers=1)
+    last = st.activities("x")["start_time_local"].max().date()  # type: ignore[union-attr]
+    for back, pain in ((11, 2), (9, 7), (5, 8), (1, 8)):
+        add_entry(st, pain, "other", date=last - dt.timedelta(days=back), athlete="x", today=last)
+    html = (write_physio_report(st, "x", tmp_path / "x.html")).read_text(encoding="utf-8")
+    assert "High back pain" in html
+    for lang in ("en", "nl"):
+        out = write_physio_report(st, "x", tmp_path / f"x-{lang}.pdf", lang=lang, pdf=True)
+        assert 1 <= pdf_pages(out.read_bytes()) <= 2
