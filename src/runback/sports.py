@@ -29,9 +29,11 @@ __all__ = [
     "SPORT_LABELS",
     "SPORT_TRACK_NAMES",
     "UNKNOWN_SPORTS",
+    "compatible_sports",
     "is_running",
     "known_sport",
     "running_activity",
+    "sport_family",
     "sport_name",
 ]
 
@@ -126,6 +128,34 @@ def known_sport(text: str | None) -> tuple[str, str | None] | None:
     if text is None:
         return None
     return SPORT_LABELS.get(text.strip().lower())
+
+
+def sport_family(sport: str | None) -> str:
+    """The family a sport belongs to when deciding whether two recordings are one effort.
+
+    ``"foot"`` for running (any running label), walking and hiking: one phone
+    app's "walk" can be a watch's "run"; ``"unknown"`` for a missing or generic
+    sport (:data:`UNKNOWN_SPORTS`); any other sport is its own family
+    (``"cycling"``, ``"swimming"``, ``"transition"`` ...).
+    """
+    label = (sport or "").strip().lower()
+    if label in UNKNOWN_SPORTS:
+        return "unknown"
+    if label in FOOT_SPORTS or label.startswith("run") or label.endswith("running"):
+        return "foot"
+    return label
+
+
+def compatible_sports(a: str | None, b: str | None) -> bool:
+    """Whether recordings of sports ``a`` and ``b`` can be copies of one effort.
+
+    The same family (:func:`sport_family`) is compatible; an unknown or generic
+    sport is compatible with the foot sports (a GPX without a type and the
+    watch's FIT of the same run) and with another unknown one, never with a
+    ride, a swim or any other named sport: a ride and a run are never one effort.
+    """
+    fa, fb = sport_family(a), sport_family(b)
+    return fa == fb or {fa, fb} <= {"unknown", "foot"}
 
 
 def is_running(sport: pl.Expr) -> pl.Expr:
