@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
@@ -281,3 +281,22 @@ def test_device_relative_timestamps_warn(corpus: Path) -> None:
     assert frames.activities["start_time_utc"].dt.year().item() == 1990
     assert any("power-on" in w for w in frames.warnings)
     assert frames.activities["utc_offset_source"].item() == "assumed_utc"
+
+
+def test_a_corrupt_session_start_loses_to_its_lap_first_record_and_end(corpus: Path) -> None:
+    # fenix 2 multisport: session 0 says 08:00:01Z; its lap, first record and
+    # end minus elapsed time all say 07:14:44Z (issue 11)
+    frames = read_fit(_corpus_file(corpus, "activity-large-fenxi2-multisport.fit"))
+    acts = frames.activities
+    first = acts.row(0, named=True)
+    assert first["start_time_utc"] == datetime(2015, 8, 29, 7, 14, 44, tzinfo=timezone.utc)
+    (warning,) = [w for w in frames.warnings if "session 0" in w]
+    assert "08:00:01Z" in warning and "07:14:44Z" in warning and "first lap" in warning
+    # the sessions no longer overlap: each ends before the next begins
+    spans = acts.select("start_time_utc", end=pl.col("start_time_utc") + pl.duration(seconds=pl.col("elapsed_s")))
+    assert (spans["end"].head(-1) <= spans["start_time_utc"].tail(-1) + timedelta(seconds=2)).all()
+
+
+def test_a_session_whose_witnesses_agree_keeps_its_start(corpus: Path) -> None:
+    frames = read_fit(_corpus_file(corpus, "activity-small-fenix2-run.fit"))
+    assert not any("says it started" in w for w in frames.warnings)
