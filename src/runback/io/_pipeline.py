@@ -26,6 +26,7 @@ import polars as pl
 from runback import schema
 from runback.errors import FileError, NotAnActivityError, UnreadableFileError, UnsupportedFormatError
 from runback.io._common import Frames, cannot_read
+from runback.io._plausible import check_frames
 from runback.io.archive import FoundFile, Member, archive_members, file_kind, find_files
 from runback.io.readers import FORMAT_PRIORITY, GZIP_SUFFIX, reader_for, supported_extensions
 from runback.sports import compatible_sports, known_sport
@@ -219,7 +220,7 @@ def parse_task(task: Task) -> Parsed:
                 raise cannot_read(task.label, exc) from exc
         if not data:
             raise UnreadableFileError(task.label, "empty file")
-        frames = read_one(data, task.label, athlete=task.athlete)
+        frames = check_frames(read_one(data, task.label, athlete=task.athlete), task.label)
         if frames.activities.is_empty():
             raise NotAnActivityError(task.label, "no activity in the file")
         return Parsed(task, "ok", frames=frames)

@@ -44,6 +44,7 @@ from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io import _fitfast
 from runback.io._common import Frames, RawFile, Source, content_id, load_source
+from runback.io._plausible import clean_samples, refused
 from runback.io._fitdecoded import (
     FIT_EPOCH_UNIX_S,
     RECORD_FIELDS,
@@ -521,14 +522,20 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
             f"{name}: only partly readable{where} ({decoded.partial_reason}); "
             f"kept the {n} records before the break"
         )
-    if has_ts.any() and np.nanmax(ts) < _FIT_SYSTEM_TIME_MAX:
-        # FIT date_times below 0x10000000 count from the device's power-on
-        # (old watches without a clock fix, e.g. the Forerunner 70).
-        warns.append(f"{name}: timestamps count from the device's power-on, not a date; the dates shown are wrong")
+    # FIT date_times below 0x10000000 count from the device's power-on (old
+    # watches without a clock fix, e.g. the Forerunner 70): no date at all.
+    relative = has_ts & (ts < _FIT_SYSTEM_TIME_MAX)
+    if relative.any() and relative.sum() == has_ts.sum():
+        raise refused(
+            name, "its timestamps count from the device's power-on (FIT system time), not a date: "
+            "when it was run is unknown"
+        )  # fmt: skip
+    if relative.any():
+        warns.append(f"{name}: dropped {int(relative.sum())} record(s) timed from the device's power-on, not a date")
     dropped = int((~has_ts).sum())
     if dropped:
         warns.append(f"{name}: {dropped} record(s) without a timestamp left out")
-    keep = has_ts
+    keep = has_ts & ~relative
     cols = {k: v[keep] for k, v in rec.items()}
     ts = cols["timestamp"]
 
@@ -669,6 +676,15 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
         ]
     )
     activities = pl.DataFrame(activity_rows, schema=schema.ACTIVITIES)
+    samples, cleaned = clean_samples(samples, name)
+    if cleaned:
+        warns += cleaned
+        counts = samples.group_by("activity_id").len()
+        activities = activities.with_columns(
+            n_samples=pl.col("activity_id").replace_strict(
+                counts["activity_id"], counts["len"], default=0, return_dtype=pl.Int64
+            )
+        )
     laps = _laps(decoded.messages.get("lap", []), starts_arr, ids, activities["sport"].to_list())
     return Frames(activities=activities, samples=samples, laps=laps, warnings=tuple(warns))
 

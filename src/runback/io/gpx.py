@@ -25,6 +25,7 @@ import polars as pl
 from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io._common import Frames, Source, content_id, load_source
+from runback.io._plausible import clean_samples
 from runback.io._summary import activity_row, finish_samples
 from runback.io._xml import check_xml, decode_xml, local, to_float
 from runback.sports import FOOT_SPORTS, SPORT_TRACK_NAMES, sport_name
@@ -129,7 +130,9 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
     activity_id = content_id(raw.data)
     if sport in FOOT_SPORTS and "cadence_spm" in samples.columns:
         samples = samples.with_columns(pl.col("cadence_spm") * 2)  # per foot -> both feet
-    samples = finish_samples(samples.with_columns(activity_id=pl.lit(activity_id)))
+    samples, dropped = clean_samples(samples.with_columns(activity_id=pl.lit(activity_id)), raw.name)
+    warnings += dropped
+    samples = finish_samples(samples)
 
     activities = activity_row(
         samples,
