@@ -27,7 +27,8 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from runback import schema  # noqa: E402
-from runback.load import daily_load, flags  # noqa: E402
+from runback.load import daily_load  # noqa: E402
+from runback.model import flags  # noqa: E402
 
 ATHLETES = 1_000
 DAYS = 365

@@ -18,9 +18,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the synthetic frames are a test helper
 
 from runback.report import build_runner_report  # noqa: E402
-from runback.report._synthetic import synthetic_frames  # noqa: E402
+from synthetic import synthetic_frames  # noqa: E402
 from runback.report.runner import write_text_atomic  # noqa: E402
 
 
@@ -44,7 +45,8 @@ def main() -> None:
         size = out.stat().st_size
         print(f"runner report ({lang}): {size / 1e6:.2f} MB, built and written in {elapsed:.2f} s -> {out}")
 
-    from runback.load import acwr, daily_load, estimate_profile, flags, pmc, weekly_load
+    from runback.load import acwr, daily_load, estimate_profile, pmc, weekly_load
+    from runback.model import flags
     from runback.pain import pain_vs_load
 
     activities, journal = frames["activities"], frames["journal"]

@@ -81,10 +81,10 @@ def test_sample_runners_raise_the_flags_they_were_built_for(  # type: ignore[no-
     interval_week: dt.date,
     pain_start: dt.date,
 ) -> None:
-    import runback.load
+    import runback.model
     from runback.pain.journal import read_journal
 
-    flags = runback.load.flags(store.activities(), store.samples(), journal=read_journal(store))
+    flags = runback.model.flags(store.activities(), store.samples(), journal=read_journal(store))
     week = dt.timedelta(days=6)
 
     jump = _within(flags, athlete, "weekly_jump", ramp_week, ramp_week + week)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import runback.cli  # noqa: F401  (registers the commands)
 from runback import schema
 from runback.cli._app import app
-from runback.load import flags
+from runback.model import flags
 from runback.store import open_store
 
 

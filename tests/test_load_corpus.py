@@ -21,7 +21,8 @@ import pytest
 from runback import schema
 from runback.io._common import Frames
 from runback.io.gpx import read_gpx
-from runback.load import Profile, daily_load, flags, resolve_profiles, session_load, weekly_load
+from runback.load import Profile, daily_load, resolve_profiles, session_load, weekly_load
+from runback.model import flags
 
 D = dt.date
 

@@ -9,8 +9,9 @@ import polars as pl
 import pytest
 from test_load_helpers import activities, activity
 
-from runback.load import Profile, flags
-from runback.load.messages import fmt_date, fmt_num
+from runback.load import Profile
+from runback.model import flags
+from runback.fmt import fmt_date, fmt_num
 
 PROFILE = Profile.given(hr_max_bpm=190, hr_rest_bpm=55, threshold_pace_s_per_km=300)
 

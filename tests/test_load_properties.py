@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_load_helpers import DAY0, activities, activity, weekly_routine
 
-from runback.load import Profile, daily_load, flags, weekly_load
+from runback.load import Profile, daily_load, weekly_load
+from runback.model import flags
 
 PROFILE = Profile.given(hr_max_bpm=195, hr_rest_bpm=55, threshold_pace_s_per_km=270)
 FEW = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,7 +10,8 @@ from test_load_helpers import DAY0, activities, activity, weekly_routine
 
 from runback import schema
 from runback.errors import OptionError
-from runback.load import Profile, daily_load, flags, session_load, weekly_load
+from runback.load import Profile, daily_load, session_load, weekly_load
+from runback.model import flags
 from runback.load.rules import acwr_rule, intensity_jump, monotony_rule, no_rest, session_spike, weekly_jump
 
 PROFILE = Profile.given(hr_max_bpm=200, hr_rest_bpm=60, threshold_pace_s_per_km=240)

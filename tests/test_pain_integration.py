@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 import runback.cli  # noqa: F401  (registers the commands)
 from runback import schema
 from runback.cli._app import app
-from runback.load import daily_load, flags
+from runback.load import daily_load
+from runback.model import flags
 from runback.pain.journal import add_entry, apply_journal_rpe
 from runback.pain.rules import PAIN_RULES
 

@@ -21,7 +21,7 @@ from runback.report import (
 )
 from runback.report._i18n import ADVICE, EVIDENCE_NL, RULE_LABEL, T, fmt_num, fmt_pct
 from runback.report._inputs import resolve_athlete
-from runback.report._synthetic import flag_row, synthetic_frames
+from synthetic import flag_row, synthetic_frames
 from runback.report.runner import calendar_html, recent_flags
 
 RULES = (

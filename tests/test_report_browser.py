@@ -18,7 +18,7 @@ import pytest
 
 from runback.report import build_runner_report, write_team_pages
 from runback.report._i18n import T
-from runback.report._synthetic import synthetic_frames
+from synthetic import synthetic_frames
 
 pytestmark = pytest.mark.browser
 

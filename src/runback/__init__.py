@@ -8,6 +8,7 @@ pain journal turn them into flags; the reports show them.
 from __future__ import annotations
 
 from runback import schema
+from runback._version import __version__
 from runback.errors import (
     FileError,
     JournalError,
@@ -20,7 +21,8 @@ from runback.errors import (
 )
 from runback.io import Frames, ImportSummary, read, read_gpx, read_report, read_tcx
 from runback.io.fit import read_fit
-from runback.load import Profile, acwr, daily_load, estimate_profile, flags, monotony, pmc, weekly_load
+from runback.load import Profile, acwr, daily_load, estimate_profile, monotony, pmc, weekly_load
+from runback.model import flags
 from runback.pain import (
     add_entry,
     apply_journal_rpe,
@@ -34,7 +36,6 @@ from runback.pain import (
 from runback.report import build_runner_report, runner_report, write_runner_report, write_team_report
 from runback.store import Store, open_store
 
-__version__ = "0.1.0"
 
 __all__ = [
     "FileError",

@@ -12,7 +12,8 @@ from runback import schema
 from runback.cli._app import app
 from runback.cli._options import AthleteOpt, FormatOpt, OutputFormat, StoreOpt, emit
 from runback.errors import OptionError
-from runback.load import Profile, flags, parse_pace, parse_since, profile_path, read_profile
+from runback.load import Profile, parse_pace, parse_since, profile_path, read_profile
+from runback.model import flags
 
 
 def _profiles(

@@ -27,9 +27,10 @@ from collections.abc import Mapping
 import polars as pl
 
 from runback import schema
+from runback.days import local_day, week_start
 from runback.load import _segments as seg
-from runback.load._sport import is_running, running_activity
-from runback.load.profile import Profile, complete_profile, estimates_by_athlete
+from runback.sports import is_running, running_activity
+from runback.load.profile import Profile, resolve_profiles
 
 __all__ = [
     "GAP_CAP_S",
@@ -60,30 +61,8 @@ _SESSION_COLS = (
     "above_threshold_min",
     "hr_run_min",
 )
-
-
-def resolve_profiles(
-    activities: pl.DataFrame,
-    samples: pl.DataFrame | None = None,
-    profile: ProfileArg = None,
-) -> dict[str, Profile]:
-    """One complete profile per athlete: the given values, the rest estimated.
-
-    Parameters
-    ----------
-    activities, samples
-        schema.ACTIVITIES / schema.SAMPLES frames.
-    profile
-        None (estimate everything), one :class:`Profile` for every athlete, or a
-        mapping athlete -> Profile.  Missing values are estimated per athlete.
-    """
-    est = estimates_by_athlete(activities.filter(pl.col("athlete").is_not_null()), samples)
-    out: dict[str, Profile] = {}
-    for row in est.sort("athlete").iter_rows(named=True):
-        name = row["athlete"]
-        given = profile.get(name) if isinstance(profile, Mapping) else profile
-        out[name] = complete_profile(given, row)
-    return out
+# the session columns a day adds up
+_DAILY_SUMS = (*_SESSION_COLS, "high_zone_min", "high_intensity_min", "hr_run_distance_m", "srpe_au")
 
 
 def _profile_frame(profiles: Mapping[str, Profile]) -> pl.DataFrame:
@@ -113,19 +92,8 @@ def local_dates(activities: pl.DataFrame, profiles: Mapping[str, Profile] | None
     profile names a time zone: then ``start_time_utc`` is converted to that zone.
     Never depends on the machine's time zone.
     """
-    date = pl.col("start_time_local").dt.date()
-    if not profiles or activities.height == 0:
-        return activities.select(date.alias("date")).get_column("date")
-    expr = date
-    zones = {a: p.timezone for a, p in profiles.items() if p.timezone}
-    for zone in sorted(set(zones.values())):
-        names = [a for a, z in zones.items() if z == zone]
-        assumed = pl.col("utc_offset_source").is_null() | (pl.col("utc_offset_source") == "assumed_utc")
-        expr = (
-            pl.when(pl.col("athlete").is_in(names) & assumed & pl.col("start_time_utc").is_not_null())
-            .then(pl.col("start_time_utc").dt.convert_time_zone(zone).dt.date())
-            .otherwise(expr)
-        )
+    zones = {a: p.timezone for a, p in (profiles or {}).items()}
+    expr = local_day(zones)
     return activities.select(expr.alias("date")).get_column("date")
 
 
@@ -206,7 +174,7 @@ def session_load(
     infer_unknown_sport
         Count activities without a sport (GPX without ``<type>``: "generic") as
         running when their name or average speed says so; see
-        :mod:`runback.load._sport`.  ``is_run`` shows the outcome.
+        :mod:`runback.sports`.  ``is_run`` shows the outcome.
 
     References
     ----------
@@ -340,24 +308,7 @@ def daily_load(
         n_runs=pl.col("_run").sum().cast(pl.Int32),
         n_activities=pl.len().cast(pl.Int32),
         longest_run_m=pl.col("_run_m").max(),
-        **{
-            c: pl.col(c).sum()
-            for c in (
-                "trimp_banister",
-                "trimp_edwards",
-                "z1_min",
-                "z2_min",
-                "z3_min",
-                "z4_min",
-                "z5_min",
-                "high_zone_min",
-                "above_threshold_min",
-                "high_intensity_min",
-                "hr_run_min",
-                "hr_run_distance_m",
-                "srpe_au",
-            )
-        },
+        **{c: pl.col(c).sum() for c in _DAILY_SUMS},
     )
     grid = (
         per_day.group_by(pl.col("_k") // span, maintain_order=True)
@@ -392,13 +343,13 @@ def weekly_load(daily: pl.DataFrame) -> pl.DataFrame:
 
     References
     ----------
-    docs/evidence.md ``weekly_jump`` (formula: D_week / D_previous_week - 1, and
+    docs/evidence.md, the weekly distance rule (formula: D_week / D_previous_week - 1, and
     against the mean of the 3 previous weeks).
     """
     if daily.height == 0:
         return schema.empty(schema.WEEKLY)
     wk = (
-        daily.with_columns(week_start=pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1))
+        daily.with_columns(week_start=week_start(pl.col("date")))
         .group_by("athlete", "week_start")
         .agg(
             days_covered=pl.len().cast(pl.Int32),

@@ -19,17 +19,16 @@ Definitions
 * A day's pain is the highest pain logged that day (any timing); days without
   an entry are missing, never 0.
 * A session is a running activity (as the load model counts them:
-  :func:`runback.load.running_activity`, which also counts GPX runs without a
-  sport) on the local day of
-  ``start_time_local``.  Its pain is the mean day's pain over the logged days
+  :func:`runback.sports.running_activity`, which also counts GPX runs without a
+  sport) on its local day (:func:`runback.days.local_day`).  Its pain is the mean day's pain over the logged days
   from its day to ``window_days`` days later; sessions with no logged day there
   are left out.  Windows of nearby sessions overlap, so sessions are not
   independent: the interval is a rough guide.
 * A session is flagged by a rule when the flags frame has that rule with its
   ``activity_id``; or with no ``activity_id`` on the session's day (rules about
-  a day, such as ``no_rest``); or, for the weekly rules (``weekly_jump``,
-  ``intensity_jump``, ``monotony``), in the ISO week the flag is about.  The pain rules themselves (``pain_during_run``, ``pain_next_morning``,
-  ``pain_persistent``) are left out: they are made from pain.
+  a day, such as too few rest days); or, for the rules about a week (each rule's
+  ``week_rule``), in the ISO week the flag is about.  The journal rules made from the
+  logged pain itself (``about_pain``) are left out.
 * Daily running distance comes from ``daily.run_distance_m`` where ``daily`` is
   given, else it is summed from the running activities; days between a
   runner's first and last activity without a run count as 0 m.
@@ -55,12 +54,15 @@ import numpy as np
 import polars as pl
 
 from runback import schema
-from runback.load._sport import running_activity
-from runback.pain.rules import WEEK_RULES, rule_words
+from runback.days import local_day, week_start
+from runback.fmt import fmt_num
+from runback.pain.rules import JOURNAL_RULES, WEEK_RULES, rule_words
+from runback.sports import running_activity
 
 __all__ = ["pain_vs_load", "spearman"]
 
-_PAIN_DERIVED = ("pain_during_run", "pain_next_morning", "pain_persistent")
+# the journal rules made from the logged pain itself: setting them against pain would be circular
+_PAIN_DERIVED = [rule.id for rule in JOURNAL_RULES if rule.about_pain]
 _ALL = "any"
 _NOT_PROOF_EN = "This is an association, not proof."
 _NOT_PROOF_NL = "Dit is een samenhang, geen bewijs."
@@ -129,7 +131,7 @@ def _daily_pain(journal: pl.DataFrame) -> pl.DataFrame:
 def _sessions(activities: pl.DataFrame) -> pl.DataFrame:
     return (
         activities.filter(running_activity() & pl.col("start_time_local").is_not_null())
-        .select("athlete", "activity_id", pl.col("start_time_local").dt.date().alias("date"))
+        .select("athlete", "activity_id", local_day().alias("date"))
         .unique(maintain_order=True)
     )
 
@@ -140,7 +142,7 @@ def _run_distance(activities: pl.DataFrame, daily: pl.DataFrame | None) -> pl.Da
         per_day = daily.select("athlete", "date", pl.col("run_distance_m").cast(pl.Float64).fill_null(0.0))
     else:
         acts = activities.filter(pl.col("start_time_local").is_not_null())
-        per_day = acts.group_by("athlete", pl.col("start_time_local").dt.date().alias("date")).agg(
+        per_day = acts.group_by("athlete", local_day().alias("date")).agg(
             pl.when(running_activity()).then(pl.col("distance_m")).otherwise(0.0)
             .fill_null(0.0).sum().alias("run_distance_m")
         )
@@ -171,12 +173,16 @@ def _not_enough(n_entries: int, min_entries: int) -> tuple[str, str]:
     )
 
 
-def _points(x: float) -> str:
-    return f"{x:.1f}"
-
-
 def _nl(text: str) -> str:
     return text.replace(".", ",")
+
+
+def _spearman_text(rho: float, low: float | None, high: float | None, n_en: str, n_nl: str) -> tuple[str, str]:
+    """``Spearman rho 0.42, n=12 weeks; 95% interval 0.10 to 0.70`` in English and Dutch."""
+    both = low is not None and high is not None
+    ci_en = f"; 95% interval {low:.2f} to {high:.2f}" if both else ""
+    ci_nl = f"; 95%-interval {low:.2f} tot {high:.2f}" if both else ""
+    return f"Spearman rho {rho:.2f}{n_en}{ci_en}", _nl(f"Spearman rho {rho:.2f}{n_nl}{ci_nl}")
 
 
 # --------------------------------------------------------------------------
@@ -206,16 +212,16 @@ def _flag_rows(
     )
     by_id = flags.filter(pl.col("activity_id").is_not_null()).select("rule", "activity_id")
     by_day = (
-        flags.filter(pl.col("activity_id").is_null() & ~pl.col("rule").is_in(list(WEEK_RULES)))
+        flags.filter(pl.col("activity_id").is_null() & ~pl.col("rule").is_in(WEEK_RULES))
         .select("rule", "date")
         .join(sessions.select("activity_id", "date"), on="date")
         .select("rule", "activity_id")
     )
     # A weekly rule's flag (dated the week's Monday) flags every session of that week.
     by_week = (
-        flags.filter(pl.col("activity_id").is_null() & pl.col("rule").is_in(list(WEEK_RULES)))
-        .select("rule", pl.col("date").dt.truncate("1w").alias("week"))
-        .join(sessions.select("activity_id", pl.col("date").dt.truncate("1w").alias("week")), on="week")
+        flags.filter(pl.col("activity_id").is_null() & pl.col("rule").is_in(WEEK_RULES))
+        .select("rule", week_start(pl.col("date")).alias("week"))
+        .join(sessions.select("activity_id", week_start(pl.col("date")).alias("week")), on="week")
         .select("rule", "activity_id")
     )
     flagged = pl.concat([by_id, by_day, by_week]).unique().join(sessions.select("activity_id"), on="activity_id")
@@ -262,19 +268,19 @@ def _flag_rows(
                 caveat_en = caveat_nl = ""
             else:
                 word_en, word_nl = ("higher", "hoger") if est > 0 else ("lower", "lager")
-                diff_en, than_en = f"on average {_points(abs(est))} points {word_en}", "than"
-                diff_nl, than_nl = f"gemiddeld {_nl(_points(abs(est)))} punt {word_nl}", "dan"
+                diff_en, than_en = f"on average {fmt_num(abs(est), 'en')} points {word_en}", "than"
+                diff_nl, than_nl = f"gemiddeld {fmt_num(abs(est), 'nl')} punt {word_nl}", "dan"
             ci_en = f"; 95% interval {low:+.1f} to {high:+.1f} points" if low is not None and high is not None else ""
             ci_nl = _nl(f"; 95%-interval {low:+.1f} tot {high:+.1f} punten") if low is not None and high is not None else ""
             row["message_en"] = (
                 f"In the 0-{window_days} days after sessions {what_en}, pain was {diff_en} {than_en} after "
-                f"sessions without a flag: {_points(float(x.mean()))}/10 (n={len(x)}) against "
-                f"{_points(float(unflagged.mean()))}/10 (n={len(unflagged)}){ci_en}.{caveat_en}"
+                f"sessions without a flag: {fmt_num(float(x.mean()), 'en')}/10 (n={len(x)}) against "
+                f"{fmt_num(float(unflagged.mean()), 'en')}/10 (n={len(unflagged)}){ci_en}.{caveat_en}"
             )
             row["message_nl"] = (
                 f"In de 0-{window_days} dagen na trainingen {what_nl} was de pijn {diff_nl} {than_nl} na "
-                f"trainingen zonder markering: {_nl(_points(float(x.mean())))}/10 (n={len(x)}) tegenover "
-                f"{_nl(_points(float(unflagged.mean())))}/10 (n={len(unflagged)}){ci_nl}.{caveat_nl}"
+                f"trainingen zonder markering: {fmt_num(float(x.mean()), 'nl')}/10 (n={len(x)}) tegenover "
+                f"{fmt_num(float(unflagged.mean()), 'nl')}/10 (n={len(unflagged)}){ci_nl}.{caveat_nl}"
             )
         out.append(row)
     return out
@@ -303,7 +309,7 @@ def _weekly_row(
     rng: np.random.Generator,
 ) -> dict[str, Any]:
     weeks = (
-        distance.group_by(pl.col("date").dt.truncate("1w").alias("week"))
+        distance.group_by(week_start(pl.col("date")).alias("week"))
         .agg(pl.col("run_distance_m").sum())
         .sort("week")
         .with_columns(prev=pl.col("run_distance_m").shift(1), prev_week=pl.col("week").shift(1))
@@ -312,7 +318,7 @@ def _weekly_row(
             .then(pl.col("run_distance_m") / pl.col("prev") - 1)
         )
     )
-    weekly_pain = pain.group_by(pl.col("date").dt.truncate("1w").alias("week")).agg(pl.col("pain").mean())
+    weekly_pain = pain.group_by(week_start(pl.col("date")).alias("week")).agg(pl.col("pain").mean())
     pairs = weeks.join(weekly_pain, on="week").drop_nulls(["change", "pain"]).sort("week")
     x, y = pairs["change"].to_numpy(), pairs["pain"].to_numpy()
     row = _row(athlete, "weekly_change", rule=None, lag_days=None, method="spearman", n=len(x),
@@ -339,10 +345,7 @@ def _weekly_row(
         return row
     low, high = _boot_spearman(x, y, n_boot, rng)
     row.update(estimate=rho, ci_low=low, ci_high=high)
-    stats_en = f"Spearman rho {rho:.2f}, n={len(x)} weeks"
-    if low is not None and high is not None:
-        stats_en += f"; 95% interval {low:.2f} to {high:.2f}"
-    stats_nl = _nl(stats_en.replace("weeks", "weken").replace("95% interval", "95%-interval").replace(" to ", " tot "))
+    stats_en, stats_nl = _spearman_text(rho, low, high, f", n={len(x)} weeks", f", n={len(x)} weken")
     en, nl = _direction(rho)
     if en:
         row["message_en"] = (
@@ -407,11 +410,7 @@ def _lag_row(
     row.update(lag_days=lag, n=len(x), estimate=rho, ci_low=low, ci_high=high, enough_data=True)
     when_en = "on the same day" if lag == 0 else f"{lag} day{'s' if lag > 1 else ''} later"
     when_nl = "op dezelfde dag" if lag == 0 else f"{lag} dag{'en' if lag > 1 else ''} later"
-    stats_en = f"Spearman rho {rho:.2f} over n={len(x)} days"
-    if low is not None and high is not None:
-        stats_en += f"; 95% interval {low:.2f} to {high:.2f}"
-    stats_nl = _nl(stats_en.replace("over n=", "over n=").replace(" days", " dagen")
-                   .replace("95% interval", "95%-interval").replace(" to ", " tot "))
+    stats_en, stats_nl = _spearman_text(rho, low, high, f" over n={len(x)} days", f" over n={len(x)} dagen")
     en, nl = _direction(rho)
     if en:
         row["message_en"] = (
@@ -493,7 +492,7 @@ def pain_vs_load(
     journal = schema.conform(journal, schema.JOURNAL)
     activities = schema.conform(activities, schema.ACTIVITIES)
     flags = schema.empty(schema.FLAGS) if flags is None else schema.conform(flags, schema.FLAGS)
-    flags = flags.filter(~pl.col("rule").is_in(list(_PAIN_DERIVED)))
+    flags = flags.filter(~pl.col("rule").is_in(_PAIN_DERIVED))
     rng = np.random.default_rng(seed)
     pain_all = _daily_pain(journal)
     sessions_all = _sessions(activities)

@@ -8,9 +8,10 @@ names a cause or a diagnosis.
 
 How entries are matched to runs
 -------------------------------
-A run is what the load model counts as running (:func:`runback.load.running_activity`:
-sport ``running``, or a GPX without a sport at running speed); its day is the local date of
-``start_time_local``.  An entry that names a run (``activity_id``) belongs to
+A run is what the load model counts as running (:func:`runback.sports.running_activity`:
+sport ``running``, or a GPX without a sport at running speed); its day is its local day
+(:func:`runback.days.local_day`; :func:`runback.model.flags` first puts ``start_time_local``
+in the profile's time zone, as the load model does).  An entry that names a run (``activity_id``) belongs to
 that run.  Otherwise a ``during``/``after`` entry belongs to a run on the same
 day: the last run that started at or before the entry's time, or, without a
 time (or with a time before every run), the day's longest run.  A
@@ -35,11 +36,15 @@ from typing import Any
 import polars as pl
 
 from runback import schema
-from runback.load._sport import running_activity
-from runback.load.messages import fmt_date
+from runback.days import local_day, monday
+from runback.fmt import fmt_date, fmt_g
+from runback.load import LOAD_RULES
+from runback.registry import Band, Rule
+from runback.sports import running_activity
 
 __all__ = [
     "EVIDENCE",
+    "JOURNAL_RULES",
     "LOAD_RULE_LABELS",
     "PAIN_RULES",
     "WEEK_RULES",
@@ -50,52 +55,10 @@ __all__ = [
     "stress_or_poor_sleep",
 ]
 
-PAIN_RULES: tuple[str, ...] = ("pain_during_run", "pain_next_morning", "pain_persistent", "stress_or_poor_sleep")
-"""The rule ids this module raises."""
-
-WEEK_RULES: tuple[str, ...] = ("weekly_jump", "intensity_jump", "monotony")
-"""Load rules about a whole ISO week: their flags are dated the week's Monday, with no activity_id."""
-
-EVIDENCE: dict[str, str] = {
-    "pain_during_run": (
-        "Dutch physiotherapy guidance: stop or ease off when the back hurts during or right after a run. Bands (<=3 fine, "
-        "4-5 acceptable if it settles by next morning, >5 too much) from the pain-monitoring model, "
-        "Silbernagel et al. 2007 (Achilles tendinopathy; applied to the back by extrapolation). "
-        "Evidence: weak for the back."
-    ),
-    "pain_next_morning": (
-        "Dutch physiotherapy guidance: ease off when the back hurts after a run. The smallest change on the 0-10 pain scale "
-        "that matters to people is 2 points or 30% (Ostelo et al. 2008). Evidence: moderate for the instrument."
-    ),
-    "pain_persistent": (
-        "Dutch physiotherapy guidance: pain that lasts longer than a month without improving: see a physiotherapist. "
-        "Evidence: physiotherapy advice, not a study."
-    ),
-    "stress_or_poor_sleep": (
-        "Dutch physiotherapy guidance: with a lot of stress or poor sleep, train anyway but at a lower intensity. Subjective "
-        "wellness tracks training load (Saw et al., BJSM 2016); short sleep went with more injuries in "
-        "young athletes (Milewski et al. 2014, RR 1.7). Evidence: weak-moderate."
-    ),
-}
-
-LOAD_RULE_LABELS: dict[str, tuple[str, str]] = {
-    "session_spike": ("a run much longer than your recent runs", "een loop veel langer dan je recente lopen"),
-    "weekly_jump": ("weekly distance rising fast", "een snel stijgende weekafstand"),
-    "intensity_jump": ("intensity rising fast", "een snel stijgende intensiteit"),
-    "no_rest": ("too few rest days", "te weinig rustdagen"),
-    "monotony": ("the same load every day", "elke dag dezelfde belasting"),
-    "acwr": ("a high acute:chronic load ratio", "een hoge acute:chronische belasting"),
-    "stress_or_poor_sleep": (
-        "a hard session with poor sleep or high stress", "een zware training bij slecht slapen of veel stress"
-    ),
-}
-"""Plain (English, Dutch) words for the load rules (and stress_or_poor_sleep), to use inside a sentence."""
-
-
 def rule_words(rule: str) -> tuple[str, str]:
-    """``"a run much longer than your recent runs (session_spike)"`` in English and Dutch; else the id."""
-    en, nl = LOAD_RULE_LABELS.get(rule, ("", ""))
-    return (f"{en} ({rule})", f"{nl} ({rule})") if en else (rule, rule)
+    """A rule's phrase with its id in brackets, in English and Dutch; an unknown rule: its id."""
+    declared = _PHRASES.get(rule)
+    return (f"{declared['en']} ({rule})", f"{declared['nl']} ({rule})") if declared else (rule, rule)
 
 
 _KEEP_MOVING_EN = "Keep moving: running is generally good for the back."
@@ -106,11 +69,6 @@ _TIMING_NL = {"during": "tijdens", "after": "direct na"}
 # at the start of its day, anything else after that day's runs.
 _START_OF_DAY = dt.time(0, 0)
 _END_OF_DAY = dt.time(23, 59, 59)
-
-
-def _nl(x: float) -> str:
-    """A number the Dutch way: decimal comma, no trailing .0."""
-    return f"{x:g}".replace(".", ",")
 
 
 @dataclass(frozen=True)
@@ -125,19 +83,23 @@ class _Run:
 def _runs(activities: pl.DataFrame) -> list[_Run]:
     runs = activities.filter(running_activity() & pl.col("start_time_local").is_not_null())
     return [
-        _Run(r["activity_id"], r["athlete"], r["start_time_local"].date(), r["start_time_local"].time(),
-             r["distance_m"] or 0.0)
-        for r in runs.sort("start_time_local").iter_rows(named=True)
+        _Run(r["activity_id"], r["athlete"], r["_day"], r["start_time_local"].time(), r["distance_m"] or 0.0)
+        for r in runs.with_columns(_day=local_day()).sort("start_time_local").iter_rows(named=True)
     ]
 
 
-def _monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
+def _span(days: int, lang: str) -> str:
+    """``2 weeks`` where ``days`` is whole weeks, else ``10 days`` (Dutch: weken, dagen)."""
+    weeks, rest = divmod(days, 7)
+    if rest == 0 and weeks:
+        return f"{weeks} {('week' if weeks == 1 else 'weeks') if lang == 'en' else ('week' if weeks == 1 else 'weken')}"
+    return f"{days} {('day' if days == 1 else 'days') if lang == 'en' else ('dag' if days == 1 else 'dagen')}"
 
 
 def _effective_time(entry: dict[str, Any]) -> dt.time:
-    if entry["time"] is not None:
-        return entry["time"]
+    logged: dt.time | None = entry["time"]
+    if logged is not None:
+        return logged
     return _START_OF_DAY if entry["timing"] == "next_morning" else _END_OF_DAY
 
 
@@ -265,11 +227,42 @@ def pain_during_run(
                        "tijdje korter of langzamer.")
         rows.append({
             "athlete": run.athlete, "date": run.date, "activity_id": run.activity_id,
-            "rule": "pain_during_run", "band": band, "value": float(pain), "threshold": float(threshold),
+            "rule": PAIN_DURING_RUN.id, "band": band, "value": float(pain), "threshold": float(threshold),
             "baseline": None if morning is None else float(morning),
-            "message_en": en, "message_nl": nl, "evidence": EVIDENCE["pain_during_run"],
+            "message_en": en, "message_nl": nl, "evidence": PAIN_DURING_RUN.evidence["en"],
         })
     return _flags(rows)
+
+
+PAIN_DURING_RUN = Rule(
+    id="pain_during_run",
+    kind="journal",
+    function=pain_during_run,
+    inputs=("journal", "activities"),
+    label={"en": "Back pain during or right after a run", "nl": "Rugpijn tijdens of vlak na het lopen"},
+    phrase={"en": "back pain during or right after a run", "nl": "rugpijn tijdens of vlak na het lopen"},
+    advice={
+        "en": "Stop or ease off when your back hurts during or right after a run; keep moving, at a lower "
+        "distance or intensity.",
+        "nl": "Stop of doe rustiger aan als je rug pijn doet tijdens of vlak na het lopen; blijf bewegen, met "
+        "minder afstand of intensiteit.",
+    },
+    evidence={
+        "en": "Dutch physiotherapy guidance: stop or ease off when the back hurts during or right after a run. Bands (<=3 fine, "
+        "4-5 acceptable if it settles by next morning, >5 too much) from the pain-monitoring model, "
+        "Silbernagel et al. 2007 (Achilles tendinopathy; applied to the back by extrapolation). "
+        "Evidence: weak for the back.",
+        "nl": "Nederlands fysiotherapeutisch advies (stoppen of rustiger aan bij pijn). Pijnmonitoringsmodel, Silbernagel e.a. 2007 "
+        "(achillespees; naar de rug doorgetrokken). Bewijs voor de rug: zwak.",
+    },
+    strength="weak",
+    bands={
+        "acceptable_if_settles": Band({"en": "acceptable if it settles", "nl": "acceptabel als het zakt"}),
+        "too_much": Band({"en": "too much", "nl": "te veel"}, severity=2),
+    },
+    severity=5,
+    about_pain=True,
+)
 
 
 # --------------------------------------------------------------------------
@@ -344,23 +337,48 @@ def pain_next_morning(
             continue
         pct = f" ({rise / baseline:.0%})" if baseline > 0 else ""
         rows.append({
-            "athlete": athlete, "date": day, "activity_id": last.activity_id, "rule": "pain_next_morning",
+            "athlete": athlete, "date": day, "activity_id": last.activity_id, "rule": PAIN_NEXT_MORNING.id,
             "band": "increase", "value": float(rise), "threshold": float(threshold), "baseline": float(baseline),
             "message_en": (
                 f"The morning after this run you logged back pain {morning}/10, {rise} point(s){pct} higher "
-                f"than the {baseline}/10 you logged before it (on {fmt_date(when, 'en')}). A change of 2 points or "
-                "30% is the smallest that matters to people. Ease off for a while: run shorter or slower, and "
+                f"than the {baseline}/10 you logged before it (on {fmt_date(when, 'en')}). A change of "
+                f"{fmt_g(min_points, 'en')} points or {min_fraction:.0%} is the smallest that matters to people. Ease off for a while: run shorter or slower, and "
                 f"plan a rest day. {_KEEP_MOVING_EN}"
             ),
             "message_nl": (
                 f"De ochtend na deze loop noteerde je rugpijn {morning}/10, {rise} punt(en){pct} hoger dan "
-                f"de {baseline}/10 die je ervoor noteerde (op {fmt_date(when, 'nl')}). Een verandering van 2 punten "
-                "of 30% is de kleinste die voor mensen verschil maakt. Doe het een tijdje rustiger aan: loop "
+                f"de {baseline}/10 die je ervoor noteerde (op {fmt_date(when, 'nl')}). Een verandering van "
+                f"{fmt_g(min_points, 'nl')} punten of {min_fraction:.0%} is de kleinste die voor mensen verschil maakt. Doe het een tijdje rustiger aan: loop "
                 f"korter of langzamer, en plan een rustdag. {_KEEP_MOVING_NL}"
             ),
-            "evidence": EVIDENCE["pain_next_morning"],
+            "evidence": PAIN_NEXT_MORNING.evidence["en"],
         })
     return _flags(rows)
+
+
+PAIN_NEXT_MORNING = Rule(
+    id="pain_next_morning",
+    kind="journal",
+    function=pain_next_morning,
+    inputs=("journal", "activities"),
+    label={"en": "More pain the morning after", "nl": "Meer pijn de ochtend erna"},
+    phrase={"en": "more back pain the morning after a run", "nl": "meer rugpijn de ochtend na een loop"},
+    advice={
+        "en": "Keep moving, but lower distance or intensity for the next runs.",
+        "nl": "Blijf bewegen, maar verlaag afstand of intensiteit bij de volgende lopen.",
+    },
+    evidence={
+        "en": "Dutch physiotherapy guidance: ease off when the back hurts after a run. The smallest change on the 0-10 pain scale "
+        "that matters to people is 2 points or 30% (Ostelo et al. 2008). Evidence: moderate for the instrument.",
+        "nl": "Kleinste belangrijke verandering op de NRS: 2 punten of 30% (Ostelo e.a. 2008). "
+        "Bewijs voor het meetinstrument: matig.",
+    },
+    strength="moderate for the instrument",
+    bands={"increase": Band({"en": "increase", "nl": "toename"})},
+    severity=5,
+    about_pain=True,
+    aliases={"next_morning_points": "min_points", "next_morning_fraction": "min_fraction"},
+)
 
 
 # --------------------------------------------------------------------------
@@ -433,25 +451,54 @@ def pain_persistent(
                 continue
             flagged = True
             rows.append({
-                "athlete": athlete, "date": day, "activity_id": None, "rule": "pain_persistent",
+                "athlete": athlete, "date": day, "activity_id": None, "rule": PAIN_PERSISTENT.id,
                 "band": "persistent", "value": float(span), "threshold": float(min_days), "baseline": float(then),
                 "message_en": (
                     f"You have logged back pain on and off for {span} days (since {fmt_date(episode_start, 'en')}), "
                     f"and it has not dropped by {improvement_points} points or more over the last "
-                    f"{window_days // 7} weeks ({then}/10 on {fmt_date(then_day, 'en')}, {pain}/10 now). Pain that "
+                    f"{_span(window_days, 'en')} ({then}/10 on {fmt_date(then_day, 'en')}, {pain}/10 now). Pain that "
                     "lasts longer than a month without improving: see a physiotherapist. Meanwhile keep moving, "
                     "at a lower distance or intensity."
                 ),
                 "message_nl": (
                     f"Je noteert al {span} dagen rugpijn (sinds {fmt_date(episode_start, 'nl')}), en die is de "
-                    f"afgelopen {window_days // 7} weken niet met {improvement_points} punten of meer gedaald "
+                    f"afgelopen {_span(window_days, 'nl')} niet met {improvement_points} punten of meer gedaald "
                     f"({then}/10 op {fmt_date(then_day, 'nl')}, nu {pain}/10). Heb je langer dan een maand last "
                     "zonder dat het beter wordt? Neem dan contact op met een fysiotherapeut. Blijf intussen "
                     "bewegen, met een kortere afstand of lagere intensiteit."
                 ),
-                "evidence": EVIDENCE["pain_persistent"],
+                "evidence": PAIN_PERSISTENT.evidence["en"],
             })
     return _flags(rows)
+
+
+PAIN_PERSISTENT = Rule(
+    id="pain_persistent",
+    kind="journal",
+    function=pain_persistent,
+    inputs=("journal",),
+    label={"en": "Pain for more than a month", "nl": "Pijn langer dan een maand"},
+    phrase={"en": "back pain that lasts", "nl": "aanhoudende rugpijn"},
+    advice={
+        "en": "Pain that lasts more than a month without improving: see a physiotherapist.",
+        "nl": "Pijn die langer dan een maand duurt zonder te verbeteren: ga naar een fysiotherapeut.",
+    },
+    evidence={
+        "en": "Dutch physiotherapy guidance: pain that lasts longer than a month without improving: see a physiotherapist. "
+        "Evidence: physiotherapy advice, not a study.",
+        "nl": "Dutch physiotherapy guidance: pijn die langer dan een maand duurt zonder te verbeteren: ga naar een "
+        "fysiotherapeut (advies, geen onderzoek).",
+    },
+    strength="physiotherapy advice, not a study",
+    bands={"persistent": Band({"en": "persistent", "nl": "aanhoudend"})},
+    severity=6,
+    about_pain=True,
+    aliases={
+        "persistent_days": "min_days",
+        "episode_gap_days": "gap_days",
+        "improvement_window_days": "window_days",
+    },
+)
 
 
 # --------------------------------------------------------------------------
@@ -488,7 +535,7 @@ def stress_or_poor_sleep(
 
     A run counts as hard or long when a load rule flagged it (its
     ``activity_id``, or a flag without ``activity_id`` on the run's day, such
-    as ``no_rest``), when it falls in an ISO week flagged by one of the weekly
+    as too few rest days), when it falls in an ISO week flagged by one of the weekly
     rules in :data:`WEEK_RULES` (their flags are dated the week's Monday), or
     when its mean heart rate (without heart rate: mean speed) is above the
     runner's own ``usual_quantile`` of their runs (needs ``min_runs`` runs).
@@ -532,11 +579,11 @@ def stress_or_poor_sleep(
     day_rules: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
     week_rules: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
     if load_flags is not None:
-        for f in load_flags.filter(~pl.col("rule").is_in(list(PAIN_RULES))).iter_rows(named=True):
+        for f in load_flags.filter(~pl.col("rule").is_in(PAIN_RULES)).iter_rows(named=True):
             if f["activity_id"] is not None:
                 flagged_by[f["activity_id"]].add(f["rule"])
             elif f["rule"] in WEEK_RULES:
-                week_rules[(f["athlete"], _monday(f["date"]))].add(f["rule"])
+                week_rules[(f["athlete"], monday(f["date"]))].add(f["rule"])
             else:
                 day_rules[(f["athlete"], f["date"])].add(f["rule"])
     hard = _above_usual(activities, usual_quantile, min_runs)
@@ -547,13 +594,13 @@ def stress_or_poor_sleep(
         if w is None:
             continue
         rules = sorted(flagged_by.get(run.activity_id, set()) | day_rules.get((run.athlete, run.date), set()))
-        weekly = sorted(week_rules.get((run.athlete, _monday(run.date)), set()))
+        weekly = sorted(week_rules.get((run.athlete, monday(run.date)), set()))
         if not rules and not weekly and run.activity_id not in hard:
             continue
         signals: list[tuple[float, float, str, str]] = []
         if w["sleep_h"] is not None and w["sleep_h"] < short_sleep_h:
             signals.append((w["sleep_h"], short_sleep_h, f"short sleep ({w['sleep_h']:g} h, under {short_sleep_h:g} h)",
-                            f"weinig slaap ({_nl(w['sleep_h'])} uur, minder dan {_nl(short_sleep_h)} uur)"))
+                            f"weinig slaap ({fmt_g(w['sleep_h'], 'nl')} uur, minder dan {fmt_g(short_sleep_h, 'nl')} uur)"))
         if w["sleep_quality"] is not None and w["sleep_quality"] <= poor_sleep_quality:
             signals.append((w["sleep_quality"], poor_sleep_quality, f"poor sleep quality ({w['sleep_quality']}/5)",
                             f"slecht geslapen (slaapkwaliteit {w['sleep_quality']}/5)"))
@@ -572,7 +619,7 @@ def stress_or_poor_sleep(
             why_nl.append("zwaarder dan je gewoonlijk loopt")
         rows.append({
             "athlete": run.athlete, "date": run.date, "activity_id": run.activity_id,
-            "rule": "stress_or_poor_sleep", "band": "present",
+            "rule": STRESS_OR_POOR_SLEEP.id, "band": "present",
             "value": float(signals[0][0]), "threshold": float(signals[0][1]), "baseline": None,
             "message_en": (
                 f"You logged {' and '.join(s[2] for s in signals)} on the day of this run. What made it a "
@@ -584,9 +631,38 @@ def stress_or_poor_sleep(
                 f"zware of lange training was: {'; '.join(why_nl)}. Het advies bij veel stress of slecht "
                 "slapen: train wel, maar met een lagere intensiteit."
             ),
-            "evidence": EVIDENCE["stress_or_poor_sleep"],
+            "evidence": STRESS_OR_POOR_SLEEP.evidence["en"],
         })
     return _flags(rows)
+
+
+STRESS_OR_POOR_SLEEP = Rule(
+    id="stress_or_poor_sleep",
+    kind="journal",
+    function=stress_or_poor_sleep,
+    inputs=("journal", "activities", "load_flags"),
+    label={
+        "en": "Hard session with high stress or poor sleep",
+        "nl": "Zware training bij veel stress of slecht slapen",
+    },
+    phrase={"en": "a hard session with poor sleep or high stress", "nl": "een zware training bij slecht slapen of veel stress"},
+    advice={
+        "en": "With a lot of stress or poor sleep you can keep training, but at a lower intensity.",
+        "nl": "Bij veel stress of slecht slapen kun je blijven trainen, maar op een lagere intensiteit.",
+    },
+    evidence={
+        "en": "Dutch physiotherapy guidance: with a lot of stress or poor sleep, train anyway but at a lower intensity. Subjective "
+        "wellness tracks training load (Saw et al., BJSM 2016); short sleep went with more injuries in "
+        "young athletes (Milewski et al. 2014, RR 1.7). Evidence: weak-moderate.",
+        "nl": "Nederlands fysiotherapeutisch advies (bij stress of slecht slapen op lagere intensiteit). Subjectief welzijn volgt "
+        "de belasting (Saw e.a., BJSM 2016); kort slapen en blessures bij jonge sporters (Milewski 2014, RR 1,7). "
+        "Bewijs: zwak tot matig.",
+    },
+    strength="weak-moderate",
+    bands={"present": Band({"en": "present", "nl": "aanwezig"})},
+    severity=3,
+    aliases={"min_runs_for_usual": "min_runs"},
+)
 
 
 # --------------------------------------------------------------------------
@@ -646,18 +722,33 @@ def pain_flags(
     ``stress_or_poor_sleep``.
     """
     del daily  # part of the contract with runback.flags; the journal rules need only activities
+    given = dict(locals())  # the thresholds, by the names runback.flags takes
     if journal is None:
         return schema.empty(schema.FLAGS)
-    journal = schema.conform(journal, schema.JOURNAL)
-    activities = schema.conform(activities, schema.ACTIVITIES)
-    parts = [
-        pain_during_run(journal, activities, fine_max=fine_max, too_much_above=too_much_above),
-        pain_next_morning(journal, activities, min_points=next_morning_points,
-                          min_fraction=next_morning_fraction, lookback_days=lookback_days),
-        pain_persistent(journal, min_days=persistent_days, gap_days=episode_gap_days,
-                        improvement_points=improvement_points, window_days=improvement_window_days),
-        stress_or_poor_sleep(journal, activities, load_flags, short_sleep_h=short_sleep_h,
-                             poor_sleep_quality=poor_sleep_quality, high_stress=high_stress,
-                             usual_quantile=usual_quantile, min_runs=min_runs_for_usual),
-    ]
+    frames = {
+        "journal": schema.conform(journal, schema.JOURNAL),
+        "activities": schema.conform(activities, schema.ACTIVITIES),
+        "load_flags": load_flags,
+    }
+    parts = [rule.run(frames, {k: v for k, v in given.items() if k in rule.params}) for rule in JOURNAL_RULES]
     return pl.concat(parts).sort(["athlete", "date", "rule", "activity_id"], nulls_last=False)
+
+
+#: the journal rules, in the order runback.flags runs them
+JOURNAL_RULES: tuple[Rule, ...] = (PAIN_DURING_RUN, PAIN_NEXT_MORNING, PAIN_PERSISTENT, STRESS_OR_POOR_SLEEP)
+
+PAIN_RULES: tuple[str, ...] = tuple(rule.id for rule in JOURNAL_RULES)
+"""The rule ids this module raises."""
+
+WEEK_RULES: tuple[str, ...] = tuple(rule.id for rule in LOAD_RULES if rule.week_rule)
+"""Load rules about a whole ISO week: their flags are dated the week's Monday, with no activity_id."""
+
+EVIDENCE: dict[str, str] = {rule.id: rule.evidence["en"] for rule in JOURNAL_RULES}
+"""The guidance and studies behind each journal rule, with their strength (English)."""
+
+LOAD_RULE_LABELS: dict[str, tuple[str, str]] = {
+    rule.id: (rule.phrase["en"], rule.phrase["nl"]) for rule in (*LOAD_RULES, STRESS_OR_POOR_SLEEP)
+}
+"""Plain (English, Dutch) words for the load rules (and the stress and sleep rule), to use inside a sentence."""
+
+_PHRASES = {rule.id: rule.phrase for rule in (*LOAD_RULES, *JOURNAL_RULES)}

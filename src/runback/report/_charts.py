@@ -14,11 +14,12 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from runback.load.metrics import running_activity
+from runback.load import daily_load, session_load, session_spikes
+from runback.model import RULES_BY_ID
 from runback.report._html import OKABE_ITO, base_layout
 from runback.report._i18n import fmt_date, rule_label, tr
 
-# session_spike bands from docs/evidence.md: <=10% none; >10-30% small; >30-100% moderate; >100% large
+# the bands of session_spikes (runback.load.rules), in the chart's order
 SPIKE_BANDS: tuple[tuple[str, str, str], ...] = (
     # band, colour, marker symbol (shape as well as colour, for colour-blind readers)
     ("nobase", OKABE_ITO["grey"], "circle-open"),
@@ -28,7 +29,8 @@ SPIKE_BANDS: tuple[tuple[str, str, str], ...] = (
     ("large", OKABE_ITO["vermillion"], "triangle-up"),
 )
 
-PAIN_RULES = frozenset({"pain_during_run", "pain_next_morning", "pain_persistent", "stress_or_poor_sleep"})
+# the journal rules' flags get their own marker on the timeline
+PAIN_RULES = frozenset(rule.id for rule in RULES_BY_ID.values() if rule.kind == "journal")
 
 
 def _iso(dates: pl.Series) -> list[str]:
@@ -41,64 +43,47 @@ def _nums(series: pl.Series, digits: int = 2) -> list[float | None]:
 
 
 def run_spikes(activities: pl.DataFrame, *, dates: pl.Series | None = None) -> pl.DataFrame:
-    """Each run's distance against the longest run of the 30 days before it.
+    """Each run's distance against the longest run of the 30 days before it, as the load model computes it.
 
-    The same window as the ``session_spike`` rule: the 30 calendar days before
-    the run's day; other runs on the same day do not count.
+    The load model's :func:`runback.load.session_spikes` (the frame its
+    session spike rule flags from) for activities alone, with the bands
+    named as the chart names them.  The store-level report passes the frame
+    the model computed with the runner's profile instead.
 
     Parameters
     ----------
     activities : pl.DataFrame
-        ``schema.ACTIVITIES`` rows of one athlete (full history, so the first
-        runs of a report period still have their baseline).
+        ``schema.ACTIVITIES`` rows (full history, so the first runs of a
+        report period still have their baseline).
     dates : pl.Series, optional
-        The local calendar day of each activity (``runback.load.metrics.local_dates``,
+        The local calendar day of each activity (``runback.load.local_dates``,
         which honours the profile's time zone); default ``start_time_local``'s date.
 
     Returns
     -------
     pl.DataFrame
-        ``activity_id, date, distance_m, baseline_m, ratio, band`` per run:
-        ``baseline_m`` is the longest run on the 30 calendar days before the
-        run's day (metres, null without a run in that window), ``ratio`` is
+        ``activity_id, date, distance_m, baseline_m, ratio, band, flagged`` per
+        run: ``baseline_m`` is the longest run on the 30 calendar days before
+        the run's day (metres, null without a run in that window), ``ratio`` is
         ``distance_m / baseline_m - 1``, ``band`` one of nobase/none/small/
-        moderate/large.
+        moderate/large, ``flagged`` whether the rule flags the run.
 
     References
     ----------
-    docs/evidence.md, rule ``session_spike`` (Frandsen et al. 2025).
+    :func:`runback.load.session_spikes` (Frandsen et al. 2025).
     """
-    day = pl.col("start_time_local").dt.date() if dates is None else pl.Series("date", dates, dtype=pl.Date)
-    runs = (
-        activities.with_columns(day.alias("date"))
-        .filter(running_activity())
-        .select("activity_id", "date", "start_time_local", pl.col("distance_m").fill_null(0.0))
-        .sort("start_time_local")
-    )
-    if runs.is_empty():
-        return pl.DataFrame(
-            schema={"activity_id": pl.String, "date": pl.Date, "distance_m": pl.Float64,
-                    "baseline_m": pl.Float64, "ratio": pl.Float64, "band": pl.String}
-        )
-    per_day = runs.group_by("date").agg(pl.col("distance_m").max().alias("day_max")).sort("date")
-    # window [d - 30 days, d): the 30 calendar days before the run's day
-    per_day = per_day.with_columns(
-        pl.col("day_max").rolling_max_by("date", window_size="30d", closed="left").alias("baseline_m")
-    )
-    out = runs.join(per_day.select("date", "baseline_m"), on="date", how="left")
-    base = pl.when(pl.col("baseline_m") > 0).then(pl.col("baseline_m"))
-    out = out.with_columns(base.alias("baseline_m")).with_columns(
-        (pl.col("distance_m") / pl.col("baseline_m") - 1).alias("ratio")
-    )
-    band = (
-        pl.when(pl.col("ratio").is_null()).then(pl.lit("nobase"))
-        .when(pl.col("ratio") <= 0.10).then(pl.lit("none"))
-        .when(pl.col("ratio") <= 0.30).then(pl.lit("small"))
-        .when(pl.col("ratio") <= 1.00).then(pl.lit("moderate"))
-        .otherwise(pl.lit("large"))
-    )
-    return out.with_columns(band.alias("band")).select(
-        "activity_id", "date", "distance_m", "baseline_m", "ratio", "band"
+    sessions = session_load(activities, profiles={})
+    if dates is not None:
+        days = activities.select("activity_id", pl.Series("date", dates, dtype=pl.Date))
+        sessions = sessions.drop("date").join(days, on="activity_id", how="left").sort("athlete", "date", "activity_id")
+    return chart_spikes(session_spikes(sessions, daily_load(activities, sessions=sessions)))
+
+
+def chart_spikes(spikes: pl.DataFrame) -> pl.DataFrame:
+    """The model's ``session_spikes`` frame with the chart's band names (``nobase`` for ``no_baseline``)."""
+    return spikes.select(
+        "activity_id", "date", "distance_m", "baseline_m", "ratio",
+        pl.col("band").replace({"no_baseline": "nobase"}), "flagged",
     )
 
 
@@ -161,7 +146,7 @@ def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: st
 
 def _intensity_column(weekly: pl.DataFrame) -> tuple[str | None, str | None]:
     """The weekly intensity to show: the model's high-intensity minutes (zones 4-5 where heart rate
-    was recorded, above threshold pace where not: docs/evidence.md ``intensity_jump``), else zone 4-5
+    was recorded, above threshold pace where not: the intensity rule of docs/evidence.md), else zone 4-5
     minutes, else TRIMP, else nothing."""
     for col, key in (
         ("high_intensity_min", "high_intensity_min"),
@@ -173,8 +158,8 @@ def _intensity_column(weekly: pl.DataFrame) -> tuple[str | None, str | None]:
     return None, None
 
 
-def spikes_figure(spikes: pl.DataFrame, flagged_ids: set[str], *, lang: str) -> go.Figure:
-    """Each run's distance, coloured and shaped by its session_spike band, over the 30-day longest run."""
+def spikes_figure(spikes: pl.DataFrame, *, lang: str) -> go.Figure:
+    """Each run's distance, coloured and shaped by its band, over the 30-day longest run (flagged runs outlined)."""
     fig = go.Figure()
     spikes = spikes.sort("date")
     base = spikes.filter(pl.col("baseline_m").is_not_null())
@@ -190,7 +175,7 @@ def spikes_figure(spikes: pl.DataFrame, flagged_ids: set[str], *, lang: str) -> 
         if part.is_empty():
             continue
         ratios = part["ratio"].to_list()
-        flagged = [aid in flagged_ids for aid in part["activity_id"].to_list()]
+        flagged = part["flagged"].to_list()
         fig.add_trace(
             go.Scatter(
                 x=_iso(part["date"]), y=_nums(part["distance_m"] / 1000.0), name=tr(f"band_{band}", lang),

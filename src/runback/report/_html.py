@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.offline import get_plotlyjs
 
 from runback.report._i18n import PLOTLY_LOCALES
 
@@ -150,9 +151,8 @@ def _script_json(payload: str) -> str:
 @lru_cache(maxsize=1)
 def plotly_js() -> str:
     """plotly.js as shipped with the installed plotly package (no CDN)."""
-    from plotly.offline import get_plotlyjs
-
-    return get_plotlyjs()
+    text: str = get_plotlyjs()
+    return text
 
 
 def base_layout(*, height: int, lang: str) -> dict[str, object]:

@@ -2,37 +2,47 @@
 
 One table, so a missing translation is a failing test rather than an English
 word in a Dutch report.  Rule messages themselves come from the flags frame
-(``message_en`` / ``message_nl``); the advice below paraphrases the Dutch
-physiotherapy guidance named in ``docs/evidence.md``.
+(``message_en`` / ``message_nl``); each rule's label, bands, advice and Dutch
+evidence come from its declaration (:data:`runback.model.RULES`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import re
+
+from runback import registry
+from runback.fmt import DAYS, MONTHS, SHORT_DAYS, SHORT_MONTHS, fmt_num, fmt_pct
+from runback.fmt import fmt_date_short as fmt_date
+from runback.load.rules import SESSION_SPIKE
+from runback.model import RULES, RULES_BY_ID
+
+__all__ = [
+    "ADVICE",
+    "BAND_LABEL",
+    "DAYS",
+    "EVIDENCE_NL",
+    "LANGS",
+    "MONTHS",
+    "PLOTLY_LOCALES",
+    "RULE_LABEL",
+    "SHORT_DAYS",
+    "SHORT_MONTHS",
+    "T",
+    "band_label",
+    "estimate_method",
+    "fmt_date",
+    "fmt_num",
+    "fmt_pace",
+    "fmt_pct",
+    "rule_label",
+    "tr",
+]
 
 LANGS: tuple[str, ...] = ("en", "nl")
 
-MONTHS: dict[str, tuple[str, ...]] = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"),
-}
-SHORT_MONTHS: dict[str, tuple[str, ...]] = {
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
-}
-# Monday first, as ISO weeks are
-DAYS: dict[str, tuple[str, ...]] = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-}
-SHORT_DAYS: dict[str, tuple[str, ...]] = {
-    "en": ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"),
-    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
-}
+# the per-run chart draws session_spikes with the rule's default window and bands (as the report runs it)
+_DAYS = SESSION_SPIKE.params["spike_window_days"]
+_SMALL, _MODERATE, _LARGE = (f"{edge * 100:g}" for edge in SESSION_SPIKE.params["spike_bands"])
 
 T: dict[str, dict[str, str]] = {
     # page
@@ -92,22 +102,22 @@ T: dict[str, dict[str, str]] = {
     "change_prev": {"en": "change from the week before", "nl": "verandering t.o.v. de week ervoor"},
     # sessions
     "sec_sessions": {
-        "en": "Each run against your longest run of the previous 30 days",
-        "nl": "Elke loop tegenover je langste loop van de 30 dagen ervoor",
+        "en": f"Each run against your longest run of the previous {_DAYS} days",
+        "nl": f"Elke loop tegenover je langste loop van de {_DAYS} dagen ervoor",
     },
     "sessions_intro": {
-        "en": "Dots: each run's distance. Line: the longest run in the 30 days before it. "
+        "en": f"Dots: each run's distance. Line: the longest run in the {_DAYS} days before it. "
         "A run far above the line is a session spike (Frandsen et al. 2025).",
-        "nl": "Stippen: de afstand van elke loop. Lijn: de langste loop in de 30 dagen ervoor. "
+        "nl": f"Stippen: de afstand van elke loop. Lijn: de langste loop in de {_DAYS} dagen ervoor. "
         "Een loop ver boven de lijn is een piek in afstand (Frandsen e.a. 2025).",
     },
-    "longest_30": {"en": "longest run, previous 30 days", "nl": "langste loop, 30 dagen ervoor"},
-    "band_none": {"en": "up to 10% longer", "nl": "tot 10% langer"},
-    "band_small": {"en": "10–30% longer", "nl": "10–30% langer"},
-    "band_moderate": {"en": "30–100% longer", "nl": "30–100% langer"},
-    "band_large": {"en": "more than 100% longer", "nl": "meer dan 100% langer"},
-    "band_nobase": {"en": "no run in the 30 days before", "nl": "geen loop in de 30 dagen ervoor"},
-    "vs_longest": {"en": "vs longest of previous 30 days", "nl": "t.o.v. langste van 30 dagen ervoor"},
+    "longest_30": {"en": f"longest run, previous {_DAYS} days", "nl": f"langste loop, {_DAYS} dagen ervoor"},
+    "band_none": {"en": f"up to {_SMALL}% longer", "nl": f"tot {_SMALL}% langer"},
+    "band_small": {"en": f"{_SMALL}–{_MODERATE}% longer", "nl": f"{_SMALL}–{_MODERATE}% langer"},
+    "band_moderate": {"en": f"{_MODERATE}–{_LARGE}% longer", "nl": f"{_MODERATE}–{_LARGE}% langer"},
+    "band_large": {"en": f"more than {_LARGE}% longer", "nl": f"meer dan {_LARGE}% langer"},
+    "band_nobase": {"en": f"no run in the {_DAYS} days before", "nl": f"geen loop in de {_DAYS} dagen ervoor"},
+    "vs_longest": {"en": f"vs longest of previous {_DAYS} days", "nl": f"t.o.v. langste van {_DAYS} dagen ervoor"},
     "date": {"en": "Date", "nl": "Datum"},
     # pain timeline
     "sec_pain": {"en": "Pain, load, sleep and stress", "nl": "Pijn, belasting, slaap en stress"},
@@ -263,111 +273,13 @@ def estimate_method(method: str, lang: str) -> str:
     return ESTIMATE_METHOD_NL.get(method, method) if lang == "nl" else method
 
 
-RULE_LABEL: dict[str, dict[str, str]] = {
-    "session_spike": {"en": "Run much longer than recent runs", "nl": "Loop veel langer dan recente lopen"},
-    "weekly_jump": {"en": "Weekly distance rising fast", "nl": "Weekafstand stijgt snel"},
-    "intensity_jump": {"en": "Intensity rising fast", "nl": "Intensiteit stijgt snel"},
-    "no_rest": {"en": "Too few rest days", "nl": "Te weinig rustdagen"},
-    "monotony": {"en": "Same load every day", "nl": "Elke dag dezelfde belasting"},
-    "acwr": {"en": "Acute:chronic load", "nl": "Acute:chronische belasting"},
-    "stress_or_poor_sleep": {
-        "en": "Hard session with high stress or poor sleep",
-        "nl": "Zware training bij veel stress of slecht slapen",
-    },
-    "pain_during_run": {"en": "Back pain during or right after a run", "nl": "Rugpijn tijdens of vlak na het lopen"},
-    "pain_next_morning": {"en": "More pain the morning after", "nl": "Meer pijn de ochtend erna"},
-    "pain_persistent": {"en": "Pain for more than a month", "nl": "Pijn langer dan een maand"},
-}
-
+# rule id -> {"en": ..., "nl": ...}, read from the rules' declarations
+RULE_LABEL: dict[str, dict[str, str]] = {rule.id: dict(rule.label) for rule in RULES}
+ADVICE: dict[str, dict[str, str]] = {rule.id: dict(rule.advice) for rule in RULES}
+# English reports use the flags' own evidence text
+EVIDENCE_NL: dict[str, str] = {rule.id: rule.evidence["nl"] for rule in RULES}
 BAND_LABEL: dict[str, dict[str, str]] = {
-    "small": {"en": "small", "nl": "klein"},
-    "moderate": {"en": "moderate", "nl": "matig"},
-    "large": {"en": "large", "nl": "groot"},
-    "context": {"en": "context", "nl": "context"},
-    "heuristic": {"en": "heuristic", "nl": "heuristiek"},
-    "present": {"en": "present", "nl": "aanwezig"},
-    "acceptable_if_settles": {"en": "acceptable if it settles", "nl": "acceptabel als het zakt"},
-    "too_much": {"en": "too much", "nl": "te veel"},
-    "shown": {"en": "shown", "nl": "getoond"},
-    "no_baseline": {"en": "no baseline", "nl": "geen basis"},
-    "increase": {"en": "increase", "nl": "toename"},
-    "persistent": {"en": "persistent", "nl": "aanhoudend"},
-    "high": {"en": "high", "nl": "hoog"},
-    "above_own_p90": {"en": "above your own 90th percentile", "nl": "boven je eigen 90e percentiel"},
-    "above_cutoff": {"en": "above the cut-off", "nl": "boven de grens"},
-}
-
-# The advice of Dutch physiotherapy guidance for each rule (docs/evidence.md).
-ADVICE: dict[str, dict[str, str]] = {
-    "session_spike": {
-        "en": "Build up the length of your longest run gradually rather than in one step.",
-        "nl": "Bouw de lengte van je langste loop geleidelijk op, niet in één keer.",
-    },
-    "weekly_jump": {
-        "en": "Build up your weekly distance gradually and plan enough rest days.",
-        "nl": "Bouw je weekafstand geleidelijk op en plan genoeg rustdagen.",
-    },
-    "intensity_jump": {
-        "en": "Raise intensity slowly: fast running and hard sessions in small steps.",
-        "nl": "Verhoog de intensiteit langzaam: snel lopen en zware trainingen in kleine stappen.",
-    },
-    "no_rest": {
-        "en": "Plan enough rest days and alternate activity with rest.",
-        "nl": "Plan genoeg rustdagen en wissel activiteit af met rust.",
-    },
-    "monotony": {
-        "en": "Alternate harder and easier days, with rest in between.",
-        "nl": "Wissel zwaardere en lichtere dagen af, met rust ertussen.",
-    },
-    "acwr": {
-        "en": "A contested measure: use it as a description, not a reason to change plans on its own.",
-        "nl": "Een omstreden maat: gebruik hem als beschrijving, niet als reden om op zich je plan te wijzigen.",
-    },
-    "stress_or_poor_sleep": {
-        "en": "With a lot of stress or poor sleep you can keep training, but at a lower intensity.",
-        "nl": "Bij veel stress of slecht slapen kun je blijven trainen, maar op een lagere intensiteit.",
-    },
-    "pain_during_run": {
-        "en": "Stop or ease off when your back hurts during or right after a run; keep moving, at a lower "
-        "distance or intensity.",
-        "nl": "Stop of doe rustiger aan als je rug pijn doet tijdens of vlak na het lopen; blijf bewegen, met "
-        "minder afstand of intensiteit.",
-    },
-    "pain_next_morning": {
-        "en": "Keep moving, but lower distance or intensity for the next runs.",
-        "nl": "Blijf bewegen, maar verlaag afstand of intensiteit bij de volgende lopen.",
-    },
-    "pain_persistent": {
-        "en": "Pain that lasts more than a month without improving: see a physiotherapist.",
-        "nl": "Pijn die langer dan een maand duurt zonder te verbeteren: ga naar een fysiotherapeut.",
-    },
-}
-
-# Dutch summaries of the evidence column (docs/evidence.md); English reports use the flags' own text.
-EVIDENCE_NL: dict[str, str] = {
-    "session_spike": "Nederlands fysiotherapeutisch advies (lange afstanden zonder voorbereiding). Frandsen e.a., BJSM 2025, 5.205 hardlopers, "
-    "588.071 trainingen: hazardratio 1,64 (klein), 1,52 (matig), 2,28 (groot) t.o.v. ≤10%, voor "
-    "overbelastingsblessures op elke plek. Bewijs: matig.",
-    "weekly_jump": "Nederlands fysiotherapeutisch advies (geleidelijk opbouwen). Nielsen e.a., JOSPT 2014, 874 beginners: >30% gaf HR 1,59 "
-    "(0,96–2,66), niet significant; de '10%-regel' hielp niet in een trial (Buist e.a. 2008); Frandsen 2025 "
-    "vond geen verband met de weekratio. Bewijs: zwak.",
-    "intensity_jump": "Nederlands fysiotherapeutisch advies (intensiteit te snel verhoogd). Geen direct bewijs; Run Clever (Ramskov e.a. "
-    "2018) vond geen verschil tussen opbouw in intensiteit of volume. Mechanisme: sneller lopen drukt de "
-    "tussenwervelschijven meer samen (Garbutt e.a. 1990). Heuristiek; bewijs: zwak.",
-    "no_rest": "Nederlands fysiotherapeutisch advies (plan genoeg rustdagen); geen drempel uit onderzoek gevonden. Bewijs: zwak.",
-    "monotony": "Foster 1998 (ziekte en kleine blessures bij 25 sporters); de grens 2,0 staat niet in de "
-    "samenvatting van het oorspronkelijke artikel. Bewijs: zwak.",
-    "acwr": "Gabbett 2016 (teamsporten). Omstreden: Lolli 2019, Impellizzeri 2020/2021 (c-statistiek ongeveer "
-    "0,57), Wang 2020; bij hardlopers geen positief dosis-responsverband (Frandsen 2025). Bewijs: zwak/omstreden.",
-    "stress_or_poor_sleep": "Nederlands fysiotherapeutisch advies (bij stress of slecht slapen op lagere intensiteit). Subjectief welzijn volgt "
-    "de belasting (Saw e.a., BJSM 2016); kort slapen en blessures bij jonge sporters (Milewski 2014, RR 1,7). "
-    "Bewijs: zwak tot matig.",
-    "pain_during_run": "Nederlands fysiotherapeutisch advies (stoppen of rustiger aan bij pijn). Pijnmonitoringsmodel, Silbernagel e.a. 2007 "
-    "(achillespees; naar de rug doorgetrokken). Bewijs voor de rug: zwak.",
-    "pain_next_morning": "Kleinste belangrijke verandering op de NRS: 2 punten of 30% (Ostelo e.a. 2008). "
-    "Bewijs voor het meetinstrument: matig.",
-    "pain_persistent": "Dutch physiotherapy guidance: pijn die langer dan een maand duurt zonder te verbeteren: ga naar een "
-    "fysiotherapeut (advies, geen onderzoek).",
+    band: dict(spec.label) for rule in RULES for band, spec in rule.bands.items()
 }
 
 
@@ -379,38 +291,13 @@ def tr(key: str, lang: str, /, **kwargs: object) -> str:
 
 def rule_label(rule: str, lang: str) -> str:
     """A short name for a rule id; unknown rules show their id."""
-    return RULE_LABEL.get(rule, {}).get(lang, rule)
+    known = RULES_BY_ID.get(rule)
+    return known.label[lang] if known is not None else rule
 
 
-def band_label(band: str, lang: str) -> str:
-    """A band name in ``lang``; unknown bands show as they are."""
-    days = re.fullmatch(r"(\d+)\+_days", band)
-    if days:
-        return f"{days.group(1)}+ {'dagen' if lang == 'nl' else 'days'}"
-    return BAND_LABEL.get(band, {}).get(lang, band.replace("_", " "))
-
-
-def fmt_date(day: dt.date, lang: str, *, year: bool = True) -> str:
-    """``3 Mar 2024`` / ``3 mrt 2024``."""
-    text = f"{day.day} {SHORT_MONTHS[lang][day.month - 1]}"
-    return f"{text} {day.year}" if year else text
-
-
-def fmt_num(value: float | None, lang: str, *, digits: int = 1) -> str:
-    """A number with the language's decimal separator; ``–`` for missing values."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    text = f"{value:,.{digits}f}"
-    if lang == "nl":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
-
-
-def fmt_pct(ratio: float | None, lang: str) -> str:
-    """A change ratio (0.35) as ``+35%``; ``–`` for missing values."""
-    if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
-        return "–"
-    return f"{ratio * 100:+.0f}%".replace("-", "−")
+def band_label(band: str, lang: str, rule: str | None = None) -> str:
+    """A band name in ``lang`` (the rule's own label where ``rule`` is given); unknown bands show as they are."""
+    return registry.band_label(RULES_BY_ID, rule, band, lang)
 
 
 def fmt_pace(s_per_km: float | None, lang: str) -> str:

@@ -1,4 +1,4 @@
-"""From a store to the frames a report shows: the one place the report calls the model."""
+"""From a store to the frames a report shows: the one place the report reads the store and calls the model."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from typing import Any
 import polars as pl
 
 from runback.errors import OptionError
+from runback.load.profile import read_profiles
+from runback.model import ReportInputs
+from runback.model import report_inputs as model_inputs
+from runback.pain.journal import read_journal
+from runback.store import open_store
 
 
 def open_any_store(store: Any) -> Any:
     """A ``runback.store.Store`` from a Store, a path, or None (the default store)."""
     if hasattr(store, "activities") and hasattr(store, "athletes"):
         return store
-    from runback.store import open_store
-
     return open_store(None if store is None else Path(store))
 
 
@@ -27,7 +30,7 @@ def resolve_athlete(store: Any, athlete: str | None) -> str:
     OptionError
         The store is empty, the athlete is not in it, or it holds several and none was chosen.
     """
-    athletes = sorted(store.athletes())
+    athletes: list[str] = sorted(store.athletes())
     if not athletes:
         raise OptionError(f"the store at {store.root} has no activities yet: import some first")
     if athlete is None:
@@ -41,46 +44,16 @@ def resolve_athlete(store: Any, athlete: str | None) -> str:
     return athlete
 
 
-def report_inputs(store: Any, athlete: str) -> dict[str, Any]:
+def report_inputs(store: Any, athlete: str) -> ReportInputs:
     """Every frame :func:`runback.report.build_runner_report` takes, computed from the store.
 
-    The model always runs over the athlete's whole history; the report's
-    ``since`` only limits what is shown, so baselines (the 30-day longest run,
-    the previous weeks) stay right at the start of the period.
+    The athlete's activities, samples and pain journal, and the profile values
+    of their profile file (the rest estimated): :func:`runback.model.report_inputs`.
     """
-    from runback.load import acwr, daily_load, estimate_profile, pmc, weekly_load
-    from runback.load import flags as load_flags
-    from runback.pain import pain_vs_load
-    from runback.pain.journal import read_journal
-
-    activities = store.activities(athlete)
-    samples = store.samples(athlete)
-    journal = read_journal(store, athlete)
-    profile = estimate_profile(activities, samples, given=_given_profile(store, athlete))
-    daily = daily_load(activities, samples, profile=profile)
-    weekly = weekly_load(daily)
-    flags = load_flags(activities, samples, journal=journal if not journal.is_empty() else None, profile=profile)
-    analysis = pain_vs_load(journal, activities, flags, daily=daily) if not journal.is_empty() else None
-    return {
-        "athlete": athlete,
-        "activities": activities,
-        "daily": daily,
-        "weekly": weekly,
-        "flags": flags,
-        "journal": journal,
-        "pain_analysis": analysis,
-        "pmc": pmc(daily) if not daily.is_empty() else None,
-        "acwr": acwr(daily) if not daily.is_empty() else None,
-        "profile": profile,
-    }
-
-
-def _given_profile(store: Any, athlete: str) -> Any:
-    """The athlete's saved profile, ``<store>/profiles/<athlete>.toml``, where one exists."""
-    from runback.load import profile_path, read_profile
-
-    path = profile_path(store.root, athlete)
-    return read_profile(path) if path.is_file() else None
+    stored = read_profiles(store, [athlete])[athlete]
+    return model_inputs(
+        athlete, store.activities(athlete), store.samples(athlete), journal=read_journal(store, athlete), profile=stored
+    )
 
 
 def last_day(*frames: tuple[pl.DataFrame | None, str]) -> Any:

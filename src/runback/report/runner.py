@@ -15,8 +15,12 @@ from typing import Any
 import polars as pl
 
 from runback import schema
+from runback._version import __version__
+from runback.days import week_start
 from runback.errors import FileError, OptionError
-from runback.load.metrics import local_dates, running_activity
+from runback.files import write_atomic
+from runback.load import local_dates
+from runback.model import RULES
 from runback.report import _charts
 from runback.report._html import Page, esc
 from runback.report._i18n import (
@@ -35,30 +39,23 @@ from runback.report._i18n import (
     rule_label,
     tr,
 )
+from runback.report._inputs import open_any_store, report_inputs, resolve_athlete
+from runback.sports import running_activity
 
 STATUS_DAYS = 14
 
-# How much a flag weighs in a status (higher first): pain that lasts or hurts most,
-# then the rules with moderate evidence and the largest bands.  ACWR is shown, never flagged.
-RULE_SEVERITY: dict[str, int] = {
-    "pain_persistent": 6,
-    "pain_during_run": 5,
-    "pain_next_morning": 5,
-    "stress_or_poor_sleep": 3,
-    "session_spike": 2,
-    "weekly_jump": 1,
-    "intensity_jump": 1,
-    "no_rest": 1,
-    "monotony": 1,
-    "acwr": 0,
-}
-BAND_SEVERITY: dict[str, int] = {"large": 2, "too_much": 2, "moderate": 1, "small": 0, "context": 0}
-# rows the rules report for completeness, not as a flag that fired: a 10-30% weekly rise is
-# "shown" (docs/evidence.md weekly_jump), a run without a 30-day baseline has no number
-INFO_BANDS = frozenset({"shown", "no_baseline"})
+# How much a flag weighs in a status (higher first), from the rules' declarations: pain that
+# lasts or hurts most, then the rules with moderate evidence and the largest bands.
+RULE_SEVERITY: dict[str, int] = {rule.id: rule.severity for rule in RULES}
+BAND_SEVERITY: dict[str, int] = {band: spec.severity for rule in RULES for band, spec in rule.bands.items()}
+# rows the rules report for completeness, not as a flag that fired (a 10-30% weekly rise is
+# "shown", a run without a baseline has no number)
+INFO_BANDS = frozenset(band for rule in RULES for band, spec in rule.bands.items() if spec.info)
+# rules shown on request, never flagged in a status (the acute:chronic ratio)
+OPT_IN_RULES = frozenset(rule.id for rule in RULES if not rule.default)
 
 # rules whose value is a change ratio (0.35 = 35% more)
-RATIO_RULES = frozenset({"session_spike", "weekly_jump", "intensity_jump"})
+RATIO_RULES = frozenset(rule.id for rule in RULES if rule.ratio)
 
 
 # --------------------------------------------------------------------------
@@ -91,14 +88,16 @@ def severity_expr() -> pl.Expr:
 
 
 def fired(flags: pl.DataFrame) -> pl.DataFrame:
-    """The rows that are flags that fired: without ``acwr`` (shown, never flagged) and ``INFO_BANDS``."""
-    return flags.filter(pl.col("rule") != "acwr", ~pl.col("band").is_in(list(INFO_BANDS)).fill_null(False))
+    """The rows that are flags that fired: without ``OPT_IN_RULES`` (shown, never flagged) and ``INFO_BANDS``."""
+    return flags.filter(
+        ~pl.col("rule").is_in(OPT_IN_RULES), ~pl.col("band").is_in(list(INFO_BANDS)).fill_null(False)
+    )
 
 
 def recent_flags(flags: pl.DataFrame, as_of: dt.date, *, days: int = STATUS_DAYS) -> pl.DataFrame:
     """Flags of the ``days`` days up to ``as_of``, most severe first.
 
-    Left out: ``acwr`` (shown, never flagged) and the informational bands ``INFO_BANDS``.
+    Left out: ``OPT_IN_RULES`` (shown, never flagged) and the informational bands ``INFO_BANDS``.
     """
     start = as_of - dt.timedelta(days=days - 1)
     return (
@@ -202,9 +201,7 @@ def status_html(flags: pl.DataFrame, as_of: dt.date | None, *, lang: str) -> str
 def _flagged_weeks(flags: pl.DataFrame) -> set[dt.date]:
     if flags.is_empty():
         return set()
-    weeks = fired(flags).select(
-        (pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1)).alias("w")
-    )
+    weeks = fired(flags).select(week_start(pl.col("date")).alias("w"))
     return set(weeks["w"].to_list())
 
 
@@ -272,7 +269,7 @@ def flags_table_html(flags: pl.DataFrame, *, lang: str) -> str:
     for row in flags.sort(["date", "rule"], descending=[True, False]).iter_rows(named=True):
         rule = row["rule"]
         value, threshold = row["value"], row["threshold"]
-        band = "" if not row.get("band") else " · " + esc(band_label(row["band"], lang))
+        band = "" if not row.get("band") else " · " + esc(band_label(row["band"], lang, rule))
         body.append(
             "<tr>"
             f'<td data-label="{label["col_date"]}" data-sort="{row["date"].isoformat()}">'
@@ -370,6 +367,7 @@ def build_runner_report(
     pmc: pl.DataFrame | None = None,
     acwr: pl.DataFrame | None = None,
     profile: Any = None,
+    session_spikes: pl.DataFrame | None = None,
     since: dt.date | str | None = None,
     as_of: dt.date | str | None = None,
     lang: str = "en",
@@ -399,6 +397,9 @@ def build_runner_report(
         ``runback.load.pmc`` and ``runback.load.acwr`` output, shown in a collapsed section.
     profile : runback.load.Profile, optional
         The profile used (values and their ``*_source``).
+    session_spikes : pl.DataFrame, optional
+        ``runback.load.session_spikes`` as the model computed it (the per-run
+        chart draws it); default: computed from ``activities`` and ``profile``.
     since : date or "YYYY-MM-DD", optional
         First day shown.
     as_of : date or "YYYY-MM-DD", optional
@@ -417,8 +418,8 @@ def build_runner_report(
 
     References
     ----------
-    docs/evidence.md: rules ``session_spike`` (the per-run chart), ``acwr``
-    (the caveat) and the Wording section (status, advice and footer).
+    docs/evidence.md: the rules (the per-run chart draws the model's
+    ``session_spikes``; the ACWR caveat) and the Wording section (status, advice and footer).
     """
     lang = check_lang(lang)
     since_day = as_date(since)
@@ -433,7 +434,11 @@ def build_runner_report(
     # local days as the load model sees them (a profile's time zone moves GPX runs to the right day)
     act_dates = local_dates(activities, {athlete: profile} if profile is not None else None)
     # the 30-day baseline needs the history before `since`
-    spikes = _charts.run_spikes(activities, dates=act_dates)
+    spikes_all = _for_athlete(session_spikes, athlete)
+    if spikes_all is None:
+        spikes = _charts.run_spikes(activities, dates=act_dates)
+    else:
+        spikes = _charts.chart_spikes(spikes_all)
     act = activities.with_columns(act_dates.alias("_date"))
     if since_day is not None:
         act = act.filter(pl.col("_date") >= since_day)
@@ -474,9 +479,8 @@ def build_runner_report(
     if spikes.is_empty():
         page.add(f"<p>{esc(tr('no_runs', lang))}</p>\n")
     else:
-        flagged_ids = set(flags_p.filter(pl.col("rule") == "session_spike")["activity_id"].drop_nulls().to_list())
         page.add(f'<p class="muted">{esc(tr("sessions_intro", lang))}</p>\n')
-        page.add(page.figure(_charts.spikes_figure(spikes, flagged_ids, lang=lang)))
+        page.add(page.figure(_charts.spikes_figure(spikes, lang=lang)))
     page.add("</section>\n")
 
     # pain on the load's time axis
@@ -525,8 +529,6 @@ def build_runner_report(
     page.add(profile_html(profile, lang=lang))
     page.add("</section>\n")
 
-    from runback import __version__
-
     page.add(
         f"<footer><p><b>{esc(tr('footer', lang))}</b></p>"
         f"<p>{esc(tr('generated', lang, version=__version__))}</p></footer>\n"
@@ -558,8 +560,6 @@ def runner_report(
     OptionError
         Unknown language, bad date, or an athlete the store does not hold (the message lists them).
     """
-    from runback.report._inputs import open_any_store, report_inputs, resolve_athlete
-
     check_lang(lang)
     since_day = as_date(since)
     store = open_any_store(store)
@@ -581,32 +581,18 @@ def write_runner_report(
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` beside ``path`` then rename over it, so a reader never sees half a report.
+    """Write ``text`` (UTF-8) atomically with :func:`runback.files.write_atomic`, readable by all.
 
     Raises :class:`~runback.errors.FileError` when ``path`` cannot be written (a folder,
     a read-only place, a parent that is a file).
     """
-    import os
-    import tempfile
-
     path = path.expanduser()
     make_folder(path.parent)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # 0o644: a report is meant to be shared
+        return write_atomic(path, text.encode("utf-8"), mode=0o644)
     except OSError as exc:
         raise FileError(str(path), f"cannot write the file: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is meant to be shared
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise FileError(str(path), f"cannot write the file: {exc.strerror or exc}") from exc
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def make_folder(path: Path) -> Path:

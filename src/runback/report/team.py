@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
+from runback.days import local_day, monday
+from runback.errors import OptionError
+from runback.pain.rules import PAIN_NEXT_MORNING
 from runback.report._html import Page, esc, plotly_js
 from runback.report._i18n import band_label, fmt_date, fmt_num, fmt_pct, rule_label, tr
+from runback.report._inputs import last_day, open_any_store, report_inputs
 from runback.report.runner import (
+    BAND_SEVERITY,
+    RULE_SEVERITY,
     as_date,
     build_runner_report,
     check_lang,
@@ -28,9 +34,10 @@ from runback.report.runner import (
 PLOTLY_FILE = "plotly.min.js"
 INDEX_FILE = "index.html"
 
-# Ostelo et al. 2008: 2 points or 30% is the smallest change that matters (at least 1 point on the 0-10 scale)
-PAIN_CHANGE_POINTS = 2.0
-PAIN_CHANGE_RATIO = 0.30
+# Ostelo et al. 2008: 2 points or 30% is the smallest change that matters (at least 1 point on the 0-10
+# scale): the next-morning rule's defaults
+PAIN_CHANGE_POINTS = float(PAIN_NEXT_MORNING.params["next_morning_points"])
+PAIN_CHANGE_RATIO = float(PAIN_NEXT_MORNING.params["next_morning_fraction"])
 
 TEAM_COLUMNS: dict[str, pl.DataType] = {
     "athlete": pl.String(),
@@ -90,6 +97,7 @@ def runner_status(
     flags: pl.DataFrame,
     journal: pl.DataFrame | None,
     as_of: dt.date,
+    profile: Any = None,
     **_: Any,
 ) -> dict[str, Any]:
     """One row of the team overview (see ``TEAM_COLUMNS``) for one runner, as of ``as_of``.
@@ -105,17 +113,17 @@ def runner_status(
         .agg(pl.col("severity").max(), pl.col("band").first(), pl.len().alias("n"))
         .sort("severity", descending=True, maintain_order=True)
     )
-    acts = activities.filter(pl.col("athlete") == athlete, pl.col("start_time_local").dt.date() <= as_of)
+    acts = activities.filter(pl.col("athlete") == athlete, local_day(_zones(athlete, profile)) <= as_of)
     last_activity = acts["start_time_local"].max()
     journal = journal.filter(pl.col("athlete") == athlete) if journal is not None else None
     last_pain, last_pain_date, trend, change = (
         pain_trend(journal, as_of) if journal is not None else (None, None, None, None)
     )
-    monday = as_of - dt.timedelta(days=as_of.weekday())
+    week = monday(as_of)
     days = daily.filter(pl.col("athlete") == athlete)
-    this_week = float(days.filter(pl.col("date").is_between(monday, as_of))["run_distance_m"].sum())
+    this_week = float(days.filter(pl.col("date").is_between(week, as_of))["run_distance_m"].sum())
     last_week = float(
-        days.filter(pl.col("date").is_between(monday - dt.timedelta(days=7), as_of - dt.timedelta(days=7)))[
+        days.filter(pl.col("date").is_between(week - dt.timedelta(days=7), as_of - dt.timedelta(days=7)))[
             "run_distance_m"
         ].sum()
     )
@@ -131,10 +139,15 @@ def runner_status(
         "last_pain_date": last_pain_date,
         "pain_trend": trend,
         "pain_change": change,
-        "week_start": monday,
+        "week_start": week,
         "week_distance_m": this_week,
         "week_distance_change": this_week / last_week - 1 if last_week > 0 else None,
     }
+
+
+def _zones(athlete: str, profile: Any) -> dict[str, str | None]:
+    """The athlete's time zone from the profile used, for :func:`runback.days.local_day`."""
+    return {athlete: getattr(profile, "timezone", None)}
 
 
 def team_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
@@ -161,7 +174,7 @@ def build_team_index(team: pl.DataFrame, *, as_of: dt.date | None, links: dict[s
     body = []
     for row in team.iter_rows(named=True):
         badges = "".join(
-            f'<span class="badge sev{sev}" title="{esc(band_label(band, lang) if band else "")}">'
+            f'<span class="badge sev{sev}" title="{esc(band_label(band, lang, rule) if band else "")}">'
             f"{esc(rule_label(rule, lang))}{f' ×{n}' if n > 1 else ''}</span>"
             for rule, band, n, sev in zip(
                 row["status_rules"], row["status_bands"], row["status_counts"],
@@ -200,8 +213,6 @@ def build_team_index(team: pl.DataFrame, *, as_of: dt.date | None, links: dict[s
 
 
 def _sev_class(rule: str, band: str | None) -> int:
-    from runback.report.runner import BAND_SEVERITY, RULE_SEVERITY
-
     return min(5, RULE_SEVERITY.get(rule, 1) + BAND_SEVERITY.get(band or "", 0))
 
 
@@ -237,9 +248,6 @@ def write_team_report(store: Any, out_dir: str | Path, *, lang: str = "en", as_o
     OptionError
         The store holds no athlete, or ``lang`` / ``as_of`` is not valid.
     """
-    from runback.errors import OptionError
-    from runback.report._inputs import open_any_store, report_inputs
-
     lang = check_lang(lang)
     store = open_any_store(store)
     athletes = athlete_order(store.athletes())
@@ -250,19 +258,20 @@ def write_team_report(store: Any, out_dir: str | Path, *, lang: str = "en", as_o
 
 
 def write_team_pages(
-    runners: Sequence[dict[str, Any]], out_dir: str | Path, *, lang: str = "en", as_of: dt.date | str | None = None
+    runners: Sequence[Mapping[str, Any]], out_dir: str | Path, *, lang: str = "en", as_of: dt.date | str | None = None
 ) -> Path:
     """Write the index and the runner pages from each runner's frames (the keywords of ``build_runner_report``).
 
     The frame-level half of :func:`write_team_report`; returns the index page.
     """
-    from runback.report._inputs import last_day
-
     lang = check_lang(lang)
     out = Path(out_dir).expanduser()
     make_folder(out)
     day = as_date(as_of) or last_day(
-        *[(r["activities"].with_columns(pl.col("start_time_local").dt.date().alias("_d")), "_d") for r in runners],
+        *[
+            (r["activities"].with_columns(local_day(_zones(r["athlete"], r.get("profile"))).alias("_d")), "_d")
+            for r in runners
+        ],
         *[(r.get("journal"), "date") for r in runners],
     )
     write_text_atomic(out / PLOTLY_FILE, plotly_js())

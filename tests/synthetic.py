@@ -1,8 +1,8 @@
-"""Synthetic frames in the model's shapes, for the report's tests and benchmark.
+"""Synthetic frames in the model's shapes, for the report's tests and benchmark (a test helper).
 
 Not a model: daily and weekly sums are computed the plain way from the
 activities made here, so the report can be built and measured without a
-store.  Nothing here is public API.
+store.  (No tests here; test_report*.py and benchmarks/bench_report.py import it.)
 """
 
 from __future__ import annotations
