@@ -59,12 +59,9 @@ def test_file_error_names_file_line_and_offset() -> None:
 
 
 def test_schema_command_lists_every_documented_frame() -> None:
-    from typer.testing import CliRunner
+    from clirun import invoke
 
-    import runback.cli  # noqa: F401
-    from runback.cli._app import app
-
-    result = CliRunner().invoke(app, ["schema"])
+    result = invoke("schema")
     assert result.exit_code == 0, result.output
     frames = [name[: -len("_DOC")].lower() for name in dir(schema) if name.endswith("_DOC")]
     for frame in frames:
@@ -87,3 +84,22 @@ def test_errors_survive_pickling(err: Exception) -> None:
 
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is type(err) and str(back) == str(err)
+
+
+def test_import_runback_is_light() -> None:
+    """`import runback` loads no polars, numpy or plotly; the names load on first use (PEP 562)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, runback; heavy = ('polars', 'numpy', 'plotly');"
+        "print(sorted(m for m in heavy if m in sys.modules));"
+        "runback.flags; print('polars' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "True"]
+
+
+def test_sample_data_is_found() -> None:
+    folder = runback.sample_data_dir()
+    assert (folder / "anna" / "pain_journal.csv").is_file() and (folder / "bram" / "strava_export.zip").is_file()

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
-import runback.cli  # noqa: F401  (registers the commands)
-from runback.cli._app import app
+from clirun import invoke
 from runback.cli._demo import SAMPLE_ATHLETES, find_sample_data
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,7 +23,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]
     """`runback demo --out OUT --store STORE`, run once for every test here: (out, store, stdout)."""
     out = tmp_path_factory.mktemp("reports")
     store_dir = tmp_path_factory.mktemp("store")
-    result = CliRunner().invoke(app, ["demo", "--out", str(out), "--store", str(store_dir)])
+    result = invoke(*["demo", "--out", str(out), "--store", str(store_dir)])
     assert result.exit_code == 0, result.output
     return out, store_dir, result.stdout
 
@@ -147,7 +145,7 @@ def test_demo_store_is_temporary_unless_asked_and_open_shows_the_overview(tmp_pa
         )
     opened: list[str] = []
     monkeypatch.setattr(demo.webbrowser, "open", opened.append)
-    result = CliRunner().invoke(app, ["demo", "--data", str(data), "--out", str(tmp_path / "out"), "--open"])
+    result = invoke(*["demo", "--data", str(data), "--out", str(tmp_path / "out"), "--open"])
     assert result.exit_code == 0, result.output
     assert len(made) == 1 and not made[0].exists()
     index = tmp_path / "out" / "coach" / "index.html"
@@ -156,7 +154,7 @@ def test_demo_store_is_temporary_unless_asked_and_open_shows_the_overview(tmp_pa
 
 
 def test_demo_without_sample_data_says_so(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["demo", "--data", str(tmp_path / "missing"), "--out", str(tmp_path)])
+    result = invoke(*["demo", "--data", str(tmp_path / "missing"), "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "Error:" in result.output and "missing" in result.output
     assert "Traceback" not in result.output
@@ -165,7 +163,53 @@ def test_demo_without_sample_data_says_so(tmp_path: Path) -> None:
 def test_demo_out_that_is_a_file_says_so(tmp_path: Path) -> None:
     a_file = tmp_path / "reports"
     a_file.write_text("", encoding="utf-8")
-    result = CliRunner().invoke(app, ["demo", "--out", str(a_file)])
+    result = invoke(*["demo", "--out", str(a_file)])
     assert result.exit_code == 1
     assert f"Error: {a_file}: is a file, not a folder" in result.output
     assert "bug in runback" not in result.output
+
+
+def test_reports_and_help_stand_alone(demo_run: tuple[Path, Path, str]) -> None:
+    """What a user reads never points outside the repository or cites a "seed": reports (both
+    languages) and every help page name Dutch physiotherapy guidance and docs/evidence.md instead."""
+    import re
+
+    from clirun import invoke
+    from runback.report import write_runner_report
+    from test_docs import COMMANDS
+
+    out, store_dir, _ = demo_run
+    pages = {p.name if p.parent == out else f"coach/{p.name}": p.read_text(encoding="utf-8")
+             for p in [*out.glob("*.html"), *(out / "coach").glob("*.html")]}
+    dutch = write_runner_report(store_dir, "anna", out / "nl" / "anna.html", lang="nl")
+    pages["nl/anna.html"] = Path(dutch).read_text(encoding="utf-8")
+    for path in ["", *COMMANDS]:
+        pages[f"runback {path} -h"] = invoke(*path.split(), "-h").stdout
+    assert len(pages) >= 5 + len(COMMANDS)
+    for name, text in pages.items():
+        assert "../shared" not in text and "EVIDENCE.md" not in text, name
+        assert re.findall(r"\bseeds?\b", text, flags=re.I) == [], name
+    assert "Dutch physiotherapy guidance" in pages["anna.html"]
+    assert "Nederlands fysiotherapeutisch advies" in pages["nl/anna.html"]
+
+
+def test_open_without_a_browser_says_where_the_report_is(demo_run: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """`--open` on a server (no display, no browser): the report is written and its path printed."""
+    import os
+    import subprocess
+    import sys
+
+    _, store_dir, _ = demo_run
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    # no browser to find: a BROWSER that does not exist, and a PATH with Python only
+    env.update(BROWSER=str(tmp_path / "no-such-browser"), PATH=str(Path(sys.executable).parent),
+               PYTHONPATH=os.pathsep.join([str(REPO / "src"), env.get("PYTHONPATH", "")]))
+    target = tmp_path / "anna.html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "runback", "report", "--store", str(store_dir), "--athlete", "anna",
+         "-o", str(target), "--open"],
+        capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert target.is_file()
+    assert f"could not open a web browser here; open {target.resolve()} yourself" in proc.stderr

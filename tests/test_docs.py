@@ -2,43 +2,37 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 import shlex
 from pathlib import Path
-from typing import Any
 
 import pytest
-import typer
-import typer.main
 
-import runback.cli  # noqa: F401  (registers the commands)
-from runback.cli._app import app
+from runback.cli._app import build_parser
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+REPO = Path(__file__).resolve().parents[1]
+README = REPO / "README.md"
 
 
-def _commands() -> dict[str, Any]:
-    """Every command path ("import", "pain add", ...) of the click tree typer builds."""
-    root = typer.main.get_command(app)
-    out: dict[str, Any] = {}
+def _commands() -> dict[str, argparse.ArgumentParser]:
+    """Every command path ("import", "pain add", ...) of the command line's parser tree."""
+    out: dict[str, argparse.ArgumentParser] = {}
 
-    # typer vendors its own click, so duck-type groups instead of isinstance(click.Group)
-    def walk(cmd: Any, path: tuple[str, ...]) -> None:
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
         if path:
-            out[" ".join(path)] = cmd
-        if _is_group(cmd):
-            ctx = typer.Context(cmd)
-            for name in cmd.list_commands(ctx):
-                sub = cmd.get_command(ctx, name)
-                if sub is not None and not sub.hidden:
+            out[" ".join(path)] = parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
                     walk(sub, (*path, name))
 
-    walk(root, ())
+    walk(build_parser(), ())
     return out
 
 
-def _is_group(cmd: Any) -> bool:
-    return hasattr(cmd, "list_commands") and hasattr(cmd, "get_command")
+def _is_group(parser: argparse.ArgumentParser) -> bool:
+    return any(isinstance(a, argparse._SubParsersAction) for a in parser._actions)
 
 
 COMMANDS = _commands()
@@ -87,11 +81,11 @@ def test_the_cli_has_commands() -> None:
 
 @pytest.mark.parametrize("path", sorted(COMMANDS))
 def test_every_command_has_help(path: str) -> None:
-    cmd = COMMANDS[path]
-    assert (cmd.help or cmd.short_help or "").strip(), f"`runback {path}` has no help text"
-    for param in cmd.params:
-        if param.param_type_name == "option":
-            assert (param.help or "").strip(), f"`runback {path}` option {param.opts[0]} has no help text"
+    parser = COMMANDS[path]
+    assert (parser.format_help() and (parser.description or "")).strip(), f"`runback {path}` has no help text"
+    for action in parser._actions:
+        if action.option_strings or not isinstance(action, argparse._SubParsersAction):
+            assert (action.help or "").strip(), f"`runback {path}` {action.option_strings or action.dest} has no help"
 
 
 @pytest.mark.parametrize("path", sorted(COMMANDS))
@@ -106,8 +100,34 @@ def test_every_command_the_readme_shows_exists(path: str, line: str) -> None:
 
 
 def test_the_readme_shows_the_two_commands() -> None:
+    """The demo command and the test command, each in a virtual environment of its own."""
     text = README.read_text(encoding="utf-8")
-    assert "python3 -m pip install -e . && python3 -m runback demo" in text
-    assert "bash scripts/test.sh" in text
-    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    assert "bash scripts/test.sh" in ci
+    assert DEMO_COMMAND in text
+    assert TEST_COMMAND in text
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert TEST_COMMAND in ci
+
+
+DEMO_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -c constraints.txt . && .venv/bin/runback demo"
+TEST_COMMAND = "bash scripts/test.sh"
+
+
+STANDS_ALONE = [README, *sorted((REPO / "docs").rglob("*.md")), REPO / "notebooks" / "quickstart.ipynb",
+                REPO / "sample_data" / "README.md"]
+
+
+@pytest.mark.parametrize("path", STANDS_ALONE, ids=lambda p: str(p.relative_to(REPO)))
+def test_user_text_stands_alone(path: Path) -> None:
+    """No path outside the repository, no "seed": readers have neither the shared folder nor its numbering."""
+    text = path.read_text(encoding="utf-8")
+    assert "../shared" not in text and "/work/" not in text
+    assert re.findall(r"\bseeds?\b", text, flags=re.I) == [], f"{path.name} mentions a seed"
+    assert "EVIDENCE.md" not in text, f"{path.name}: the evidence is docs/evidence.md"
+
+
+def test_evidence_document_covers_every_rule() -> None:
+    text = (REPO / "docs" / "evidence.md").read_text(encoding="utf-8")
+    for rule in ("session_spike", "weekly_jump", "intensity_jump", "no_rest", "monotony", "acwr",
+                 "stress_or_poor_sleep", "pain_during_run", "pain_next_morning", "pain_persistent"):
+        assert f"`{rule}`" in text, rule
+    assert "Dutch physiotherapy guidance" in text

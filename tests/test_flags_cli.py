@@ -8,11 +8,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
 
-import runback.cli  # noqa: F401  (registers the commands)
 from runback import schema
-from runback.cli._app import app
+from clirun import invoke
 from runback.model import flags
 from runback.store import open_store
 
@@ -26,7 +24,7 @@ def store(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_flags_help() -> None:
-    res = CliRunner().invoke(app, ["flags", "--help"])
+    res = invoke(*["flags", "--help"])
     assert res.exit_code == 0, res.output
     for opt in ("--store", "--athlete", "--since", "--format", "--acwr", "--profile", "--hr-max", "--hr-rest",
                 "--sex", "--threshold-pace", "--tz"):
@@ -34,7 +32,7 @@ def test_flags_help() -> None:
 
 
 def test_flags_json_matches_the_library(store: Path) -> None:
-    res = CliRunner().invoke(app, ["flags", "--store", str(store), "--format", "json"])
+    res = invoke(*["flags", "--store", str(store), "--format", "json"])
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
     assert rows and set(rows[0]) == set(schema.FLAGS)
@@ -46,7 +44,7 @@ def test_flags_json_matches_the_library(store: Path) -> None:
 
 
 def test_flags_since_athlete_acwr_and_formats(store: Path) -> None:
-    res = CliRunner().invoke(app, ["flags", "--store", str(store), "--athlete", "me", "--since", "2021-05-01",
+    res = invoke(*["flags", "--store", str(store), "--athlete", "me", "--since", "2021-05-01",
                                    "--format", "csv", "--acwr"])
     assert res.exit_code == 0, res.output
     from io import StringIO
@@ -55,14 +53,14 @@ def test_flags_since_athlete_acwr_and_formats(store: Path) -> None:
     assert df.columns == list(schema.FLAGS)
     assert df["date"].min() >= "2021-05-01"
     assert "acwr" in set(df["rule"])
-    table = CliRunner().invoke(app, ["flags", "--store", str(store), "--since", "2021-06-01"])
+    table = invoke(*["flags", "--store", str(store), "--since", "2021-06-01"])
     assert table.exit_code == 0 and "session_spike" in table.output
 
 
 def test_flags_profile_options_change_intensity(store: Path, tmp_path: Path) -> None:
-    base = json.loads(CliRunner().invoke(app, ["flags", "--store", str(store), "--format", "json"]).output)
+    base = json.loads(invoke(*["flags", "--store", str(store), "--format", "json"]).output)
     # with HRmax 230 almost no running minutes are in zones 4-5, so fewer intensity flags
-    res = CliRunner().invoke(app, ["flags", "--store", str(store), "--format", "json", "--hr-max", "230",
+    res = invoke(*["flags", "--store", str(store), "--format", "json", "--hr-max", "230",
                                    "--hr-rest", "50", "--sex", "female", "--threshold-pace", "3:30", "--tz",
                                    "America/Recife"])
     assert res.exit_code == 0, res.output
@@ -75,12 +73,12 @@ def test_flags_profile_options_change_intensity(store: Path, tmp_path: Path) -> 
     prof.write_text('hr_max_bpm = 230\nhr_rest_bpm = 50\nsex = "female"\nthreshold_pace = "3:30"\n'
                     'timezone = "America/Recife"\n', encoding="utf-8")
     try:
-        from_file = json.loads(CliRunner().invoke(app, ["flags", "--store", str(store), "--format", "json"]).output)
+        from_file = json.loads(invoke(*["flags", "--store", str(store), "--format", "json"]).output)
         assert from_file == high
         # a --profile file elsewhere wins over the store's; an option wins over both
         other = tmp_path / "p.toml"
         other.write_text("hr_max_bpm = 196\n", encoding="utf-8")
-        res = CliRunner().invoke(app, ["flags", "--store", str(store), "--format", "json", "--profile", str(other),
+        res = invoke(*["flags", "--store", str(store), "--format", "json", "--profile", str(other),
                                        "--hr-rest", "60"])
         assert json.loads(res.output) == base
     finally:
@@ -100,7 +98,7 @@ def test_flags_profile_options_change_intensity(store: Path, tmp_path: Path) -> 
     ],
 )
 def test_flags_bad_options_give_one_line(store: Path, args: list[str], message: str) -> None:
-    res = CliRunner().invoke(app, ["flags", "--store", str(store), *args])
+    res = invoke(*["flags", "--store", str(store), *args])
     assert res.exit_code == 1
     out = res.output.strip()
     assert out.startswith("Error: ") and message in out, out
@@ -108,7 +106,7 @@ def test_flags_bad_options_give_one_line(store: Path, args: list[str], message: 
 
 
 def test_flags_on_an_empty_store(tmp_path: Path) -> None:
-    res = CliRunner().invoke(app, ["flags", "--store", str(tmp_path / "empty"), "--format", "json"])
+    res = invoke(*["flags", "--store", str(tmp_path / "empty"), "--format", "json"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output) == []
 
@@ -125,6 +123,12 @@ def test_flags_includes_the_stored_journal(tmp_path: Path) -> None:
     )
     assert import_journal_csv(root, csv, athlete="anna") == 9
     # no runs stored, only the journal: the pain rules still speak (pain 5/10 every 5 days for 40 days)
-    res = CliRunner().invoke(app, ["flags", "--store", str(root), "--format", "json"])
+    res = invoke(*["flags", "--store", str(root), "--format", "json"])
     assert res.exit_code == 0, res.output
     assert "pain_persistent" in {r["rule"] for r in json.loads(res.output)}
+
+
+def test_flags_table_on_an_empty_store_says_so(tmp_path: Path) -> None:
+    res = invoke("flags", "--store", str(tmp_path / "empty"))
+    assert res.exit_code == 0 and res.stdout == ""
+    assert "has no activities and no pain journal yet: import some first" in res.stderr

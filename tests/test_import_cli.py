@@ -7,14 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-import runback.cli  # noqa: F401  (registers the commands)
 from runback import schema
-from runback.cli._app import app
+from clirun import invoke
 
 DATA = "corriporai-runpandas/runpandas/tests/io/data"
-runner = CliRunner()
 
 
 @pytest.fixture
@@ -28,7 +25,7 @@ def runs(corpus: Path, tmp_path: Path) -> Path:
 
 def test_import_prints_the_summary_and_activities_lists_them(runs: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
-    result = runner.invoke(app, ["import", str(runs), "--store", str(store), "--athlete", "bram", "--quiet"])
+    result = invoke(*["import", str(runs), "--store", str(store), "--athlete", "bram", "--quiet"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines == [
@@ -38,43 +35,43 @@ def test_import_prints_the_summary_and_activities_lists_them(runs: Path, tmp_pat
         "skipped (not an activity): 0",
         "failed: 0",
     ]
-    again = runner.invoke(app, ["import", str(runs), "--store", str(store), "--athlete", "bram"])
+    again = invoke(*["import", str(runs), "--store", str(store), "--athlete", "bram"])
     assert again.exit_code == 0
     assert "already present: 4" in again.stdout.splitlines()
 
-    as_json = runner.invoke(app, ["activities", "--store", str(store), "--format", "json"])
+    as_json = invoke(*["activities", "--store", str(store), "--format", "json"])
     assert as_json.exit_code == 0
     rows = json.loads(as_json.stdout)
     assert len(rows) == 3 and all(list(r) == list(schema.ACTIVITIES) for r in rows)
     assert {r["athlete"] for r in rows} == {"bram"}
 
-    as_csv = runner.invoke(app, ["activities", "--store", str(store), "--format", "csv", "--athlete", "bram"])
+    as_csv = invoke(*["activities", "--store", str(store), "--format", "csv", "--athlete", "bram"])
     assert as_csv.stdout.splitlines()[0] == ",".join(schema.ACTIVITIES)
     assert len(as_csv.stdout.splitlines()) == 4
 
-    table = runner.invoke(app, ["activities", "--store", str(store)])
+    table = invoke(*["activities", "--store", str(store)])
     assert table.exit_code == 0
     assert "start_time_local" in table.stdout and "run_garmin" not in table.stdout
     assert table.stdout.count("bram") == 3
 
 
 def test_activities_of_an_empty_store(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["activities", "--store", str(tmp_path / "none"), "--format", "json"])
+    result = invoke(*["activities", "--store", str(tmp_path / "none"), "--format", "json"])
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
 
 
 def test_activities_of_an_unknown_athlete_names_the_known_ones(runs: Path, tmp_path: Path) -> None:
     store = str(tmp_path / "store")
-    assert runner.invoke(app, ["import", str(runs), "--store", store, "--athlete", "bram", "-q"]).exit_code == 0
-    result = runner.invoke(app, ["activities", "--store", store, "--athlete", "brma", "--format", "json"])
+    assert invoke(*["import", str(runs), "--store", store, "--athlete", "bram", "-q"]).exit_code == 0
+    result = invoke(*["activities", "--store", store, "--athlete", "brma", "--format", "json"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: no athlete 'brma' in the store") and "athletes: bram" in result.stderr
     assert result.stdout == ""
 
 
 def test_bad_athlete_is_one_error_line(runs: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["import", str(runs), "--store", str(tmp_path / "s"), "--athlete", "../x"])
+    result = invoke(*["import", str(runs), "--store", str(tmp_path / "s"), "--athlete", "../x"])
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: athlete name '../x' cannot be used")
     assert "Traceback" not in result.output
@@ -83,5 +80,20 @@ def test_bad_athlete_is_one_error_line(runs: Path, tmp_path: Path) -> None:
 
 def test_commands_have_help() -> None:
     for command in ("import", "activities"):
-        result = runner.invoke(app, [command, "--help"])
+        result = invoke(*[command, "--help"])
         assert result.exit_code == 0 and "--store" in result.stdout
+
+
+def test_a_journal_csv_is_pointed_to_pain_import(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.csv"
+    journal.write_text("date,time,pain,timing\n2026-01-05,08:00,3,after\n", encoding="utf-8")
+    result = invoke("import", str(journal), "--store", str(tmp_path / "s"), "-q")
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {journal} looks like a pain journal (date, pain, timing): "
+                             f"import it with `runback pain import {journal}`\n")
+    assert not (tmp_path / "s" / "activities").exists()
+
+
+def test_activities_table_of_an_empty_store_says_so(tmp_path: Path) -> None:
+    result = invoke("activities", "--store", str(tmp_path / "none"))
+    assert result.exit_code == 0 and result.stdout == "" and result.stderr == "no activities stored\n"

@@ -8,10 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-import runback.cli  # noqa: F401  (registers the commands)
-from runback.cli._app import app
+from clirun import invoke
 from runback.pain.journal import CSV_COLUMNS, read_journal
 
 HEADER = ",".join(CSV_COLUMNS)
@@ -19,11 +17,6 @@ HEADER = ",".join(CSV_COLUMNS)
 
 @pytest.fixture
 def run():
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(app, list(args))
-
     return invoke
 
 
@@ -137,3 +130,11 @@ def test_without_athlete_the_entry_goes_to_the_stores_only_athlete(run, tmp_path
     assert run("pain", "add", "1", "--timing", "other", "--store", solo, "--athlete", "bram").exit_code == 0
     res = run("pain", "add", "1", "--timing", "other", "--store", solo)
     assert res.exit_code == 1 and "choose one with --athlete: anna, bram" in res.output
+
+
+def test_list_of_an_empty_journal_says_so(run, tmp_path: Path) -> None:
+    res = run("pain", "list", "--store", str(tmp_path / "s"))
+    assert res.exit_code == 0 and res.stdout == ""
+    assert res.stderr == "no journal entries stored: log one with `runback pain add PAIN --timing WHEN`\n"
+    res = run("pain", "list", "--store", str(tmp_path / "s"), "--athlete", "anna")
+    assert "no journal entries stored for anna" in res.stderr

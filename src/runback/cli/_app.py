@@ -1,66 +1,525 @@
-"""The typer app that every command module registers on."""
+"""The command line's parser and dispatcher, on the standard library's argparse.
+
+Start-up time is the point: this module imports nothing beyond the standard
+library (not even :mod:`typing`; :mod:`runback.errors` only once something failed).  Each command names the module and function
+that carry it out (``"runback.cli._import:activities_command"``); that module,
+and with it polars, the store or plotly, is imported only when the command runs.
+``runback --help`` therefore never loads polars.
+"""
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import os
 import sys
-from typing import Any
+import textwrap
 
-import typer
-from typer.core import TyperGroup
-from typer.exceptions import TyperException
+TYPE_CHECKING = False  # typing itself costs start-up time; mypy reads these imports
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any, NoReturn
 
-from runback.errors import RunbackError
+PROG = "runback"
 
+DEFAULT_ATHLETE = "me"
+"""runback.athletes.DEFAULT_ATHLETE, written out so that parsing needs no runback module
+(tests/test_cli_help.py checks that the two agree)."""
 
-class _Group(TyperGroup):
-    """Turns any error into one clear line and exit status 1, never a traceback."""
-
-    def invoke(self, ctx: Any) -> Any:
-        try:
-            return super().invoke(ctx)
-        except RunbackError as exc:
-            # typer vendors its own click, so a click.ClickException would escape
-            # as a traceback: print the one line ourselves and exit 1.
-            typer.echo(f"Error: {exc}", err=True)
-            raise typer.Exit(1) from exc
-        except (typer.Exit, typer.Abort, TyperException):
-            raise  # typer's own exits and usage errors
-        except BrokenPipeError:
-            # the reader went away (`runback activities | head`): not an error of ours;
-            # point stdout at devnull so the flush at exit does not raise again
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(1) from None
-        except Exception as exc:
-            # a bug of ours: still one line for the runner; RUNBACK_DEBUG=1 shows the traceback
-            if os.environ.get("RUNBACK_DEBUG"):
-                raise
-            typer.echo(
-                f"Error: unexpected {type(exc).__name__}: {exc} (a bug in runback; "
-                "run again with RUNBACK_DEBUG=1 for the details)",
-                err=True,
-            )
-            raise typer.Exit(1) from exc
-
-
-app = typer.Typer(
-    cls=_Group,
-    name="runback",
-    help=(
-        "Does my training pattern look like the kind that goes with low-back overload, "
-        "and does my back pain follow it? runback reports associations seen in groups "
-        "of runners, never a diagnosis."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+ABOUT = (
+    "Does my training pattern look like the kind that goes with low-back overload, "
+    "and does my back pain follow it? runback reports associations seen in groups "
+    "of runners, never a diagnosis."
 )
 
+FORMATS = ("table", "csv", "json")
+LANGS = ("en", "nl")
+FRAMES = (
+    "activities",
+    "samples",
+    "laps",
+    "flags",
+    "journal",
+    "daily",
+    "weekly",
+    "pmc",
+    "acwr",
+    "monotony",
+    "pain_vs_load",
+)
+"""The frames ``runback schema`` documents, in the order it prints them."""
 
-@app.callback()
-def _root() -> None:
-    """Does my training pattern look like the kind that goes with low-back overload, and
-    does my back pain follow it? runback reports associations seen in groups of runners,
-    never a diagnosis."""
+TIMINGS = ("during", "after", "next_morning", "other")
+
+EXIT_INTERRUPTED = 130
+"""Exit status after Ctrl-C, as shells report a SIGINT."""
+
+
+class Exit(Exception):
+    """Stop the command with this exit status (its messages are already printed)."""
+
+    def __init__(self, code: int = 0) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print to stdout (or stderr), looked up at call time so tests can capture it."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(message + ("\n" if nl else ""))
+
+
+def fail(message: str) -> NoReturn:
+    """One ``Error:`` line on stderr and exit status 1."""
+    echo(f"Error: {message}", err=True)
+    raise Exit(1)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Wraps whole words only (``--threshold-pace`` stays in one piece) and keeps paragraphs."""
+
+    def __init__(self, prog: str) -> None:
+        width = _columns()
+        super().__init__(prog, max_help_position=min(30, max(width // 3, 16)), width=width)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_long_words=False, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = [" ".join(p.split()) for p in text.strip().split("\n\n")]
+        return "\n\n".join(
+            textwrap.fill(p, width, initial_indent=indent, subsequent_indent=indent,
+                          break_long_words=False, break_on_hyphens=False)
+            for p in paragraphs
+        )
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if isinstance(action, argparse._SubParsersAction):
+            # argparse counts the commands' names two columns short of their indent, which
+            # pushed "activities" and "team-report" onto lines of their own
+            widest = max((len(name) for name in action.choices), default=0)
+            self._action_max_length = max(self._action_max_length, self._current_indent + 2 + widest)
+
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "Usage: " if prefix is None else prefix)
+
+
+def _columns() -> int:
+    """The terminal's width (``COLUMNS`` wins), between 40 and 100 columns."""
+    try:
+        width = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        try:  # os, not shutil: shutil would load zlib, bz2 and lzma just to print help
+            width = os.get_terminal_size(sys.__stdout__.fileno() if sys.__stdout__ else 1).columns
+        except (OSError, ValueError):
+            width = 80
+    return max(40, min(width, 100)) - 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors: the usage line, one ``Error:`` line and exit status 2, as before.
+
+    ``describe``, where given, computes the description only when the help is
+    shown (the journal CSV columns live in the pain module, which loads polars).
+    """
+
+    def __init__(self, *args: Any, describe: Callable[[], str] | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs["add_help"] = False  # our own -h, worded like the rest
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="Show this help and exit.")
+        self._describe = describe
+
+    def format_help(self) -> str:
+        if self._describe is not None:
+            self.description = self._describe()
+            self._describe = None
+        return super().format_help()
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        echo(f"Try '{self.prog} -h' for help.", err=True)
+        echo(f"Error: {message}", err=True)
+        raise SystemExit(2)
+
+    def print_help(self, file: Any = None) -> None:
+        # sys.stdout at call time, so in-process tests capture it
+        (file or sys.stdout).write(self.format_help())
+
+
+def _handler(target: str) -> dict[str, str]:
+    return {"_handler": target}
+
+
+def _add_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", metavar="PATH",
+                   help="Store directory (default: $RUNBACK_STORE or the user data directory).")
+
+
+def _add_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", dest="fmt", choices=FORMATS, default="table", metavar="FORMAT",
+                   help="Output format: table, csv or json (default: table).")
+
+
+def _add_athlete_filter(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--athlete", metavar="NAME", help="Only this athlete (default: every athlete).")
+
+
+def _add_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=LANGS, default="en", metavar="LANG",
+                   help="Language of the report: en or nl (default: en).")
+
+
+def _demo(p: _Parser) -> None:
+    p.add_argument("--out", metavar="PATH", help="Folder for the reports (default: a new temporary folder).")
+    p.add_argument("--open", dest="open_", action="store_true", help="Open the coach overview in the web browser.")
+    p.add_argument("--data", metavar="PATH",
+                   help="Sample data folder (default: the sample data installed with runback).")
+    p.add_argument("--store", metavar="PATH",
+                   help="Import into this store and keep it, to explore with other commands "
+                   "(default: a temporary store, deleted afterwards).")
+    p.set_defaults(**_handler("runback.cli._demo:demo_command"))
+
+
+def _flags(p: _Parser) -> None:
+    _add_store(p)
+    _add_athlete_filter(p)
+    p.add_argument("--since", metavar="DAY", help="Only flags on or after this day (YYYY-MM-DD).")
+    _add_format(p)
+    p.add_argument("--acwr", dest="include_acwr", action="store_true",
+                   help="Also label acute:chronic load ratios of 1.5 or more (contested evidence).")
+    p.add_argument("--profile", metavar="FILE",
+                   help="Profile TOML file (default: <store>/profiles/<athlete>.toml where it exists).")
+    p.add_argument("--hr-max", type=_number("--hr-max"), metavar="BPM", help="Maximal heart rate, bpm.")
+    p.add_argument("--hr-rest", type=_number("--hr-rest"), metavar="BPM", help="Resting heart rate, bpm.")
+    p.add_argument("--sex", metavar="SEX", help="male or female (Banister TRIMP coefficients).")
+    p.add_argument("--threshold-pace", metavar="MM:SS", help="Threshold pace, MM:SS per km.")
+    p.add_argument("--tz", metavar="ZONE",
+                   help="IANA time zone for activities recorded without local time (GPX, TCX), "
+                   "e.g. Europe/Amsterdam.")
+    p.set_defaults(**_handler("runback.cli._flags:flags_command"))
+
+
+def _import(p: _Parser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="FIT, GPX or TCX files (also .gz), zip files (Strava or Garmin Connect exports) "
+                   "or folders.")
+    _add_store(p)
+    p.add_argument("--athlete", default=DEFAULT_ATHLETE, metavar="NAME",
+                   help=f"Athlete the data belongs to (default: {DEFAULT_ATHLETE}).")
+    p.add_argument("--tz", metavar="ZONE",
+                   help="The athlete's time zone (e.g. Europe/Amsterdam): GPX and TCX hold UTC times only, "
+                   "so their local start is placed in it. FIT files keep the offset the watch recorded.")
+    p.add_argument("-q", "--quiet", action="store_true", help="No progress bar.")
+    p.set_defaults(**_handler("runback.cli._import:import_command"))
+
+
+def _activities(p: _Parser) -> None:
+    _add_store(p)
+    _add_athlete_filter(p)
+    _add_format(p)
+    p.set_defaults(**_handler("runback.cli._import:activities_command"))
+
+
+def _report(p: _Parser) -> None:
+    _add_store(p)
+    p.add_argument("--athlete", metavar="NAME",
+                   help="Whose report (may be left out when the store holds one athlete).")
+    p.add_argument("--since", metavar="DAY", help="First day shown, YYYY-MM-DD (default: all).")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="HTML file to write (default: runback-report-<athlete>.html).")
+    _add_lang(p)
+    p.add_argument("--open", dest="open_", action="store_true", help="Open the report in the web browser.")
+    p.set_defaults(**_handler("runback.cli._report:report_command"))
+
+
+def _team_report(p: _Parser) -> None:
+    p.add_argument("-o", "--output", required=True, metavar="FOLDER",
+                   help="Folder for index.html and one report per runner.")
+    _add_store(p)
+    _add_lang(p)
+    p.set_defaults(**_handler("runback.cli._report:team_report_command"))
+
+
+def _schema(p: _Parser) -> None:
+    p.add_argument("frame", nargs="?", choices=FRAMES, metavar="FRAME",
+                   help="Only this frame, one of: " + ", ".join(FRAMES) + ".")
+    p.set_defaults(**_handler("runback.cli._schema:schema_command"))
+
+
+_JOURNAL_ATHLETE = (f"Athlete the entries belong to (default: the store's only athlete; "
+                    f"'{DEFAULT_ATHLETE}' in an empty store).")
+
+
+def _pain_add(p: _Parser) -> None:
+    p.add_argument("pain", type=_whole("PAIN"), metavar="PAIN", help="Pain 0-10 (0 none, 10 worst).")
+    p.add_argument("--timing", required=True, metavar="WHEN", help="during, after, next_morning or other.")
+    p.add_argument("--date", metavar="DAY", help="Day, YYYY-MM-DD (default: today).")
+    p.add_argument("--time", metavar="HH:MM", help="Time of day, HH:MM.")
+    p.add_argument("--location", metavar="TEXT", help="Where it hurts (default: low back).")
+    p.add_argument("--sleep", type=_number("--sleep"), metavar="HOURS", help="Hours slept last night.")
+    p.add_argument("--sleep-quality", type=_whole("--sleep-quality"), metavar="N",
+                   help="Sleep quality 1 (very poor) to 5 (very good).")
+    p.add_argument("--stress", type=_whole("--stress"), metavar="N", help="Stress 1 (none) to 5 (very high).")
+    p.add_argument("--rpe", type=_number("--rpe"), metavar="N", help="How hard the run felt, 0-10.")
+    p.add_argument("--activity", metavar="ID", help="The activity id the entry is about.")
+    p.add_argument("--note", metavar="TEXT", help="Free text.")
+    _add_store(p)
+    p.add_argument("--athlete", metavar="NAME", help=_JOURNAL_ATHLETE)
+    p.set_defaults(**_handler("runback.cli._pain:add_command"))
+
+
+def _pain_list(p: _Parser) -> None:
+    _add_store(p)
+    _add_athlete_filter(p)
+    _add_format(p)
+    p.set_defaults(**_handler("runback.cli._pain:list_command"))
+
+
+def _pain_import(p: _Parser) -> None:
+    p.add_argument("file", metavar="FILE", help="The journal CSV; it is only read.")
+    _add_store(p)
+    p.add_argument("--athlete", metavar="NAME", help=_JOURNAL_ATHLETE)
+    p.set_defaults(**_handler("runback.cli._pain:import_command"))
+
+
+def _pain_template(p: _Parser) -> None:
+    p.add_argument("file", nargs="?", metavar="FILE", help="Write here (never overwrites); default: print it.")
+    p.set_defaults(**_handler("runback.cli._pain:template_command"))
+
+
+def _pain_import_about() -> str:
+    return ("Import a journal CSV: all rows or none; entries already stored are skipped; "
+            "the file is only read.\n\n" + _journal_columns())
+
+
+def _pain_template_about() -> str:
+    return "Write an empty journal CSV (header row only) to FILE, or print it.\n\n" + _journal_columns()
+
+
+class _Command:
+    """One command: its one-line summary, its help page's text and how to add its options.
+
+    ``about`` is the help page's description (default: the summary); a callable computes
+    it only when the page is shown.  ``subcommands`` makes a group (``runback pain``).
+    """
+
+    def __init__(
+        self,
+        summary: str,
+        about: str | Callable[[], str] | None = None,
+        populate: Callable[[_Parser], None] | None = None,
+        subcommands: dict[str, _Command] | None = None,
+    ) -> None:
+        self.summary = summary
+        self.about = about if about is not None else summary
+        self.populate = populate
+        self.subcommands = subcommands
+
+
+_PAIN = {
+    "add": _Command("Add one journal entry, e.g. `runback pain add 4 --timing after --sleep 6.5 --stress 4`.",
+                    populate=_pain_add),
+    "list": _Command("List the journal entries, oldest first.", populate=_pain_list),
+    "import": _Command("Import a journal CSV (all rows or none; twice adds nothing).", _pain_import_about,
+                       _pain_import),
+    "template": _Command("Write an empty journal CSV (header only) to FILE or stdout.", _pain_template_about,
+                         _pain_template),
+}
+
+COMMANDS: dict[str, _Command] = {
+    "demo": _Command(
+        "Import the bundled sample runners into a temporary store and write their reports.",
+        "Import the bundled sample runners into a temporary store and write their reports.\n\n"
+        "Two fictional runners, 24 weeks each, with a weekly ramp, a long-run spike, an interval "
+        "week, a stretch without rest days and a back-pain episode. Prints the reports' paths.",
+        _demo,
+    ),
+    "flags": _Command(
+        "Flag the training patterns docs/evidence.md associates with low-back overload.",
+        "Flag the training patterns docs/evidence.md associates with low-back overload.\n\n"
+        "Rules: session_spike, weekly_jump, intensity_jump, no_rest, monotony (and acwr with "
+        "--acwr), plus the pain rules where a journal is stored. Each flag says what was measured "
+        "and what studies of runners showed; never a diagnosis.",
+        _flags,
+    ),
+    "import": _Command(
+        "Import runs into the store; files imported before are not read again.",
+        "Import runs into the store; files imported before are not read again.\n\n"
+        "Ends with a summary: imported, already present, duplicates, skipped (not an activity) and "
+        "failed, then each failure as FILE: reason. Exit status 1 when any file failed.",
+        _import,
+    ),
+    "activities": _Command(
+        "List the stored activities (JSON: a list of objects keyed by the activities columns).",
+        populate=_activities,
+    ),
+    "report": _Command("Write one runner's report: a self-contained HTML file that works offline.",
+                       populate=_report),
+    "team-report": _Command(
+        "Write a coach's overview of every runner (index.html) with each runner's report beside it.",
+        populate=_team_report,
+    ),
+    "schema": _Command("Print the columns of runback's frames, with dtype, unit and meaning.", populate=_schema),
+    "pain": _Command("Log how your back feels (pain 0-10), list the journal, import or start a journal CSV.",
+                     subcommands=_PAIN),
+}
+"""Every command of ``runback``, in the order the help lists them."""
+
+
+def _add_commands(parent: _Parser, commands: dict[str, _Command], wanted: list[str] | None) -> None:
+    """Add ``commands`` to ``parent``; only the one ``wanted[0]`` names gets its options (None: all).
+
+    Adding ~80 options costs milliseconds; a command runs with its own options only, and
+    the list of commands needs their summaries only.
+    """
+    sub = parent.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    for name, command in commands.items():
+        full = wanted is None or (bool(wanted) and wanted[0] == name)
+        about = command.about
+        p = sub.add_parser(
+            name,
+            help=command.summary,
+            description=about if isinstance(about, str) else None,
+            describe=None if isinstance(about, str) else about,
+        )
+        p.set_defaults(_parser=p)
+        if not full:
+            continue
+        if command.populate is not None:
+            command.populate(p)
+        if command.subcommands is not None:
+            _add_commands(p, command.subcommands, None if wanted is None else wanted[1:])
+
+
+def _positionals(argv: Sequence[str]) -> list[str]:
+    """The words of ``argv`` that name a command and a subcommand: ``pain add 3 ...`` -> pain, add, 3, ..."""
+    return [word for word in argv if not word.startswith("-")]
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of ``runback``: every command and option, or (given ``argv``) only those it uses.
+
+    Nothing is imported to build it.
+    """
+    root = _Parser(prog=PROG, description=ABOUT)
+    root.set_defaults(_parser=root)
+    _add_commands(root, COMMANDS, None if argv is None else _positionals(argv))
+    return root
+
+
+def _journal_columns() -> str:
+    """The journal CSV's columns, from the pain module (imported only for this help page)."""
+    from runback.pain.journal import CSV_COLUMNS_DOC
+
+    return "Columns: " + "; ".join(f"{name}: {doc}" for name, doc in CSV_COLUMNS_DOC.items()) + "."
+
+
+def _number(option: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+    parse.__name__ = option  # argparse names the type in its message
+    return parse
+
+
+def _whole(option: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+
+    parse.__name__ = option
+    return parse
+
+
+def guarded(command: Callable[[], int | None]) -> int:
+    """Run ``command``; any error becomes one clear line and exit status 1, never a traceback.
+
+    Returns the exit status: the command's own (``None`` is 0), 1 after an error,
+    130 after Ctrl-C.  ``RUNBACK_DEBUG=1`` lets an unexpected error through with
+    its traceback.
+    """
+    try:
+        return command() or 0
+    except Exit as exc:
+        return exc.code
+    except KeyboardInterrupt:
+        echo("interrupted", err=True)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader went away (`runback activities | head`): not an error of ours;
+        # point stdout at devnull so the flush at exit does not raise again
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass  # stdout is not a real file (in-process tests)
+        return 1
+    except Exception as exc:
+        from runback.errors import RunbackError  # loaded only now: it is not needed to start
+
+        if isinstance(exc, RunbackError):
+            echo(f"Error: {exc}", err=True)
+            return 1
+        # a bug of ours: still one line for the runner; RUNBACK_DEBUG=1 shows the traceback
+        if os.environ.get("RUNBACK_DEBUG"):
+            raise
+        echo(
+            f"Error: unexpected {type(exc).__name__}: {exc} (a bug in runback; "
+            "run again with RUNBACK_DEBUG=1 for the details)",
+            err=True,
+        )
+        return 1
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default: the process's arguments), run the command, return its exit status."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(words)
+    try:
+        args = parser.parse_args(words)
+    except SystemExit as exc:  # help (0) or a usage error (2)
+        return exc.code if isinstance(exc.code, int) else 1
+    target = getattr(args, "_handler", None)
+    if target is None:
+        # `runback` or `runback pain` alone: the help, and the usage-error status click gave
+        args._parser.print_help()
+        return 2
+    module_name, function_name = target.split(":")
+
+    def command() -> int | None:
+        module = importlib.import_module(module_name)
+        result: int | None = getattr(module, function_name)(args)
+        return result
+
+    return guarded(command)
+
+
+def __getattr__(name: str) -> Any:
+    """``app``: the whole CLI as a typer app, for older tests that drive it with typer's CliRunner.
+
+    Built on first use only, so the command line itself never imports typer.
+    """
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import typer
+
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+    def forward(ctx: Any) -> None:
+        raise SystemExit(run(list(ctx.args)))
+
+    forward.__annotations__ = {"ctx": typer.Context, "return": None}  # typer reads the real class
+    app.command(
+        name=PROG,
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    )(forward)
+
+    globals()["app"] = app
+    return app

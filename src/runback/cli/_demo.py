@@ -1,45 +1,35 @@
-"""``runback demo``: from a fresh clone to reports in one command.
+"""``runback demo``: from an install to reports in one command.
 
-Imports the bundled ``sample_data/`` (two fictional runners, see
-``sample_data/README.md``) into a temporary store, imports each runner's pain
-journal, and writes both runners' reports and the coach overview.
+Imports the bundled sample data (two fictional runners, see ``sample_data/README.md``;
+installed with runback as package data) into a temporary store, imports each
+runner's pain journal, and writes both runners' reports and the coach overview.
 """
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
 
-import typer
-
-from runback.cli._app import app
+from runback.cli._app import echo
 from runback.errors import OptionError
+from runback.pain.journal import import_journal_csv
+from runback.report import write_runner_report, write_team_report
+from runback.report.runner import make_folder
+from runback.samples import SAMPLE_ATHLETES, sample_data_dir
+from runback.store import open_store
 
-SAMPLE_ATHLETES = ("anna", "bram")
 SAMPLE_TIMEZONE = "Europe/Amsterdam"
 ACTIVITY_SUFFIXES = (".fit", ".gpx", ".tcx", ".zip", ".gz")
 
+__all__ = ["SAMPLE_ATHLETES", "demo_command", "find_sample_data", "run_demo"]
+
 
 def find_sample_data() -> Path:
-    """The ``sample_data/`` folder of the clone runback is installed from (editable install).
-
-    Looks beside the source tree (``<clone>/src/runback`` -> ``<clone>/sample_data``),
-    then in the current directory and its parents.
-    """
-    here = Path(__file__).resolve()
-    candidates = [parent / "sample_data" for parent in here.parents]
-    cwd = Path.cwd().resolve()
-    candidates += [base / "sample_data" for base in (cwd, *cwd.parents)]
-    for candidate in candidates:
-        if all((candidate / athlete / "pain_journal.csv").is_file() for athlete in SAMPLE_ATHLETES):
-            return candidate
-    raise OptionError(
-        "sample_data/ not found: run the demo from a clone of the runback repository "
-        "(python3 -m pip install -e .), or give its folder with --data"
-    )
+    """The sample data installed with runback, else the ``sample_data/`` folder of this clone."""
+    return sample_data_dir()
 
 
 def run_demo(
@@ -75,11 +65,6 @@ def run_demo(
         raise OptionError(
             f"{data}: not a sample data folder (no {', '.join(f'{a}/pain_journal.csv' for a in missing)})"
         )
-    from runback.pain.journal import import_journal_csv
-    from runback.report import write_runner_report, write_team_report
-    from runback.report.runner import make_folder
-    from runback.store import open_store
-
     out_dir = Path(out_dir)
     make_folder(out_dir)
     with tempfile.TemporaryDirectory(prefix="runback-demo-store-") as tmp:
@@ -105,44 +90,19 @@ def run_demo(
     return written
 
 
-@app.command("demo")
-def demo(
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Folder for the reports (default: a new temporary folder).", show_default=False),
-    ] = None,
-    open_: Annotated[
-        bool, typer.Option("--open", help="Open the coach overview in the web browser.")
-    ] = False,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            help="Sample data folder (default: sample_data/ of this clone).",
-            show_default=False,
-        ),
-    ] = None,
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            "--store",
-            help="Import into this store and keep it, to explore with other commands "
-            "(default: a temporary store, deleted afterwards).",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
-    """Import the bundled sample runners into a temporary store and write their reports.
-
-    Two fictional runners, 24 weeks each, with a weekly ramp, a long-run spike, an interval
-    week, a stretch without rest days and a back-pain episode. Prints the reports' paths.
-    """
-    out_dir = out if out is not None else Path(tempfile.mkdtemp(prefix="runback-demo-"))
-    written = run_demo(out_dir, data=data, store_dir=store, echo=lambda line: typer.echo(line, err=True))
+def demo_command(args: argparse.Namespace) -> None:
+    """Import the bundled sample runners into a temporary store and write their reports."""
+    out_dir = Path(args.out) if args.out is not None else Path(tempfile.mkdtemp(prefix="runback-demo-"))
+    store = Path(args.store) if args.store is not None else None
+    data = Path(args.data) if args.data is not None else None
+    written = run_demo(out_dir, data=data, store_dir=store, echo=lambda line: echo(line, err=True))
     for athlete in SAMPLE_ATHLETES:
-        typer.echo(f"{athlete}: {written[athlete]}")
-    typer.echo(f"coach overview: {written['team']}")
+        echo(f"{athlete}: {written[athlete]}")
+    echo(f"coach overview: {written['team']}")
     if store is not None:
-        typer.echo(f"store: {store}", err=True)
-    if open_:
-        webbrowser.open(written["team"].resolve().as_uri())
+        echo(f"store: {store}", err=True)
+    if args.open_:
+        index = written["team"]
+        # webbrowser.open says whether a browser took the page; on a server none does
+        if not webbrowser.open(index.resolve().as_uri()):
+            echo(f"could not open a web browser here; open {index.resolve()} yourself", err=True)

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
 
 import polars as pl
-import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from runback.cli._app import app
-from runback.cli._options import (
-    DEFAULT_ATHLETE,
-    AthleteOpt,
-    FormatOpt,
-    ImportAthleteOpt,
-    OutputFormat,
-    QuietOpt,
-    StoreOpt,
-    emit,
-)
+from runback.cli._app import EXIT_INTERRUPTED, Exit, echo, fail
+from runback.cli._options import OutputFormat, emit
 from runback.errors import RunbackError
 from runback.store import open_store
 
@@ -38,90 +28,86 @@ TABLE_COLUMNS = [
 ]
 """What ``runback activities`` shows as a table; CSV and JSON carry every column."""
 
-
-def _fail(message: str) -> NoReturn:
-    """One line on stderr and exit status 1 (typer's vendored click ignores click.ClickException)."""
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(1)
+JOURNAL_HEADER = {"date", "pain", "timing"}
+"""A CSV whose header holds these columns is a pain journal, not an activity."""
 
 
-@app.command("import")
-def import_command(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            help="FIT, GPX or TCX files (also .gz), zip files (Strava or Garmin Connect exports) or folders.",
-            show_default=False,
-        ),
-    ],
-    store: StoreOpt = None,
-    athlete: ImportAthleteOpt = DEFAULT_ATHLETE,
-    tz: Annotated[
-        str | None,
-        typer.Option(
-            "--tz",
-            help="The athlete's time zone (e.g. Europe/Amsterdam): GPX and TCX hold UTC times only, "
-            "so their local start is placed in it. FIT files keep the offset the watch recorded.",
-            show_default=False,
-        ),
-    ] = None,
-    quiet: QuietOpt = False,
-) -> None:
-    """Import runs into the store; files imported before are not read again.
+def _journal_csv(path: Path) -> bool:
+    """Whether ``path`` is a CSV file whose first line is a pain journal's header."""
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return False
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
+            header = fh.readline()
+    except OSError:
+        return False
+    return JOURNAL_HEADER <= {name.strip().strip('"').lower() for name in header.split(",")}
 
-    Ends with a summary: imported, already present, duplicates, skipped (not an
-    activity) and failed, then each failure as FILE: reason. Exit status 1 when
-    any file failed.
-    """
-    st = open_store(store)
-    console = Console(stderr=True)
+
+@contextmanager
+def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A transient progress bar on a terminal's stderr; rich is imported only when one is shown."""
+    if quiet or not sys.stderr.isatty():  # a bar in a log file or a pipe is noise
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(
         TextColumn("importing"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=console,
+        console=Console(stderr=True),
         transient=True,
-        disable=quiet,
     ) as bar:
         task = bar.add_task("import", total=None)
 
         def progress(done: int, total: int, name: str) -> None:
             bar.update(task, completed=done, total=total)
 
-        try:
-            summary = st.import_paths(paths, athlete=athlete, progress=progress, timezone=tz)
-        except RunbackError as exc:
-            _fail(str(exc))
-        except Exception as exc:  # never a traceback for a runner
-            _fail(f"import stopped: {type(exc).__name__}: {exc}")
-    for line in summary.lines():
-        typer.echo(line)
-    if not summary.ok:
-        raise typer.Exit(1)
+        yield progress
 
 
-@app.command("activities")
-def activities_command(
-    store: StoreOpt = None,
-    athlete: AthleteOpt = None,
-    fmt: FormatOpt = OutputFormat.table,
-) -> None:
-    """List the stored activities (JSON: a list of objects keyed by the activities columns)."""
+def import_command(args: argparse.Namespace) -> None:
+    """Import runs into the store and print the summary; exit 1 when any file failed."""
+    paths = [Path(p) for p in args.paths]
+    journals = [p for p in paths if _journal_csv(p)]
+    if journals:
+        fail(f"{journals[0]} looks like a pain journal (date, pain, timing): "
+             f"import it with `runback pain import {journals[0]}`")
     try:
-        st = open_store(store)
-        if athlete is not None and athlete not in st.athletes():
-            # a typo must not read as "this runner has no runs" (as in `runback flags`)
-            known = ", ".join(st.athletes()) or "none yet"
-            _fail(f"no athlete {athlete!r} in the store {st.root} (athletes: {known})")
-        acts = st.activities(athlete)
+        st = open_store(args.store)
+        with _progress_bar(args.quiet) as progress:
+            summary = st.import_paths(paths, athlete=args.athlete, progress=progress, timezone=args.tz)
+    except KeyboardInterrupt:
+        # the batch is committed at once, at the end: Ctrl-C before then leaves the store as it was
+        echo("interrupted: nothing from this run was stored", err=True)
+        raise Exit(EXIT_INTERRUPTED) from None
     except RunbackError as exc:
-        _fail(str(exc))
-    if OutputFormat(fmt) is OutputFormat.table:
+        fail(str(exc))
+    except Exception as exc:  # never a traceback for a runner
+        fail(f"import stopped: {type(exc).__name__}: {exc}")
+    for line in summary.lines():
+        echo(line)
+    if not summary.ok:
+        raise Exit(1)
+
+
+def activities_command(args: argparse.Namespace) -> None:
+    """List the stored activities (JSON: a list of objects keyed by the activities columns)."""
+    athlete: str | None = args.athlete
+    st = open_store(args.store)
+    if athlete is not None and athlete not in st.athletes():
+        # a typo must not read as "this runner has no runs" (as in `runback flags`)
+        known = ", ".join(st.athletes()) or "none yet"
+        fail(f"no athlete {athlete!r} in the store {st.root} (athletes: {known})")
+    acts = st.activities(athlete)
+    if OutputFormat(args.fmt) is OutputFormat.table:
         if acts.is_empty():
-            typer.echo("no activities stored" + (f" for {athlete}" if athlete else ""), err=True)
+            echo("no activities stored" + (f" for {athlete}" if athlete else ""), err=True)
             return
         acts = acts.select(TABLE_COLUMNS).with_columns(
             pl.col("distance_m").round(0), pl.col("moving_s").round(0), pl.col("avg_hr_bpm").round(0)
         )
-    emit(acts, fmt, sys.stdout)
+    emit(acts, args.fmt, sys.stdout)

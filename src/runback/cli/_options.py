@@ -1,15 +1,13 @@
-"""Options shared by several commands, and the table/csv/json printer."""
+"""The table/csv/json printer shared by the listing commands (imported only when one runs)."""
 
 from __future__ import annotations
 
 import enum
 import sys
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Annotated, TextIO
+from typing import TextIO
 
 import polars as pl
-import typer
 
 from runback.athletes import DEFAULT_ATHLETE
 
@@ -20,39 +18,9 @@ class OutputFormat(str, enum.Enum):
     json = "json"
 
 
-StoreOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--store",
-        help="Store directory (default: $RUNBACK_STORE or the user data directory).",
-        show_default=False,
-    ),
-]
-AthleteOpt = Annotated[
-    str | None,
-    typer.Option("--athlete", help="Only this athlete (default: every athlete).", show_default=False),
-]
-ImportAthleteOpt = Annotated[
-    str,
-    typer.Option("--athlete", help="Athlete the data belongs to."),
-]
-FormatOpt = Annotated[
-    OutputFormat,
-    typer.Option("--format", help="Output format."),
-]
-QuietOpt = Annotated[
-    bool,
-    typer.Option("--quiet", "-q", help="No progress bar."),
-]
-
 __all__ = [
     "DEFAULT_ATHLETE",
-    "AthleteOpt",
-    "FormatOpt",
-    "ImportAthleteOpt",
     "OutputFormat",
-    "QuietOpt",
-    "StoreOpt",
     "emit",
 ]
 

@@ -2,52 +2,31 @@
 
 from __future__ import annotations
 
-import enum
-from typing import Annotated
-
-import typer
+import argparse
 
 from runback import schema as s
-from runback.cli._app import app
-
-
-class Frame(str, enum.Enum):
-    activities = "activities"
-    samples = "samples"
-    laps = "laps"
-    flags = "flags"
-    journal = "journal"
-    daily = "daily"
-    weekly = "weekly"
-    pmc = "pmc"
-    acwr = "acwr"
-    monotony = "monotony"
-    pain_vs_load = "pain_vs_load"
-
+from runback.cli._app import FRAMES, echo
 
 _FRAMES = {
-    Frame.activities: (s.ACTIVITIES, s.ACTIVITIES_DOC),
-    Frame.samples: (s.SAMPLES, s.SAMPLES_DOC),
-    Frame.laps: (s.LAPS, s.LAPS_DOC),
-    Frame.flags: (s.FLAGS, s.FLAGS_DOC),
-    Frame.journal: (s.JOURNAL, s.JOURNAL_DOC),
-    Frame.daily: (s.DAILY, s.DAILY_DOC),
-    Frame.weekly: (s.WEEKLY, s.WEEKLY_DOC),
-    Frame.pmc: (s.PMC, s.PMC_DOC),
-    Frame.acwr: (s.ACWR, s.ACWR_DOC),
-    Frame.monotony: (s.MONOTONY, s.MONOTONY_DOC),
-    Frame.pain_vs_load: (s.PAIN_VS_LOAD, s.PAIN_VS_LOAD_DOC),
+    "activities": (s.ACTIVITIES, s.ACTIVITIES_DOC),
+    "samples": (s.SAMPLES, s.SAMPLES_DOC),
+    "laps": (s.LAPS, s.LAPS_DOC),
+    "flags": (s.FLAGS, s.FLAGS_DOC),
+    "journal": (s.JOURNAL, s.JOURNAL_DOC),
+    "daily": (s.DAILY, s.DAILY_DOC),
+    "weekly": (s.WEEKLY, s.WEEKLY_DOC),
+    "pmc": (s.PMC, s.PMC_DOC),
+    "acwr": (s.ACWR, s.ACWR_DOC),
+    "monotony": (s.MONOTONY, s.MONOTONY_DOC),
+    "pain_vs_load": (s.PAIN_VS_LOAD, s.PAIN_VS_LOAD_DOC),
 }
 
 
-@app.command("schema")
-def schema_cmd(
-    frame: Annotated[Frame | None, typer.Argument(help="Only this frame.")] = None,
-) -> None:
+def schema_command(args: argparse.Namespace) -> None:
     """Print the columns of runback's frames, with dtype, unit and meaning."""
     for name, (dtypes, docs) in _FRAMES.items():
-        if frame is not None and name is not frame:
+        if args.frame is not None and name != args.frame:
             continue
-        typer.echo(f"{name.value}:")
+        echo(f"{name}:")
         for col, dtype in dtypes.items():
-            typer.echo(f"  {col:<20} {str(dtype):<28} {docs[col]}")
+            echo(f"  {col:<20} {str(dtype):<28} {docs[col]}")
