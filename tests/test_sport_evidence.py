@@ -33,6 +33,7 @@ def is_run(**fields: Any) -> bool:
         ({"format": "fit", "avg_cadence_spm": 172.0}, True),  # both feet
         ({"format": "fit", "avg_cadence_spm": 51.5}, False),  # 103 steps a minute: a walk or a paddle
         ({"format": "fit", "avg_cadence_spm": 88.0, "distance_m": 30_000.0}, False),  # 9 m/s: a crank
+        ({"format": "fit", "avg_cadence_spm": 80.0, "distance_m": None, "moving_s": None, "elapsed_s": 0.0}, False),
         ({"format": "fit", "name": "Ochtendloop"}, True),  # the name says run
         ({"format": "fit", "name": "Bike ride", "avg_cadence_spm": 86.0}, False),
         # a GPX without a type: today's speed rule, but the cadence decides where there is one

@@ -203,6 +203,7 @@ def running_activity(*, infer_unknown: bool = True) -> pl.Expr:
     by_cadence = (
         (cadence.is_between(low, high) | cadence.is_between(low / 2, high / 2))  # both feet, or per foot
         & speed.le(RUN_SPEED_MPS[1]).fill_null(True)  # a crank at 90 rpm and 30 km/h is a ride
+        & (moving > 0)  # a one-record stub has a cadence but no moving time to have it in
     ).fill_null(False)
     explicit_generic = (pl.col("format") == "fit").fill_null(False)
     evidence = (
