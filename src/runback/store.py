@@ -201,7 +201,7 @@ class Store:
         index = self.root / "_index"
         if index.is_dir():
             names.update(p.stem.removeprefix("athlete=") for p in index.glob("athlete=*.json"))
-        names.update(name for name, _ in self._journal_dirs())
+        names.update(name for name, _ in self._log_dirs("journal"))
         return sorted(names)
 
     def _athletes_for(self, athlete: str | None) -> list[str]:
@@ -306,23 +306,9 @@ class Store:
         UnreadableFileError
             A damaged part file (named in the error).
         """
-        base = self.root / "corrections"
-        if not base.is_dir():
-            return schema.empty(schema.CORRECTIONS)
-        frames: list[pl.DataFrame] = []
-        for folder in sorted(base.glob("athlete=*")):
-            name = folder.name.split("=", 1)[1]
-            if athlete is not None and name != athlete:
-                continue
-            for part in sorted(folder.glob("*.parquet")):
-                try:
-                    df = pl.read_parquet(part)
-                except Exception as exc:  # polars raises several types for a damaged file
-                    raise UnreadableFileError(str(part), f"cannot read correction part: {exc}") from exc
-                frames.append(schema.conform(df.with_columns(athlete=pl.lit(name)), schema.CORRECTIONS))
-        if not frames:
-            return schema.empty(schema.CORRECTIONS)
-        return pl.concat(frames).sort(["athlete", "recorded_at_utc", "correction_id"])
+        return self._read_log("corrections", schema.CORRECTIONS, athlete).sort(
+            ["athlete", "recorded_at_utc", "correction_id"]
+        )
 
     def exclude(self, activity_id: str, athlete: str | None = None, *, note: str | None = None) -> Correction:
         """Stop counting an activity (a broken recording, someone else's run); :meth:`include` undoes it.
@@ -521,13 +507,27 @@ class Store:
         """The folder of ``athlete``'s journal parts: ``<root>/journal/athlete=<name>``."""
         return self.root / "journal" / f"athlete={check_athlete(athlete)}"
 
-    def _journal_dirs(self) -> list[tuple[str, Path]]:
-        base = self.root / "journal"
+    def _log_dirs(self, table: str) -> list[tuple[str, Path]]:
+        base = self.root / table
         if not base.is_dir():
             return []
         return sorted(
             (d.name.split("=", 1)[1], d) for d in base.iterdir() if d.is_dir() and d.name.startswith("athlete=")
         )
+
+    def _read_log(self, table: str, columns: Mapping[str, pl.DataType], athlete: str | None) -> pl.DataFrame:
+        """Every part of an append-only table (journal, corrections): one Parquet file per addition."""
+        frames: list[pl.DataFrame] = []
+        for name, folder in self._log_dirs(table):
+            if athlete is not None and name != athlete:
+                continue
+            for part in sorted(folder.glob("*.parquet")):
+                try:
+                    df = pl.read_parquet(part)
+                except Exception as exc:  # polars raises several types for a damaged file
+                    raise UnreadableFileError(str(part), f"cannot read {table} part: {exc}") from exc
+                frames.append(schema.conform(df.with_columns(athlete=pl.lit(name)), columns))
+        return pl.concat(frames) if frames else schema.empty(columns)
 
     def journal(self, athlete: str | None = None) -> pl.DataFrame:
         """Every stored pain-journal entry (:data:`runback.schema.JOURNAL`), of one athlete or of all.
@@ -540,20 +540,8 @@ class Store:
         UnreadableFileError
             A damaged part file (named in the error).
         """
-        frames: list[pl.DataFrame] = []
-        for name, folder in self._journal_dirs():
-            if athlete is not None and name != athlete:
-                continue
-            for part in sorted(folder.glob("*.parquet")):
-                try:
-                    df = pl.read_parquet(part)
-                except Exception as exc:  # polars raises several types for a damaged file
-                    raise UnreadableFileError(str(part), f"cannot read journal part: {exc}") from exc
-                frames.append(schema.conform(df.with_columns(pl.lit(name).alias("athlete")), schema.JOURNAL))
-        if not frames:
-            return schema.empty(schema.JOURNAL)
         return (
-            pl.concat(frames)
+            self._read_log("journal", schema.JOURNAL, athlete)
             .unique("entry_id", keep="first", maintain_order=True)
             .sort(["athlete", "date", "time", "entry_id"], nulls_last=False)
         )
