@@ -1,7 +1,7 @@
 """The package's imports point down the pipeline.
 
 base (errors, schema, athletes, sports, days, fmt, registry, files) -> io -> store -> load -> pain
--> model -> report -> cli.  A module imports runback modules of its own layer or of layers to its
+-> model (model, checks) -> report -> cli.  A module imports runback modules of its own layer or of layers to its
 left only, and never inside a function to dodge a cycle (the CLI alone imports lazily, so that
 ``runback --help`` does not load polars).
 """
@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("runback.store",),
     ("runback.load",),
     ("runback.pain",),
-    ("runback.model",),
+    ("runback.checks", "runback.model"),
     ("runback.report",),
     ("runback.cli", "runback.__main__"),
 )

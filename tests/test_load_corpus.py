@@ -67,8 +67,12 @@ def test_year_profile_estimate(year: Frames) -> None:
     # highest HR held over 5 samples; the file maxima top out at 196 too (2020-10-30)
     assert p.hr_max_bpm == 196.0
     assert p.hr_rest_bpm == 60.0
-    # Riegel from the best run: 21.74 km in 88.0 moving min (2021-01-17) -> 15.15 km in 60 min -> 3:57.6/km
-    assert p.threshold_pace_s_per_km == pytest.approx(237.6, abs=0.5)
+    # Riegel from the best run would take 21.74 km in 88.0 moving min (2021-01-17, a recording left
+    # running for 24 h) -> 3:57.6/km.  The best 20-60 min efforts inside the runs instead: 5:10 (09-18),
+    # 5:28 (08-09), 5:53 (2021-06-13), 5:57 (2021-07-04) ...; the fastest three within 10% of each
+    # other are 08-09, 06-13 and 07-04, whose median is 5:53.4/km
+    assert p.threshold_pace_s_per_km == pytest.approx(353.4, abs=0.5)
+    assert (p.threshold_pace_s_per_km_source or "").startswith("estimated: median of the best 20-60 min efforts")
 
 
 def test_year_session_spikes(year_flags: pl.DataFrame) -> None:
@@ -117,13 +121,15 @@ def test_year_other_rules(year: Frames, year_flags: pl.DataFrame) -> None:
     counts = dict(year_flags.group_by("rule").len().iter_rows())
     # one to three runs a week, never more than 2 days in a row: no no_rest and no monotony flags
     assert counts == {"session_spike": 12, "weekly_jump": 12, "intensity_jump": 21}
-    # one intensity week checked by hand: 12-18 Oct 2020, 44.0 min in zones 4-5 against
-    # (21.1 + 8.8 + 10.3) / 3 = 13.4 min in the three weeks before -> +229%, large
+    # one intensity week checked by hand: 12-18 Oct 2020, 44.0 min in zones 4-5 plus 13.0 min faster
+    # than the 5:53/km threshold pace in the 10-18 run without heart rate (none at the 3:58/km the
+    # broken recording used to give), against (21.1 + 8.8 + 10.3) / 3 = 13.4 min in the three weeks
+    # before -> +326%, large
     weekly = weekly_load(daily_load(year.activities, year.samples))
     wk = weekly.filter(pl.col("week_start").is_between(D(2020, 9, 21), D(2020, 10, 12)))["high_intensity_min"].to_list()
-    assert wk == pytest.approx([21.09, 8.80, 10.29, 44.02], abs=0.01)
+    assert wk == pytest.approx([21.09, 8.80, 10.29, 57.02], abs=0.01)
     row = year_flags.filter((pl.col("rule") == "intensity_jump") & (pl.col("date") == D(2020, 10, 12))).row(0, named=True)
-    assert row["band"] == "large" and row["value"] == pytest.approx(44.02 / ((21.09 + 8.80 + 10.29) / 3) - 1, abs=0.01)
+    assert row["band"] == "large" and row["value"] == pytest.approx(57.02 / ((21.09 + 8.80 + 10.29) / 3) - 1, abs=0.01)
 
 
 def test_year_in_the_runners_time_zone(year: Frames, year_flags: pl.DataFrame) -> None:

@@ -50,6 +50,7 @@ ACTIVITIES: dict[str, pl.DataType] = {
     "rpe": pl.Float64(),
     "partial": pl.Boolean(),
     "partial_reason": pl.String(),
+    "correction": pl.String(),
 }
 
 ACTIVITIES_DOC: dict[str, str] = {
@@ -78,6 +79,7 @@ ACTIVITIES_DOC: dict[str, str] = {
     "rpe": "rate of perceived exertion 0-10 where known (Strava export, journal)",
     "partial": "true when the file was only partly readable (truncated, bad CRC); the rows before the break are kept",
     "partial_reason": "why the file was only partly readable",
+    "correction": "the runner's corrections applied to this row (see CORRECTIONS), e.g. 'sport set to walking (the file says running)'; null when none (and always in the raw view)",
 }
 
 # --------------------------------------------------------------------------
@@ -207,6 +209,65 @@ JOURNAL_DOC: dict[str, str] = {
 }
 
 JOURNAL_TIMINGS: tuple[str, ...] = ("during", "after", "next_morning", "other")
+
+# --------------------------------------------------------------------------
+# corrections: the runner's corrections to stored activities (append-only)
+# --------------------------------------------------------------------------
+# Stored as <store>/corrections/athlete=<name>/part-<time>-<id>.parquet, one
+# file per correction, never rewritten (the athlete is in the folder name).
+# Per activity, the newest exclude / include / merge record decides whether it
+# counts (an include undoes an exclude or a merge), and the newest set_sport
+# record decides its sport.
+CORRECTIONS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "correction_id": pl.String(),
+    "recorded_at_utc": UTC,
+    "activity_id": pl.String(),
+    "action": pl.String(),
+    "sport": pl.String(),
+    "kept_activity_id": pl.String(),
+    "note": pl.String(),
+}
+
+CORRECTIONS_DOC: dict[str, str] = {
+    "athlete": "whose activity it is",
+    "correction_id": "random id of this record",
+    "recorded_at_utc": "when the correction was made, UTC; the newest record for an activity wins",
+    "activity_id": "the activity corrected (for a merge: the copy that no longer counts)",
+    "action": "exclude (does not count), include (counts again: undoes exclude and merge), set_sport, or merge (the same run as kept_activity_id)",
+    "sport": "set_sport: the sport the runner gave (lower case, e.g. walking)",
+    "kept_activity_id": "merge: the copy that counts (the more complete one: fit over tcx over gpx, then more samples)",
+    "note": "why: the runner's note, or for a merge which copy was kept and why",
+}
+
+CORRECTION_ACTIONS: tuple[str, ...] = ("exclude", "include", "set_sport", "merge")
+
+# --------------------------------------------------------------------------
+# checks: what looks wrong in the stored activities (``runback check``)
+# --------------------------------------------------------------------------
+CHECKS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "check": pl.String(),
+    "activity_id": pl.String(),
+    "other_activity_id": pl.String(),
+    "start_time_utc": UTC,
+    "value": pl.Float64(),
+    "unit": pl.String(),
+    "message": pl.String(),
+    "fix": pl.String(),
+}
+
+CHECKS_DOC: dict[str, str] = {
+    "athlete": "whose activity or profile it is",
+    "check": "overlap, implausible_pace, long_gap, long_recording or profile",
+    "activity_id": "the activity it is about (null for profile items)",
+    "other_activity_id": "overlap: the other activity",
+    "start_time_utc": "start of the activity (overlap: of the earlier one; long_gap: of the gap)",
+    "value": "overlap: share of the shorter activity overlapped (0-1); implausible_pace: pace in s/km; long_gap: gap in s; long_recording: elapsed s; profile: the value",
+    "unit": "the unit of value: fraction, s/km, s, bpm",
+    "message": "what looks wrong, or for profile items the value and where it came from, in plain English",
+    "fix": "the command that would fix it (e.g. 'runback activities exclude <id>'); null where nothing needs fixing",
+}
 
 
 def empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:

@@ -46,6 +46,8 @@ FRAMES = (
     "acwr",
     "monotony",
     "pain_vs_load",
+    "corrections",
+    "checks",
 )
 """The frames ``runback schema`` documents, in the order it prints them."""
 
@@ -189,6 +191,12 @@ def _flags(p: _Parser) -> None:
     _add_format(p)
     p.add_argument("--acwr", dest="include_acwr", action="store_true",
                    help="Also label acute:chronic load ratios of 1.5 or more (contested evidence).")
+    _add_profile(p)
+    p.set_defaults(**_handler("runback.cli._flags:flags_command"))
+
+
+def _add_profile(p: _Parser) -> None:
+    """The athlete-profile options: the same for every command that computes load."""
     p.add_argument("--profile", metavar="FILE",
                    help="Profile TOML file (default: <store>/profiles/<athlete>.toml where it exists).")
     p.add_argument("--hr-max", type=_number("--hr-max"), metavar="BPM", help="Maximal heart rate, bpm.")
@@ -198,7 +206,6 @@ def _flags(p: _Parser) -> None:
     p.add_argument("--tz", metavar="ZONE",
                    help="IANA time zone for activities recorded without local time (GPX, TCX), "
                    "e.g. Europe/Amsterdam.")
-    p.set_defaults(**_handler("runback.cli._flags:flags_command"))
 
 
 def _import(p: _Parser) -> None:
@@ -231,6 +238,7 @@ def _report(p: _Parser) -> None:
                    help="HTML file to write (default: runback-report-<athlete>.html).")
     _add_lang(p)
     p.add_argument("--open", dest="open_", action="store_true", help="Open the report in the web browser.")
+    _add_profile(p)
     p.set_defaults(**_handler("runback.cli._report:report_command"))
 
 
@@ -239,6 +247,7 @@ def _team_report(p: _Parser) -> None:
                    help="Folder for index.html and one report per runner.")
     _add_store(p)
     _add_lang(p)
+    _add_profile(p)
     p.set_defaults(**_handler("runback.cli._report:team_report_command"))
 
 

@@ -7,6 +7,7 @@ import webbrowser
 from pathlib import Path
 
 from runback.cli._app import echo
+from runback.cli._profile import given_profile
 from runback.report import write_runner_report, write_team_report
 from runback.report._inputs import open_any_store, resolve_athlete
 
@@ -27,7 +28,9 @@ def report_command(args: argparse.Namespace) -> None:
     st = open_any_store(args.store)
     name = resolve_athlete(st, args.athlete)
     path = Path(args.output) if args.output is not None else Path(f"runback-report-{name}.html")
-    written = write_runner_report(st, name, path, since=args.since, lang=args.lang)
+    given, profile_file = given_profile(args)
+    written = write_runner_report(st, name, path, since=args.since, lang=args.lang,
+                                  profile=given, profile_file=profile_file)
     echo(f"Wrote {written}")
     if args.open_:
         open_in_browser(Path(written))
@@ -35,5 +38,7 @@ def report_command(args: argparse.Namespace) -> None:
 
 def team_report_command(args: argparse.Namespace) -> None:
     """Write a coach's overview of every runner (index.html) with each runner's report beside it."""
-    index = write_team_report(args.store, Path(args.output), lang=args.lang)
+    given, profile_file = given_profile(args)
+    index = write_team_report(args.store, Path(args.output), lang=args.lang,
+                              profile=given, profile_file=profile_file)
     echo(f"Wrote {index}")

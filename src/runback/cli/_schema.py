@@ -19,6 +19,8 @@ _FRAMES = {
     "acwr": (s.ACWR, s.ACWR_DOC),
     "monotony": (s.MONOTONY, s.MONOTONY_DOC),
     "pain_vs_load": (s.PAIN_VS_LOAD, s.PAIN_VS_LOAD_DOC),
+    "corrections": (s.CORRECTIONS, s.CORRECTIONS_DOC),
+    "checks": (s.CHECKS, s.CHECKS_DOC),
 }
 
 

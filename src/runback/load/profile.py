@@ -30,7 +30,7 @@ from typing import Any, overload
 import polars as pl
 
 from runback.errors import OptionError
-from runback.load._sport import running_activity
+from runback.sports import running_activity
 from runback.store import StoreLike, as_store
 
 __all__ = [
@@ -46,6 +46,8 @@ __all__ = [
     "read_profiles",
     "resolve_profiles",
     "resolve_store_profiles",
+    "sustained_efforts",
+    "threshold_pace_runs",
 ]
 
 GIVEN = "given"
@@ -55,6 +57,25 @@ FROM_FILE = "profile file"
 DEFAULT_HR_REST_BPM = 60.0
 #: Riegel's endurance exponent (Riegel 1981, "Athletic records and human endurance")
 RIEGEL_EXPONENT = 1.06
+#: windows of moving time the sustained efforts are measured over, minutes
+EFFORT_WINDOWS_MIN = (20, 30, 40, 50, 60)
+#: a sample step slower than this is not moving (the same threshold as activities.moving_s), m/s
+MOVING_SPEED_MPS = 0.5
+#: a sample step faster than this is a GPS jump, not running: neither its time nor its distance counts, m/s
+MAX_STEP_SPEED_MPS = 10.0
+#: a gap between two samples longer than this is a pause or a lost signal: it does not count, seconds
+MAX_STEP_GAP_S = 60.0
+#: running speeds above this, sustained over a window, are not running (a ride, a car, GPS errors), m/s
+MAX_SUSTAINED_RUN_SPEED_MPS = 6.5
+#: the threshold pace needs this many runs whose best efforts agree
+EFFORT_MIN_RUNS = 3
+#: efforts "agree" when the slowest of the runs is within this fraction of the fastest
+EFFORT_AGREEMENT = 0.10
+#: recordings longer than this are not trusted for the summary-based (Riegel) fallback, seconds
+MAX_TRUSTED_ELAPSED_S = 6 * 3600.0
+_RIEGEL_HOW = "estimated: Riegel (exponent 1.06) 60-min pace from the best run of 10 min to 3 h"
+_EFFORTS_HOW = "estimated: median of the best 20-60 min efforts (Riegel-adjusted to 60 min) of 3 runs that agree within 10%"
+_EFFORTS_LOOSE_HOW = "estimated: median of the best 20-60 min efforts (Riegel-adjusted to 60 min) of the 3 best runs (they do not agree within 10%)"
 _VALUES = ("sex", "hr_max_bpm", "hr_rest_bpm", "threshold_pace_s_per_km", "timezone")
 #: the values :func:`estimate_profile` can estimate (sex and time zone are never guessed)
 _ESTIMATED = ("hr_max_bpm", "hr_rest_bpm", "threshold_pace_s_per_km")
@@ -398,10 +419,18 @@ def estimate_profile(
     - **hr_rest_bpm**: watch files carry no resting heart rate, so 60 bpm (a
       typical adult value), or the lowest heart rate seen in any sample
       (>= 30 bpm) where that is lower; always at least 20 bpm below HRmax.
-    - **threshold_pace_s_per_km**: Riegel's formula ``T2 = T1 (D2/D1)^1.06``
-      turns every run of 10 min to 3 h into the distance it predicts for
-      60 min; the threshold pace is the pace of the best such prediction.
-      Runs averaging more than 6.5 m/s (GPS errors) are ignored.
+    - **threshold_pace_s_per_km**: from the best sustained efforts inside
+      runs (see :func:`sustained_efforts`): each run's fastest stretch of 20,
+      30, 40, 50 or 60 minutes of moving time, turned into the pace it
+      predicts for 60 minutes by Riegel's formula ``T2 = T1 (D2/D1)^1.06``.
+      Stretches faster than 6.5 m/s are not running and do not count.  The
+      runs are ranked by their best effort; the estimate is the median of the
+      fastest three runs that agree within 10% (so one broken recording, a
+      watch left on in a car, never sets it), or of the best three when no
+      three agree.  With fewer than three runs with such efforts (no samples,
+      short runs), the fallback is the summaries: Riegel's 60-min prediction
+      from the best run of 10 min to 3 h (averaging at most 6.5 m/s,
+      recorded over at most 6 h).  The source says which method was used.
     - **sex** and **timezone** are never guessed.
 
     Parameters
@@ -443,14 +472,12 @@ def complete_profile(given: Profile | None, row: Mapping[str, Any]) -> Profile:
         est["hr_rest_bpm"], est["hr_rest_bpm_source"] = rest, how
     if out.threshold_pace_s_per_km is None and row.get("thr_pace") is not None:
         est["threshold_pace_s_per_km"] = float(row["thr_pace"])
-        est["threshold_pace_s_per_km_source"] = (
-            "estimated: Riegel (exponent 1.06) 60-min pace from the best run of 10 min to 3 h"
-        )
+        est["threshold_pace_s_per_km_source"] = row.get("thr_pace_how") or _RIEGEL_HOW
     return replace(out, **est) if est else out
 
 
 def estimates_by_athlete(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
-    """Per-athlete raw estimates: ``athlete, hr_max, hr_max_how, hr_low, thr_pace``.
+    """Per-athlete raw estimates: ``athlete, hr_max, hr_max_how, hr_low, thr_pace, thr_pace_how``.
 
     Vectorised over athletes (one pass over the frames); see
     :func:`estimate_profile` for the methods.
@@ -470,17 +497,11 @@ def estimates_by_athlete(activities: pl.DataFrame, samples: pl.DataFrame | None)
     a_max = activities.group_by("athlete").agg(
         _a_max=pl.col("max_hr_bpm").filter(pl.col("max_hr_bpm") <= 230).max()
     )
-    runs = activities.filter(
-        running_activity()
-        & pl.col("moving_s").is_between(600, 3 * 3600)
-        & (pl.col("distance_m") > 0)
-        & (pl.col("distance_m") / pl.col("moving_s") <= 6.5)
+    out = (
+        athletes.join(a_max, on="athlete", how="left")
+        .join(_threshold_from_efforts(activities, samples).drop("_eff_runs"), on="athlete", how="left")
+        .join(_threshold_by_riegel(activities), on="athlete", how="left")
     )
-    # distance Riegel predicts for 60 min: D2 = D1 * (3600 / T1) ** (1 / 1.06)
-    thr = runs.group_by("athlete").agg(
-        _best_m=(pl.col("distance_m") * (3600.0 / pl.col("moving_s")) ** (1.0 / RIEGEL_EXPONENT)).max()
-    )
-    out = athletes.join(a_max, on="athlete", how="left").join(thr, on="athlete", how="left")
     if s_hr is not None:
         out = out.join(s_hr, on="athlete", how="left")
     else:
@@ -493,5 +514,186 @@ def estimates_by_athlete(activities: pl.DataFrame, samples: pl.DataFrame | None)
         .when(pl.col("_a_max").is_not_null())
         .then(pl.lit("estimated: highest activity maximum heart rate")),
         hr_low=pl.col("hr_low"),
-        thr_pace=3600.0 / (pl.col("_best_m") / 1000.0),
+        thr_pace=pl.coalesce("_eff_pace", "_riegel_pace"),
+        thr_pace_how=pl.when(pl.col("_eff_pace").is_not_null())
+        .then(pl.col("_eff_how"))
+        .when(pl.col("_riegel_pace").is_not_null())
+        .then(pl.lit(_RIEGEL_HOW)),
+    )
+
+
+def _threshold_by_riegel(activities: pl.DataFrame) -> pl.DataFrame:
+    """``athlete, _riegel_pace``: the summaries' fallback (Riegel's 60-min pace of the best run)."""
+    elapsed = pl.col("elapsed_s").fill_null(0.0) if "elapsed_s" in activities.columns else pl.lit(0.0)
+    runs = activities.filter(
+        running_activity()
+        & pl.col("moving_s").is_between(600, 3 * 3600)
+        & (pl.col("distance_m") > 0)
+        & (pl.col("distance_m") / pl.col("moving_s") <= MAX_SUSTAINED_RUN_SPEED_MPS)
+        & (elapsed <= MAX_TRUSTED_ELAPSED_S)  # a watch left recording for a day is not one run
+    )
+    # distance Riegel predicts for 60 min: D2 = D1 * (3600 / T1) ** (1 / 1.06)
+    best = runs.group_by("athlete").agg(
+        _best_m=(pl.col("distance_m") * (3600.0 / pl.col("moving_s")) ** (1.0 / RIEGEL_EXPONENT)).max()
+    )
+    return best.select("athlete", _riegel_pace=3600.0 / (pl.col("_best_m") / 1000.0))
+
+
+def sustained_efforts(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
+    """Each run's best sustained effort, from its samples' moving time only.
+
+    For every running activity (see :func:`runback.sports.running_activity`)
+    and every window of :data:`EFFORT_WINDOWS_MIN` minutes of *moving* time
+    (sample steps at more than 0.5 m/s; steps over a gap of more than 60 s
+    or faster than 10 m/s, GPS jumps, do not count), the fastest such
+    stretch of the run.  Stretches faster than 6.5 m/s on average are not
+    running and are left out.  Each stretch's distance is turned into the
+    distance it predicts for 60 minutes by Riegel's formula (exponent 1.06),
+    and the run's best prediction is its effort.
+
+    Parameters
+    ----------
+    activities
+        :data:`runback.schema.ACTIVITIES` rows (any number of athletes).
+    samples
+        :data:`runback.schema.SAMPLES` rows of those activities; ``None`` or
+        empty gives an empty frame.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per run with at least 20 minutes of moving samples:
+        ``athlete, activity_id, start_time_utc, window_min`` (the window of
+        the best prediction), ``window_speed_mps`` (that stretch's mean
+        speed), ``effort_pace_s_per_km`` (the predicted 60-min pace),
+        sorted by athlete and effort, fastest first.
+
+    References
+    ----------
+    Riegel P. S. (1981), Athletic records and human endurance.
+    """
+    out_schema = {
+        "athlete": pl.String(),
+        "activity_id": pl.String(),
+        "start_time_utc": pl.Datetime("us", "UTC"),
+        "window_min": pl.Int32(),
+        "window_speed_mps": pl.Float64(),
+        "effort_pace_s_per_km": pl.Float64(),
+    }
+    if samples is None or samples.is_empty():
+        return pl.DataFrame(schema=out_schema)
+    runs = activities.filter(running_activity()).select("athlete", "activity_id", "start_time_utc")
+    steps = (
+        samples.select("activity_id", "elapsed_s", "distance_m", "speed_mps")
+        .join(runs.select("activity_id"), on="activity_id", how="semi")
+        .filter(pl.col("elapsed_s").is_not_null())
+        .sort("activity_id", "elapsed_s")
+        .with_columns(
+            _dt=pl.col("elapsed_s").diff().over("activity_id"),
+            _dd=pl.col("distance_m").diff().over("activity_id"),
+        )
+        # no cumulative distance: the step's distance from its speed
+        .with_columns(_dd=pl.coalesce("_dd", pl.col("speed_mps") * pl.col("_dt")))
+        .with_columns(
+            _moving=(
+                (pl.col("_dt") > 0)
+                & (pl.col("_dt") <= MAX_STEP_GAP_S)
+                & (pl.col("_dd") > MOVING_SPEED_MPS * pl.col("_dt"))
+                & (pl.col("_dd") <= MAX_STEP_SPEED_MPS * pl.col("_dt"))
+            ).fill_null(False)
+        )
+        .with_columns(
+            _mt=pl.when("_moving").then("_dt").otherwise(0.0).cum_sum().over("activity_id"),
+            _md=pl.when("_moving").then("_dd").otherwise(0.0).cum_sum().over("activity_id"),
+        )
+        .select("activity_id", "_mt", "_md")
+    )
+    right = steps.rename({"_mt": "_mt0", "_md": "_md0"}).sort("_mt0")
+    best: list[pl.DataFrame] = []
+    for minutes in EFFORT_WINDOWS_MIN:
+        window_s = minutes * 60.0
+        ends = steps.filter(pl.col("_mt") >= window_s).with_columns(_key=pl.col("_mt") - window_s).sort("_key")
+        if ends.is_empty():
+            continue
+        # the last sample at or before the window's start, in moving time
+        joined = ends.join_asof(
+            right, left_on="_key", right_on="_mt0", by="activity_id", strategy="backward", check_sortedness=False
+        )
+        speeds = joined.select(
+            "activity_id",
+            _t=pl.col("_mt") - pl.col("_mt0"),
+            _d=pl.col("_md") - pl.col("_md0"),
+        ).filter((pl.col("_t") > 0) & (pl.col("_d") / pl.col("_t") <= MAX_SUSTAINED_RUN_SPEED_MPS))
+        best.append(
+            speeds.with_columns(
+                window_min=pl.lit(minutes, pl.Int32),
+                window_speed_mps=pl.col("_d") / pl.col("_t"),
+                # Riegel: the distance this stretch predicts for 60 min, D60 = D (3600 / T) ** (1 / 1.06)
+                _d60=pl.col("_d") * (3600.0 / pl.col("_t")) ** (1.0 / RIEGEL_EXPONENT),
+            )
+            .sort("_d60", descending=True)
+            .unique("activity_id", keep="first")
+        )
+    if not best:
+        return pl.DataFrame(schema=out_schema)
+    efforts = (
+        pl.concat(best)
+        .sort("_d60", "window_min", descending=[True, False])
+        .unique("activity_id", keep="first")
+        .join(runs, on="activity_id", how="inner")
+        .select(
+            "athlete",
+            "activity_id",
+            "start_time_utc",
+            "window_min",
+            "window_speed_mps",
+            effort_pace_s_per_km=3600.0 / (pl.col("_d60") / 1000.0),
+        )
+    )
+    return efforts.cast(out_schema).sort(["athlete", "effort_pace_s_per_km", "activity_id"])  # type: ignore[arg-type]
+
+
+def threshold_pace_runs(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
+    """How the sample-based threshold pace was found, per athlete: ``athlete,
+    threshold_pace_s_per_km, source, activity_ids`` (the three runs whose efforts
+    set it).  Athletes with fewer than three runs with efforts have no row (their
+    estimate, if any, falls back to Riegel from the summaries).
+    """
+    found = _threshold_from_efforts(activities, samples)
+    return found.select(
+        "athlete", threshold_pace_s_per_km="_eff_pace", source="_eff_how", activity_ids="_eff_runs"
+    ).sort("athlete")
+
+
+def _threshold_from_efforts(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
+    """``athlete, _eff_pace, _eff_how, _eff_runs``: the threshold pace several runs' best efforts agree on."""
+    ranked = sustained_efforts(activities, samples).with_columns(
+        _rank=pl.col("effort_pace_s_per_km").rank("ordinal").over("athlete"),
+        _n=pl.len().over("athlete"),
+    )
+    # for each run, it and the next two slower ones: do they agree within 10% (in speed)?
+    trios = ranked.with_columns(
+        _p2=pl.col("effort_pace_s_per_km").shift(-2).over("athlete", order_by="_rank"),
+        _p1=pl.col("effort_pace_s_per_km").shift(-1).over("athlete", order_by="_rank"),
+        _eff_runs=pl.concat_list(
+            "activity_id",
+            pl.col("activity_id").shift(-1).over("athlete", order_by="_rank"),
+            pl.col("activity_id").shift(-2).over("athlete", order_by="_rank"),
+        ),
+    ).filter((pl.col("_n") >= EFFORT_MIN_RUNS) & pl.col("_p2").is_not_null())
+    agree = pl.col("effort_pace_s_per_km") / pl.col("_p2") >= 1.0 - EFFORT_AGREEMENT
+    first_agreeing = (
+        trios.filter(agree)
+        .sort("athlete", "_rank")
+        .group_by("athlete")
+        .first()
+        .select("athlete", "_eff_runs", _eff_pace=pl.col("_p1"), _eff_how=pl.lit(_EFFORTS_HOW))
+    )
+    best_three = (
+        trios.filter(pl.col("_rank") == 1)
+        .join(first_agreeing.select("athlete"), on="athlete", how="anti")
+        .select("athlete", "_eff_runs", _eff_pace=pl.col("_p1"), _eff_how=pl.lit(_EFFORTS_LOOSE_HOW))
+    )
+    return pl.concat([first_agreeing, best_three]).cast(
+        {"_eff_pace": pl.Float64, "_eff_how": pl.String, "_eff_runs": pl.List(pl.String)}
     )

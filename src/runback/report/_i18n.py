@@ -265,6 +265,15 @@ ESTIMATE_METHOD_NL: dict[str, str] = {
     "Riegel (exponent 1.06) 60-min pace from the best run of 10 min to 3 h": (
         "tempo voor 60 min volgens Riegel (exponent 1,06) uit de beste loop van 10 min tot 3 uur"
     ),
+    "median of the best 20-60 min efforts (Riegel-adjusted to 60 min) of 3 runs that agree within 10%": (
+        "mediaan van de beste inspanningen van 20-60 min (met Riegel omgerekend naar 60 min) van 3 lopen "
+        "die binnen 10% overeenkomen"
+    ),
+    "median of the best 20-60 min efforts (Riegel-adjusted to 60 min) of the 3 best runs "
+    "(they do not agree within 10%)": (
+        "mediaan van de beste inspanningen van 20-60 min (met Riegel omgerekend naar 60 min) van de 3 beste "
+        "lopen (die niet binnen 10% overeenkomen)"
+    ),
 }
 
 
