@@ -252,7 +252,9 @@ class Store:
             return schema.empty(TABLES[table])
         return pl.concat(frames, how="vertical")
 
-    def activities(self, athlete: str | None = None, *, corrected: bool = True) -> pl.DataFrame:
+    def activities(
+        self, athlete: str | None = None, *, corrected: bool = True, keep_hidden: bool = False
+    ) -> pl.DataFrame:
         """Stored activities (:data:`runback.schema.ACTIVITIES`), sorted by athlete and start time.
 
         Parameters
@@ -264,10 +266,13 @@ class Store:
             copies merged into another are left out, corrected sports are
             set, and ``correction`` says what was applied.  ``False`` gives
             the activities as imported (``correction`` null).
+        keep_hidden
+            With ``corrected``: keep the activities that do not count too, their
+            ``correction`` saying why ("not counted: excluded ...").
         """
         raw = self._read("activities", athlete).with_columns(correction=pl.lit(None, pl.String))
         if corrected:
-            raw = apply_corrections(raw, self.corrections(athlete))
+            raw = apply_corrections(raw, self.corrections(athlete), keep_hidden=keep_hidden)
         return schema.conform(raw, schema.ACTIVITIES).sort(["athlete", "start_time_utc"], nulls_last=True)
 
     def samples(
@@ -828,7 +833,9 @@ def hidden_activities(corrections: pl.DataFrame) -> set[str]:
     return set(latest.filter(pl.col("action") != "include")["activity_id"].to_list())
 
 
-def apply_corrections(activities: pl.DataFrame, corrections: pl.DataFrame) -> pl.DataFrame:
+def apply_corrections(
+    activities: pl.DataFrame, corrections: pl.DataFrame, *, keep_hidden: bool = False
+) -> pl.DataFrame:
     """The activities as the runner corrected them.
 
     Per activity (and athlete), the newest exclude / include / merge record
@@ -843,6 +850,9 @@ def apply_corrections(activities: pl.DataFrame, corrections: pl.DataFrame) -> pl
         :data:`runback.schema.ACTIVITIES` rows (the raw view).
     corrections
         :data:`runback.schema.CORRECTIONS` records, in any order.
+    keep_hidden
+        Keep the activities that do not count, ``correction`` saying why
+        (``runback activities --all``).
 
     Returns
     -------
@@ -854,7 +864,12 @@ def apply_corrections(activities: pl.DataFrame, corrections: pl.DataFrame) -> pl
         return acts
     keys = ["athlete", "activity_id"]
     seen = _latest(corrections, _VISIBILITY)
-    hidden = seen.filter(pl.col("action") != "include").select(keys)
+    hidden = seen.filter(pl.col("action") != "include").select(
+        *keys,
+        _hidden=pl.when(pl.col("action") == "merge")
+        .then(pl.format("not counted: the same run as {}", "kept_activity_id"))
+        .otherwise(pl.lit("not counted: excluded")),
+    )
     sports = _latest(corrections, ["set_sport"]).select(*keys, _sport="sport")
     merged_in = (
         seen.filter(pl.col("action") == "merge")
@@ -863,7 +878,7 @@ def apply_corrections(activities: pl.DataFrame, corrections: pl.DataFrame) -> pl
         .rename({"kept_activity_id": "activity_id"})
     )
     out = (
-        acts.join(hidden, on=keys, how="anti", nulls_equal=True)
+        acts.join(hidden, on=keys, how="left" if keep_hidden else "anti", nulls_equal=True)
         .join(sports, on=keys, how="left", nulls_equal=True)
         .join(merged_in, on=keys, how="left", nulls_equal=True)
     )
@@ -873,7 +888,13 @@ def apply_corrections(activities: pl.DataFrame, corrections: pl.DataFrame) -> pl
     )
     return out.with_columns(
         sport=pl.when(changed_sport).then("_sport").otherwise("sport"),
-        correction=pl.concat_str(sport_note, pl.format("kept as {}", "_merged"), separator="; ", ignore_nulls=True),
+        correction=pl.concat_str(
+            pl.col("_hidden") if keep_hidden else pl.lit(None, pl.String),
+            sport_note,
+            pl.format("kept as {}", "_merged"),
+            separator="; ",
+            ignore_nulls=True,
+        ),
     ).with_columns(correction=pl.when(pl.col("correction") != "").then("correction")).select(list(schema.ACTIVITIES))
 
 
