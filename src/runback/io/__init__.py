@@ -18,7 +18,9 @@ from runback.io._common import Frames
 from runback.io._localize import localize
 from runback.io._pipeline import (
     SAME_DISTANCE_RATIO,
+    SAME_RUN_OVERLAP,
     SAME_START_S,
+    DuplicateDecision,
     FileNote,
     ImportSummary,
     Progress,
@@ -35,7 +37,9 @@ __all__ = [
     "FORMAT_PRIORITY",
     "READERS",
     "SAME_DISTANCE_RATIO",
+    "SAME_RUN_OVERLAP",
     "SAME_START_S",
+    "DuplicateDecision",
     "FileNote",
     "Frames",
     "ImportSummary",
