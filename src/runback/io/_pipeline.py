@@ -153,11 +153,15 @@ class ImportSummary:
         return not self.failed
 
     def lines(self) -> list[str]:
-        """The closing summary a person reads: counts, then each failure on its own line."""
+        """The closing summary a person reads: counts, each duplicate decision and each failure on its own line."""
         out = [
             f"imported: {len(self.imported)} file(s), {len(self.activity_ids)} activit{'y' if len(self.activity_ids) == 1 else 'ies'}",
             f"already present: {len(self.already_present)}",
             f"duplicates: {len(self.duplicates)}",
+        ]
+        # which copy of each run was kept, and why: the runner can undo it with `runback activities`
+        out += [f"  {decision}" for decision in self.duplicate_decisions]
+        out += [
             f"skipped (not an activity): {len(self.skipped)}",
             f"failed: {len(self.failed)}",
         ]
