@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import polars as pl
 
 from runback.errors import UnreadableFileError
@@ -159,18 +158,18 @@ def _sustained_speed_mps(samples: pl.DataFrame) -> float | None:
     timed = samples.filter(pl.col("timestamp_utc").is_not_null() & pl.col("distance_m").is_not_null())
     if timed.height < 2:
         return None
-    timed = timed.sort("timestamp_utc")
-    t = timed["timestamp_utc"].dt.epoch("us").to_numpy().astype(np.float64) / 1e6
-    d = timed["distance_m"].to_numpy().astype(np.float64)
-    j = np.searchsorted(t, t + SUSTAINED_S, side="left")
-    ok = j < t.size
-    if not ok.any():
-        return None
-    i = np.nonzero(ok)[0]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        speed = (d[j[ok]] - d[i]) / (t[j[ok]] - t[i])
-    speed = speed[np.isfinite(speed)]
-    return float(speed.max()) if speed.size else None
+    # for each record, the first record at least SUSTAINED_S later (a forward as-of join), and
+    # the speed between the two; polars, not numpy: numpy would cost every command 40 ms to start
+    timed = timed.sort("timestamp_utc").select(t="timestamp_utc", d="distance_m")
+    later = timed.select(t_later="t", d_later="d")
+    pairs = timed.with_columns(_key=pl.col("t") + pl.duration(seconds=SUSTAINED_S)).join_asof(
+        later, left_on="_key", right_on="t_later", strategy="forward"
+    )
+    seconds = (pl.col("t_later") - pl.col("t")).dt.total_microseconds().cast(pl.Float64) / 1e6
+    speed = pairs.select(((pl.col("d_later") - pl.col("d")) / seconds).alias("v"))["v"]
+    speed = speed.filter(speed.is_finite())
+    top = speed.max()
+    return float(top) if isinstance(top, int | float) else None
 
 
 _NON_NEGATIVE = {
