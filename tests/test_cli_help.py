@@ -56,6 +56,9 @@ def test_choices_are_listed_as_words() -> None:
         assert "Language of the report: en or nl (default: en)." in " ".join(_help(path).split())
 
 
+PROFILE_OPTIONS = ("--profile", "--hr-max", "--hr-rest", "--sex", "--threshold-pace", "--tz")
+
+
 def test_every_command_keeps_its_options() -> None:
     """The options runback has always had: names, short forms and defaults are promises."""
     expected = {
@@ -63,9 +66,15 @@ def test_every_command_keeps_its_options() -> None:
         "flags": {"--store", "--athlete", "--since", "--format", "--acwr", "--profile", "--hr-max", "--hr-rest",
                   "--sex", "--threshold-pace", "--tz"},
         "import": {"--store", "--athlete", "--tz", "--quiet", "-q"},
-        "activities": {"--store", "--athlete", "--format"},
-        "report": {"--store", "--athlete", "--since", "-o", "--output", "--lang", "--open", "--physio", "--pdf"},
-        "team-report": {"-o", "--output", "--store", "--lang"},
+        "activities": {"--store", "--athlete", "--format", "--all"},
+        "activities exclude": {"--store", "--athlete", "--note"},
+        "activities include": {"--store", "--athlete"},
+        "activities set": {"--store", "--athlete", "--sport"},
+        "activities merge": {"--store", "--athlete"},
+        "check": {"--store", "--athlete", "--format", *PROFILE_OPTIONS},
+        "report": {"--store", "--athlete", "--since", "-o", "--output", "--lang", "--open", "--physio", "--pdf",
+                   *PROFILE_OPTIONS},
+        "team-report": {"-o", "--output", "--store", "--lang", *PROFILE_OPTIONS},
         "schema": set(),
         "pain add": {"--timing", "--date", "--time", "--location", "--sleep", "--sleep-quality", "--stress", "--rpe",
                      "--activity", "--note", "--store", "--athlete"},

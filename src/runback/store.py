@@ -201,7 +201,7 @@ class Store:
         index = self.root / "_index"
         if index.is_dir():
             names.update(p.stem.removeprefix("athlete=") for p in index.glob("athlete=*.json"))
-        names.update(name for name, _ in self._journal_dirs())
+        names.update(name for name, _ in self._log_dirs("journal"))
         return sorted(names)
 
     def _athletes_for(self, athlete: str | None) -> list[str]:
@@ -252,7 +252,9 @@ class Store:
             return schema.empty(TABLES[table])
         return pl.concat(frames, how="vertical")
 
-    def activities(self, athlete: str | None = None, *, corrected: bool = True) -> pl.DataFrame:
+    def activities(
+        self, athlete: str | None = None, *, corrected: bool = True, keep_hidden: bool = False
+    ) -> pl.DataFrame:
         """Stored activities (:data:`runback.schema.ACTIVITIES`), sorted by athlete and start time.
 
         Parameters
@@ -264,10 +266,13 @@ class Store:
             copies merged into another are left out, corrected sports are
             set, and ``correction`` says what was applied.  ``False`` gives
             the activities as imported (``correction`` null).
+        keep_hidden
+            With ``corrected``: keep the activities that do not count too, their
+            ``correction`` saying why ("not counted: excluded ...").
         """
         raw = self._read("activities", athlete).with_columns(correction=pl.lit(None, pl.String))
         if corrected:
-            raw = apply_corrections(raw, self.corrections(athlete))
+            raw = apply_corrections(raw, self.corrections(athlete), keep_hidden=keep_hidden)
         return schema.conform(raw, schema.ACTIVITIES).sort(["athlete", "start_time_utc"], nulls_last=True)
 
     def samples(
@@ -306,23 +311,9 @@ class Store:
         UnreadableFileError
             A damaged part file (named in the error).
         """
-        base = self.root / "corrections"
-        if not base.is_dir():
-            return schema.empty(schema.CORRECTIONS)
-        frames: list[pl.DataFrame] = []
-        for folder in sorted(base.glob("athlete=*")):
-            name = folder.name.split("=", 1)[1]
-            if athlete is not None and name != athlete:
-                continue
-            for part in sorted(folder.glob("*.parquet")):
-                try:
-                    df = pl.read_parquet(part)
-                except Exception as exc:  # polars raises several types for a damaged file
-                    raise UnreadableFileError(str(part), f"cannot read correction part: {exc}") from exc
-                frames.append(schema.conform(df.with_columns(athlete=pl.lit(name)), schema.CORRECTIONS))
-        if not frames:
-            return schema.empty(schema.CORRECTIONS)
-        return pl.concat(frames).sort(["athlete", "recorded_at_utc", "correction_id"])
+        return self._read_log("corrections", schema.CORRECTIONS, athlete).sort(
+            ["athlete", "recorded_at_utc", "correction_id"]
+        )
 
     def exclude(self, activity_id: str, athlete: str | None = None, *, note: str | None = None) -> Correction:
         """Stop counting an activity (a broken recording, someone else's run); :meth:`include` undoes it.
@@ -521,13 +512,27 @@ class Store:
         """The folder of ``athlete``'s journal parts: ``<root>/journal/athlete=<name>``."""
         return self.root / "journal" / f"athlete={check_athlete(athlete)}"
 
-    def _journal_dirs(self) -> list[tuple[str, Path]]:
-        base = self.root / "journal"
+    def _log_dirs(self, table: str) -> list[tuple[str, Path]]:
+        base = self.root / table
         if not base.is_dir():
             return []
         return sorted(
             (d.name.split("=", 1)[1], d) for d in base.iterdir() if d.is_dir() and d.name.startswith("athlete=")
         )
+
+    def _read_log(self, table: str, columns: Mapping[str, pl.DataType], athlete: str | None) -> pl.DataFrame:
+        """Every part of an append-only table (journal, corrections): one Parquet file per addition."""
+        frames: list[pl.DataFrame] = []
+        for name, folder in self._log_dirs(table):
+            if athlete is not None and name != athlete:
+                continue
+            for part in sorted(folder.glob("*.parquet")):
+                try:
+                    df = pl.read_parquet(part)
+                except Exception as exc:  # polars raises several types for a damaged file
+                    raise UnreadableFileError(str(part), f"cannot read {table} part: {exc}") from exc
+                frames.append(schema.conform(df.with_columns(athlete=pl.lit(name)), columns))
+        return pl.concat(frames) if frames else schema.empty(columns)
 
     def journal(self, athlete: str | None = None) -> pl.DataFrame:
         """Every stored pain-journal entry (:data:`runback.schema.JOURNAL`), of one athlete or of all.
@@ -540,20 +545,8 @@ class Store:
         UnreadableFileError
             A damaged part file (named in the error).
         """
-        frames: list[pl.DataFrame] = []
-        for name, folder in self._journal_dirs():
-            if athlete is not None and name != athlete:
-                continue
-            for part in sorted(folder.glob("*.parquet")):
-                try:
-                    df = pl.read_parquet(part)
-                except Exception as exc:  # polars raises several types for a damaged file
-                    raise UnreadableFileError(str(part), f"cannot read journal part: {exc}") from exc
-                frames.append(schema.conform(df.with_columns(pl.lit(name).alias("athlete")), schema.JOURNAL))
-        if not frames:
-            return schema.empty(schema.JOURNAL)
         return (
-            pl.concat(frames)
+            self._read_log("journal", schema.JOURNAL, athlete)
             .unique("entry_id", keep="first", maintain_order=True)
             .sort(["athlete", "date", "time", "entry_id"], nulls_last=False)
         )
@@ -840,7 +833,9 @@ def hidden_activities(corrections: pl.DataFrame) -> set[str]:
     return set(latest.filter(pl.col("action") != "include")["activity_id"].to_list())
 
 
-def apply_corrections(activities: pl.DataFrame, corrections: pl.DataFrame) -> pl.DataFrame:
+def apply_corrections(
+    activities: pl.DataFrame, corrections: pl.DataFrame, *, keep_hidden: bool = False
+) -> pl.DataFrame:
     """The activities as the runner corrected them.
 
     Per activity (and athlete), the newest exclude / include / merge record
@@ -855,6 +850,9 @@ def apply_corrections(activities: pl.DataFrame, corrections: pl.DataFrame) -> pl
         :data:`runback.schema.ACTIVITIES` rows (the raw view).
     corrections
         :data:`runback.schema.CORRECTIONS` records, in any order.
+    keep_hidden
+        Keep the activities that do not count, ``correction`` saying why
+        (``runback activities --all``).
 
     Returns
     -------
@@ -866,7 +864,12 @@ def apply_corrections(activities: pl.DataFrame, corrections: pl.DataFrame) -> pl
         return acts
     keys = ["athlete", "activity_id"]
     seen = _latest(corrections, _VISIBILITY)
-    hidden = seen.filter(pl.col("action") != "include").select(keys)
+    hidden = seen.filter(pl.col("action") != "include").select(
+        *keys,
+        _hidden=pl.when(pl.col("action") == "merge")
+        .then(pl.format("not counted: the same run as {}", "kept_activity_id"))
+        .otherwise(pl.lit("not counted: excluded")),
+    )
     sports = _latest(corrections, ["set_sport"]).select(*keys, _sport="sport")
     merged_in = (
         seen.filter(pl.col("action") == "merge")
@@ -875,7 +878,7 @@ def apply_corrections(activities: pl.DataFrame, corrections: pl.DataFrame) -> pl
         .rename({"kept_activity_id": "activity_id"})
     )
     out = (
-        acts.join(hidden, on=keys, how="anti", nulls_equal=True)
+        acts.join(hidden, on=keys, how="left" if keep_hidden else "anti", nulls_equal=True)
         .join(sports, on=keys, how="left", nulls_equal=True)
         .join(merged_in, on=keys, how="left", nulls_equal=True)
     )
@@ -885,7 +888,13 @@ def apply_corrections(activities: pl.DataFrame, corrections: pl.DataFrame) -> pl
     )
     return out.with_columns(
         sport=pl.when(changed_sport).then("_sport").otherwise("sport"),
-        correction=pl.concat_str(sport_note, pl.format("kept as {}", "_merged"), separator="; ", ignore_nulls=True),
+        correction=pl.concat_str(
+            pl.col("_hidden") if keep_hidden else pl.lit(None, pl.String),
+            sport_note,
+            pl.format("kept as {}", "_merged"),
+            separator="; ",
+            ignore_nulls=True,
+        ),
     ).with_columns(correction=pl.when(pl.col("correction") != "").then("correction")).select(list(schema.ACTIVITIES))
 
 

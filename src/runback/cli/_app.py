@@ -191,6 +191,12 @@ def _flags(p: _Parser) -> None:
     _add_format(p)
     p.add_argument("--acwr", dest="include_acwr", action="store_true",
                    help="Also label acute:chronic load ratios of 1.5 or more (contested evidence).")
+    _add_profile(p)
+    p.set_defaults(**_handler("runback.cli._flags:flags_command"))
+
+
+def _add_profile(p: _Parser) -> None:
+    """The athlete-profile options: the same for every command that computes load."""
     p.add_argument("--profile", metavar="FILE",
                    help="Profile TOML file (default: <store>/profiles/<athlete>.toml where it exists).")
     p.add_argument("--hr-max", type=_number("--hr-max"), metavar="BPM", help="Maximal heart rate, bpm.")
@@ -200,7 +206,6 @@ def _flags(p: _Parser) -> None:
     p.add_argument("--tz", metavar="ZONE",
                    help="IANA time zone for activities recorded without local time (GPX, TCX), "
                    "e.g. Europe/Amsterdam.")
-    p.set_defaults(**_handler("runback.cli._flags:flags_command"))
 
 
 def _import(p: _Parser) -> None:
@@ -221,7 +226,55 @@ def _activities(p: _Parser) -> None:
     _add_store(p)
     _add_athlete_filter(p)
     _add_format(p)
+    p.add_argument("--all", dest="raw", action="store_true",
+                   help="Also the activities excluded or merged away, saying so.")
     p.set_defaults(**_handler("runback.cli._import:activities_command"))
+
+
+def _correction_options(p: _Parser) -> None:
+    # SUPPRESS: given before the subcommand (`runback activities --store X exclude ID`), they still count
+    p.add_argument("--store", default=argparse.SUPPRESS, metavar="PATH",
+                   help="Store directory (default: $RUNBACK_STORE or the user data directory).")
+    p.add_argument("--athlete", default=argparse.SUPPRESS, metavar="NAME",
+                   help="Whose activity (needed only when two athletes share an id prefix).")
+
+
+_ACTIVITY_ID = "The activity's id as `runback activities` lists it, or its first characters (at least 4)."
+
+
+def _activities_exclude(p: _Parser) -> None:
+    p.add_argument("activity_id", metavar="ID", help=_ACTIVITY_ID)
+    p.add_argument("--note", metavar="TEXT", help="Why (kept with the correction).")
+    _correction_options(p)
+    p.set_defaults(**_handler("runback.cli._activities:exclude_command"))
+
+
+def _activities_include(p: _Parser) -> None:
+    p.add_argument("activity_id", metavar="ID", help=_ACTIVITY_ID)
+    _correction_options(p)
+    p.set_defaults(**_handler("runback.cli._activities:include_command"))
+
+
+def _activities_set(p: _Parser) -> None:
+    p.add_argument("activity_id", metavar="ID", help=_ACTIVITY_ID)
+    p.add_argument("--sport", required=True, metavar="SPORT",
+                   help="The sport it was, e.g. walking, cycling, hiking or running.")
+    _correction_options(p)
+    p.set_defaults(**_handler("runback.cli._activities:set_command"))
+
+
+def _activities_merge(p: _Parser) -> None:
+    p.add_argument("activity_ids", nargs=2, metavar="ID", help=_ACTIVITY_ID)
+    _correction_options(p)
+    p.set_defaults(**_handler("runback.cli._activities:merge_command"))
+
+
+def _check(p: _Parser) -> None:
+    _add_store(p)
+    _add_athlete_filter(p)
+    _add_format(p)
+    _add_profile(p)
+    p.set_defaults(**_handler("runback.cli._activities:check_command"))
 
 
 def _report(p: _Parser) -> None:
@@ -238,6 +291,7 @@ def _report(p: _Parser) -> None:
                    help="Write the physiotherapist's page as a PDF (needs headless Chromium, /usr/bin/chromium).")
     _add_lang(p)
     p.add_argument("--open", dest="open_", action="store_true", help="Open the report in the web browser.")
+    _add_profile(p)
     p.set_defaults(**_handler("runback.cli._report:report_command"))
 
 
@@ -246,6 +300,7 @@ def _team_report(p: _Parser) -> None:
                    help="Folder for index.html and one report per runner.")
     _add_store(p)
     _add_lang(p)
+    _add_profile(p)
     p.set_defaults(**_handler("runback.cli._report:team_report_command"))
 
 
@@ -325,6 +380,28 @@ class _Command:
         self.subcommands = subcommands
 
 
+_ACTIVITIES = {
+    "exclude": _Command(
+        "Stop counting an activity (a broken recording, someone else's run); it stays stored.",
+        "Stop counting an activity (a broken recording, someone else's run). It stays stored: "
+        "`runback activities include ID` counts it again.",
+        _activities_exclude,
+    ),
+    "include": _Command("Count an excluded activity again; also undoes a merge.", populate=_activities_include),
+    "set": _Command(
+        "Set an activity's sport, e.g. --sport walking for a walk recorded as a run.",
+        "Set an activity's sport, e.g. `--sport walking` for a walk recorded as a run. Only running counts "
+        "as running load. Setting the file's own sport again undoes it.",
+        _activities_set,
+    ),
+    "merge": _Command(
+        "Count two activities as one run (the same run saved twice).",
+        "Count two activities as one run (the same run saved twice). The more complete copy is kept: "
+        "FIT over TCX over GPX, then more samples; `runback activities include ID` of the other undoes it.",
+        _activities_merge,
+    ),
+}
+
 _PAIN = {
     "add": _Command("Add one journal entry, e.g. `runback pain add 4 --timing after --sleep 6.5 --stress 4`.",
                     populate=_pain_add),
@@ -346,9 +423,9 @@ COMMANDS: dict[str, _Command] = {
     "flags": _Command(
         "Flag the training patterns docs/evidence.md associates with low-back overload.",
         "Flag the training patterns docs/evidence.md associates with low-back overload.\n\n"
-        "Rules: session_spike, weekly_jump, intensity_jump, no_rest, monotony (and acwr with "
-        "--acwr), plus the pain rules where a journal is stored. Each flag says what was measured "
-        "and what studies of runners showed; never a diagnosis.",
+        "Every load rule of docs/evidence.md (the acute:chronic ratio only with --acwr), plus the "
+        "pain rules where a journal is stored. Each flag says what was measured and what studies of "
+        "runners showed; never a diagnosis.",
         _flags,
     ),
     "import": _Command(
@@ -359,8 +436,19 @@ COMMANDS: dict[str, _Command] = {
         _import,
     ),
     "activities": _Command(
-        "List the stored activities (JSON: a list of objects keyed by the activities columns).",
-        populate=_activities,
+        "List the stored activities; exclude, include, set the sport of or merge them.",
+        "List the stored activities (JSON: a list of objects keyed by the activities columns), as your "
+        "corrections leave them (--all: also those excluded or merged away). Corrections are kept in the "
+        "store, never change a file, and are undone by the command each one prints.",
+        _activities,
+        _ACTIVITIES,
+    ),
+    "check": _Command(
+        "List what looks wrong in the stored activities, each with the command that fixes it.",
+        "List what looks wrong in the stored activities: runs counted twice, paces no runner holds, long "
+        "gaps inside recordings, recordings over 6 h, and where the profile values came from, each with "
+        "the command that fixes it.",
+        _check,
     ),
     "report": _Command("Write one runner's report: a self-contained HTML file that works offline.",
                        populate=_report),
@@ -382,8 +470,11 @@ def _add_commands(parent: _Parser, commands: dict[str, _Command], wanted: list[s
     the list of commands needs their summaries only.
     """
     sub = parent.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    # the first word naming a command: an option's value may come before it
+    # (`runback activities --store DIR exclude ID`)
+    at = None if wanted is None else next((i for i, w in enumerate(wanted) if w in commands), None)
     for name, command in commands.items():
-        full = wanted is None or (bool(wanted) and wanted[0] == name)
+        full = wanted is None or (at is not None and wanted[at] == name)
         about = command.about
         p = sub.add_parser(
             name,
@@ -397,7 +488,7 @@ def _add_commands(parent: _Parser, commands: dict[str, _Command], wanted: list[s
         if command.populate is not None:
             command.populate(p)
         if command.subcommands is not None:
-            _add_commands(p, command.subcommands, None if wanted is None else wanted[1:])
+            _add_commands(p, command.subcommands, None if wanted is None or at is None else wanted[at + 1:])
 
 
 def _positionals(argv: Sequence[str]) -> list[str]:

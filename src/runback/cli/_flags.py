@@ -11,7 +11,9 @@ from runback import schema
 from runback.cli._app import echo
 from runback.cli._options import OutputFormat, emit
 from runback.errors import OptionError
-from runback.load import Profile, parse_pace, parse_since, profile_path, read_profile
+from runback.cli._profile import given_profile
+from runback.load import parse_since
+from runback.load.profile import resolve_store_profiles
 from runback.model import flags
 from runback.pain.journal import read_journal
 from runback.store import Store, open_store
@@ -20,33 +22,10 @@ _TABLE_COLUMNS = ("athlete", "date", "rule", "band", "value", "threshold", "mess
 """What ``runback flags`` shows as a table; CSV and JSON carry every column."""
 
 
-def _profiles(
-    store_root: Path,
-    athletes: list[str],
-    *,
-    profile_file: Path | None,
-    given: Profile,
-) -> dict[str, Profile]:
-    """Per athlete: options given on the command line, then the profile file, then estimates."""
-    out: dict[str, Profile] = {}
-    file_profile = read_profile(profile_file) if profile_file is not None else None
-    for name in athletes:
-        from_file = file_profile
-        if from_file is None:
-            path = profile_path(store_root, name)
-            from_file = read_profile(path) if path.is_file() else None
-        out[name] = given.merged(from_file)
-    return out
-
-
 def flags_command(args: argparse.Namespace) -> None:
     """Flag the training patterns docs/evidence.md associates with low-back overload."""
     since_day = parse_since(args.since)
-    if args.sex is not None and args.sex not in ("male", "female"):
-        raise OptionError(f"--sex must be male or female, not {args.sex!r}")
-    pace = parse_pace(args.threshold_pace) if args.threshold_pace is not None else None
-    given = Profile.given(sex=args.sex, hr_max_bpm=args.hr_max, hr_rest_bpm=args.hr_rest,
-                          threshold_pace_s_per_km=pace, timezone=args.tz)
+    given, profile_file = given_profile(args)
     athlete: str | None = args.athlete
     st = open_store(args.store)
     if athlete is not None and athlete not in st.athletes():
@@ -64,9 +43,7 @@ def flags_command(args: argparse.Namespace) -> None:
         emit(schema.empty(schema.FLAGS), fmt)
         return
     samples = st.samples(athlete) if activities.height else None
-    athletes = sorted(activities.get_column("athlete").unique().to_list())
-    profile_file = Path(args.profile) if args.profile is not None else None
-    profiles = _profiles(Path(st.root), athletes, profile_file=profile_file, given=given)
+    profiles = resolve_store_profiles(st, activities, samples, given=given, profile_file=profile_file)
     out = flags(activities, samples, journal=journal, profile=profiles, since=since_day,
                 include_acwr=args.include_acwr)
     if fmt is OutputFormat.table:

@@ -102,12 +102,14 @@ def activities_command(args: argparse.Namespace) -> None:
         # a typo must not read as "this runner has no runs" (as in `runback flags`)
         known = ", ".join(st.athletes()) or "none yet"
         fail(f"no athlete {athlete!r} in the store {st.root} (athletes: {known})")
-    acts = st.activities(athlete)
+    acts = st.activities(athlete, keep_hidden=getattr(args, "raw", False))
     if OutputFormat(args.fmt) is OutputFormat.table:
         if acts.is_empty():
             echo("no activities stored" + (f" for {athlete}" if athlete else ""), err=True)
             return
-        acts = acts.select(TABLE_COLUMNS).with_columns(
+        # the corrections column only where the runner made some
+        shown = TABLE_COLUMNS + (["correction"] if acts["correction"].is_not_null().any() else [])
+        acts = acts.select(shown).with_columns(
             pl.col("distance_m").round(0), pl.col("moving_s").round(0), pl.col("avg_hr_bpm").round(0)
         )
     emit(acts, args.fmt, sys.stdout)

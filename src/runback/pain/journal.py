@@ -46,7 +46,8 @@ import polars as pl
 from runback import schema
 from runback.athletes import DEFAULT_ATHLETE, check_athlete
 from runback.errors import FileError, JournalError, OptionError, RowProblem, UnreadableFileError
-from runback.load._sport import running_activity
+from runback.days import local_day
+from runback.sports import running_activity
 from runback.store import StoreLike, as_store
 
 __all__ = [
@@ -597,7 +598,7 @@ def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame | None) ->
         .group_by("athlete", "date")
         .agg(pl.col("rpe").last().alias("_rpe_day"))
     )
-    day = pl.col("start_time_local").dt.date()
+    day = local_day()  # the one local day (the model localizes GPX/TCX runs first)
     is_run = running_activity()
     out = (
         activities.with_row_index("_row")

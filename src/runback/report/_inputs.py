@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from runback.errors import OptionError
-from runback.load.profile import read_profiles
+from runback.load.profile import Profile, resolve_store_profiles
 from runback.model import ReportInputs
 from runback.model import report_inputs as model_inputs
 from runback.pain.journal import read_journal
@@ -44,16 +45,25 @@ def resolve_athlete(store: Any, athlete: str | None) -> str:
     return athlete
 
 
-def report_inputs(store: Any, athlete: str) -> ReportInputs:
+def report_inputs(
+    store: Any,
+    athlete: str,
+    *,
+    profile: Profile | None = None,
+    profile_file: str | os.PathLike[str] | None = None,
+) -> ReportInputs:
     """Every frame :func:`runback.report.build_runner_report` takes, computed from the store.
 
-    The athlete's activities, samples and pain journal, and the profile values
-    of their profile file (the rest estimated): :func:`runback.model.report_inputs`.
+    The athlete's activities, samples and pain journal, and their profile:
+    the values given in ``profile``, then those of their profile file
+    (``profile_file`` instead of the store's where given), the rest estimated,
+    exactly as ``runback flags`` resolves them (:func:`runback.model.report_inputs`).
     """
-    stored = read_profiles(store, [athlete])[athlete]
-    return model_inputs(
-        athlete, store.activities(athlete), store.samples(athlete), journal=read_journal(store, athlete), profile=stored
-    )
+    activities, samples = store.activities(athlete), store.samples(athlete)
+    resolved = resolve_store_profiles(
+        store, activities, samples, given=profile, profile_file=profile_file, athletes=[athlete]
+    )[athlete]
+    return model_inputs(athlete, activities, samples, journal=read_journal(store, athlete), profile=resolved)
 
 
 def last_day(*frames: tuple[pl.DataFrame | None, str]) -> Any:

@@ -21,6 +21,7 @@ import polars as pl
 from runback import schema
 from runback._version import __version__
 from runback.errors import FileError, OptionError
+from runback.load.profile import Profile
 from runback.model import event_before_pain, load_events
 from runback.report._html import OKABE_ITO, Page, esc
 from runback.report._i18n import band_label, fmt_date, fmt_num, rule_label, tr
@@ -231,17 +232,34 @@ def build_physio_report(
     return page.html()
 
 
-def physio_report(store: Any, athlete: str | None = None, *, lang: str = "en") -> str:
-    """The physiotherapist's page (HTML) from a store (see :func:`build_physio_report`)."""
+def physio_report(
+    store: Any,
+    athlete: str | None = None,
+    *,
+    lang: str = "en",
+    profile: Profile | None = None,
+    profile_file: str | os.PathLike[str] | None = None,
+) -> str:
+    """The physiotherapist's page (HTML) from a store (see :func:`build_physio_report`).
+
+    ``profile`` and ``profile_file`` as in :func:`runback.report.runner_report`.
+    """
     check_lang(lang)
     store = open_any_store(store)
     name = resolve_athlete(store, athlete)
-    return build_physio_report(**report_inputs(store, name), lang=lang)
+    return build_physio_report(**report_inputs(store, name, profile=profile, profile_file=profile_file), lang=lang)
 
 
 def write_physio_report(
-    store: Any, athlete: str | None, path: str | Path, *, lang: str = "en", pdf: bool = False,
+    store: Any,
+    athlete: str | None,
+    path: str | Path,
+    *,
+    lang: str = "en",
+    pdf: bool = False,
     chromium: str | None = None,
+    profile: Profile | None = None,
+    profile_file: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write :func:`physio_report` to ``path``: HTML, or with ``pdf`` a PDF printed by headless Chromium.
 
@@ -250,7 +268,7 @@ def write_physio_report(
     OptionError
         ``pdf`` and headless Chromium is not installed (the message says where it was looked for).
     """
-    html_text = physio_report(store, athlete, lang=lang)
+    html_text = physio_report(store, athlete, lang=lang, profile=profile, profile_file=profile_file)
     path = Path(path).expanduser()
     if not pdf:
         return write_text_atomic(path, html_text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from runback.days import week_start
 from runback.errors import FileError, OptionError
 from runback.files import write_atomic
 from runback.load import local_dates
+from runback.load.profile import Profile
 from runback.model import EVENT_SPANS, RULES, RULES_BY_ID, event_before_pain, load_events
 from runback.report import _charts
 from runback.report._html import Page, esc
@@ -715,7 +717,13 @@ def build_runner_report(
 # from a store
 # --------------------------------------------------------------------------
 def runner_report(
-    store: Any, athlete: str | None = None, *, since: dt.date | str | None = None, lang: str = "en"
+    store: Any,
+    athlete: str | None = None,
+    *,
+    since: dt.date | str | None = None,
+    lang: str = "en",
+    profile: Profile | None = None,
+    profile_file: str | os.PathLike[str] | None = None,
 ) -> str:
     """One runner's report (HTML) from a store: the load model and pain journal run over the full history.
 
@@ -729,6 +737,9 @@ def runner_report(
         First day shown.
     lang : {"en", "nl"}
         Language of every word on the page.
+    profile, profile_file : optional
+        Profile values given (they win) and a profile file instead of the
+        store's; the rest is estimated, as ``runback flags`` resolves them.
 
     Raises
     ------
@@ -739,7 +750,8 @@ def runner_report(
     since_day = as_date(since)
     store = open_any_store(store)
     name = resolve_athlete(store, athlete)
-    return build_runner_report(**report_inputs(store, name), since=since_day, lang=lang)
+    inputs = report_inputs(store, name, profile=profile, profile_file=profile_file)
+    return build_runner_report(**inputs, since=since_day, lang=lang)
 
 
 def write_runner_report(
@@ -749,9 +761,11 @@ def write_runner_report(
     *,
     since: dt.date | str | None = None,
     lang: str = "en",
+    profile: Profile | None = None,
+    profile_file: str | os.PathLike[str] | None = None,
 ) -> Path:
     """Write :func:`runner_report` to ``path`` (UTF-8, written atomically); returns the path."""
-    html_text = runner_report(store, athlete, since=since, lang=lang)
+    html_text = runner_report(store, athlete, since=since, lang=lang, profile=profile, profile_file=profile_file)
     return write_text_atomic(Path(path), html_text)
 
 

@@ -7,6 +7,7 @@ team of twenty costs one copy of plotly.js, not twenty.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ import polars as pl
 
 from runback.days import local_day, monday
 from runback.errors import OptionError
+from runback.load.profile import Profile
 from runback.model import RULES_BY_ID
 from runback.pain.rules import PAIN_NEXT_MORNING
 from runback.report._html import Page, esc, plotly_js
@@ -283,7 +285,15 @@ def report_file_name(athlete: str, taken: set[str]) -> str:
     return name
 
 
-def write_team_report(store: Any, out_dir: str | Path, *, lang: str = "en", as_of: dt.date | str | None = None) -> Path:
+def write_team_report(
+    store: Any,
+    out_dir: str | Path,
+    *,
+    lang: str = "en",
+    as_of: dt.date | str | None = None,
+    profile: Profile | None = None,
+    profile_file: str | os.PathLike[str] | None = None,
+) -> Path:
     """Write the coach's overview and every runner's report into ``out_dir``; returns the index page.
 
     Parameters
@@ -299,6 +309,9 @@ def write_team_report(store: Any, out_dir: str | Path, *, lang: str = "en", as_o
         The day "current" means: default the last day with an activity or a
         journal entry of any runner in the store, so every runner is judged on
         the same 14 days.
+    profile, profile_file : optional
+        Profile values given for every runner, and a profile file instead of
+        each runner's own (as ``runback flags``); the rest is estimated per runner.
 
     Raises
     ------
@@ -310,7 +323,7 @@ def write_team_report(store: Any, out_dir: str | Path, *, lang: str = "en", as_o
     athletes = athlete_order(store.athletes())
     if not athletes:
         raise OptionError(f"the store at {store.root} has no activities yet: import some first")
-    inputs = [report_inputs(store, a) for a in athletes]
+    inputs = [report_inputs(store, a, profile=profile, profile_file=profile_file) for a in athletes]
     return write_team_pages(inputs, out_dir, lang=lang, as_of=as_of)
 
 
