@@ -60,3 +60,16 @@ def test_high_pain_first_then_load_flags_by_evidence_then_stale() -> None:
     assert T["stale_badge"]["en"] in old_row and "2023" in old_row
     # a key explains the colours; the table scrolls sideways with a cue on phones
     assert T["team_key"]["en"][:40] in html and T["scroll_cue"]["en"] in html
+
+
+def test_high_and_rising_pain_lead_the_status() -> None:
+    from runback.report.runner import recent_flags
+
+    flags = schema.conform(pl.DataFrame([
+        flag_row("me", END, "session_spike", band="large", value=1.5),
+        flag_row("me", END - dt.timedelta(days=1), "pain_persistent", band="persistent", value=30),
+        flag_row("me", END - dt.timedelta(days=5), "pain_rising", band="rising", value=2),
+        flag_row("me", END - dt.timedelta(days=2), "pain_high", band="severe", value=8, threshold=7),
+        flag_row("me", END, "intensity_jump", band="large", value=2.0),
+    ]), schema.FLAGS)
+    assert recent_flags(flags, END)["rule"].to_list()[:2] == ["pain_high", "pain_rising"]

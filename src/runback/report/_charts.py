@@ -31,6 +31,8 @@ SPIKE_BANDS: tuple[tuple[str, str, str], ...] = (
 
 # the flags made from the logged pain get their own marker on the timeline
 PAIN_RULES = frozenset(rule.id for rule in RULES_BY_ID.values() if rule.about_pain)
+# heuristic, weak-evidence load rules: drawn quieter
+QUIET_RULES = frozenset(rule.id for rule in RULES_BY_ID.values() if rule.quiet)
 
 
 def _iso(dates: pl.Series) -> list[str]:
@@ -241,6 +243,8 @@ def pain_timeline_figure(
         day_flags = flags.group_by("date").agg(pl.col("rule").unique().sort()).sort("date")
         texts = [", ".join(rule_label(r, lang) for r in rules) for rules in day_flags["rule"].to_list()]
         pain_flag = [bool(set(rules) & PAIN_RULES) for rules in day_flags["rule"].to_list()]
+        # a day whose flags all rest on weak evidence or a rule of thumb: a paler marker
+        quiet_day = [set(rules) <= QUIET_RULES for rules in day_flags["rule"].to_list()]
         # flags are stars (pain) and downward triangles (load): shapes no pain entry uses
         for is_pain, key, symbol, colour in (
             (False, "load_flag", "triangle-down", OKABE_ITO["vermillion"]),
@@ -250,10 +254,11 @@ def pain_timeline_figure(
             if not any(keep):
                 continue
             dates = [d for d, k in zip(_iso(day_flags["date"]), keep) if k]
+            colours = [QUIET_WEEK if q and not is_pain else colour for q, k in zip(quiet_day, keep) if k]
             fig.add_trace(
                 go.Scatter(
                     x=dates, y=[top] * len(dates), name=tr(key, lang), mode="markers",
-                    marker={"symbol": symbol, "size": 11, "color": colour},
+                    marker={"symbol": symbol, "size": 11, "color": colours},
                     text=[t for t, k in zip(texts, keep) if k], hovertemplate="%{x|%d-%m-%Y}<br>%{text}<extra></extra>",
                 ),
                 row=1, col=1,

@@ -61,6 +61,8 @@ OPT_IN_RULES = frozenset(rule.id for rule in RULES if not rule.default)
 RATIO_RULES = frozenset(rule.id for rule in RULES if rule.ratio)
 # heuristic, weak-evidence load rules: drawn quieter than the evidence-backed ones
 QUIET_RULES = frozenset(rule.id for rule in RULES if rule.quiet)
+# rules that lead the status whenever they fire (high pain, pain rising over days)
+LEAD_RULES = frozenset(rule.id for rule in RULES if rule.leads)
 # rules whose baseline is a distance in metres
 METRE_BASELINES = frozenset(rule.id for rule in RULES if rule.baseline_unit == "m")
 
@@ -102,15 +104,17 @@ def fired(flags: pl.DataFrame) -> pl.DataFrame:
 
 
 def recent_flags(flags: pl.DataFrame, as_of: dt.date, *, days: int = STATUS_DAYS) -> pl.DataFrame:
-    """Flags of the ``days`` days up to ``as_of``, most severe first.
+    """Flags of the ``days`` days up to ``as_of``: the leading rules (high or rising pain) first, then the
+    most severe.
 
     Left out: ``OPT_IN_RULES`` (shown, never flagged) and the informational bands ``INFO_BANDS``.
     """
     start = as_of - dt.timedelta(days=days - 1)
     return (
         fired(flags).filter(pl.col("date").is_between(start, as_of))
-        .with_columns(severity_expr())
-        .sort(["severity", "date"], descending=[True, True])
+        .with_columns(severity_expr(), _lead=pl.col("rule").is_in(list(LEAD_RULES)))
+        .sort(["_lead", "severity", "date"], descending=[True, True, True])
+        .drop("_lead")
     )
 
 
