@@ -415,6 +415,8 @@ def flags_table_html(flags: pl.DataFrame, *, lang: str) -> str:
 def strength_text(rule: str, lang: str) -> str:
     """How strong a rule's evidence is, in words."""
     known = RULES_BY_ID.get(rule)
+    if known is not None and known.strength.startswith("physiotherapy advice"):
+        return tr("strength_advice", lang)
     return tr(f"strength_{known.strength_rank if known is not None else 1}", lang)
 
 
