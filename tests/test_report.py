@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from runback import schema
+from runback.model import RULES as MODEL_RULES
 from runback.errors import OptionError
 from runback.report import (
     build_runner_report,
@@ -80,13 +81,13 @@ def test_every_text_has_english_and_dutch() -> None:
 
 
 def test_every_rule_has_a_label_advice_and_dutch_evidence() -> None:
-    for rule in RULES:
+    assert set(RULES) <= {rule.id for rule in MODEL_RULES}
+    for rule in (r.id for r in MODEL_RULES):
         assert set(RULE_LABEL[rule]) == {"en", "nl"}
         assert set(ADVICE[rule]) == {"en", "nl"}
         assert EVIDENCE_NL[rule]
-    # the rule ids the schema promises are the ones labelled here
-    documented = re.findall(r"\b[a-z]+(?:_[a-z]+)+\b|\bmonotony\b|\bacwr\b", schema.FLAGS_DOC["rule"])
-    assert set(documented) == set(RULES)
+    # the schema names no rule by hand: it points at the registry, whose every rule is labelled here
+    assert "runback.model.RULES" in schema.FLAGS_DOC["rule"]
 
 
 def test_numbers_follow_the_language() -> None:
