@@ -1364,7 +1364,7 @@ def _doctor_athlete(store: Store, athlete: str, report: DoctorReport) -> None:
         kept = store._history_dir(athlete) / "manifest-{:010d}.json".format(base["seq"])
         report.actions.append(
             f"restored the manifest of athlete {athlete} from {kept}"
-            if report.repair else f"would restore the manifest of athlete {athlete} from {kept}"
+            if report.repair else f"restore the manifest of athlete {athlete} from {kept}"
         )
     changed = base is not current
     if base is None:
