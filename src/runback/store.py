@@ -284,6 +284,11 @@ class Store:
     def _pending_dir(self, table: str, athlete: str) -> Path:
         return self.root / "_pending" / table / f"athlete={athlete}"
 
+    def _retired_dir(self, table: str, athlete: str) -> Path:
+        # parts a merge replaced, out of the folders that polars and DuckDB glob, kept for
+        # snapshots still reading them and for `runback doctor`, until no kept manifest lists them
+        return self.root / "_retired" / table / f"athlete={athlete}"
+
     # -- reading -----------------------------------------------------------
     def snapshot(self) -> Store:
         """This store, its manifests read once and kept: every read sees one commit per athlete.
@@ -386,9 +391,11 @@ class Store:
 
     def _part_path(self, table: str, athlete: str, name: str) -> Path:
         final = self._part_dir(table, athlete) / name
-        # committed but not yet moved (an import was killed right after its commit)
-        pending = self._pending_dir(table, athlete) / name
-        return final if final.exists() or not pending.exists() else pending
+        for other in (self._pending_dir(table, athlete) / name, self._retired_dir(table, athlete) / name):
+            # committed but not yet moved (an import killed right after its commit), or retired
+            if not final.exists() and other.exists():
+                return other
+        return final
 
     def _part_files(self, table: str, athlete: str, manifest: dict[str, Any] | None = None) -> list[Path]:
         manifest = manifest or self.manifest(athlete)
@@ -398,11 +405,13 @@ class Store:
         """A listed part's bytes, checked against the manifest's checksum.
 
         The bytes are read once and parsed from memory: a part that an import
-        moves from ``_pending`` meanwhile is looked for in both places.
+        moves meanwhile (from ``_pending`` in, or out to ``_retired``) is found.
         """
         final = self._part_dir(table, athlete) / name
         pending = self._pending_dir(table, athlete) / name
-        for path in (final, pending, final):
+        retired = self._retired_dir(table, athlete) / name
+        # a part only ever moves pending -> final -> retired, so this order finds it wherever it is
+        for path in (final, pending, final, retired):
             try:
                 data = path.read_bytes()
                 break
@@ -954,7 +963,15 @@ class Store:
 
     # -- writing -----------------------------------------------------------
     @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _lock(self, *, write: bool = True) -> Iterator[None]:
+        """The store's lock: exclusive for a write, shared to look (``write=False``, never writes)."""
+        if not write:
+            lock = self.root / ".lock"
+            with open(lock if lock.exists() else os.devnull, "rb") as fh:
+                if fcntl is not None:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
+                yield
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "a+b") as fh:
             if fcntl is not None:
@@ -1007,14 +1024,13 @@ class Store:
     def _tidy(self, athlete: str, manifest: dict[str, Any], *, act: bool = True) -> list[str]:
         """Finish an interrupted import: move committed parts in, set aside what no manifest lists.
 
-        A part the current manifest does not list is deleted only when an
-        older kept manifest listed it (a merge retired it); anything else (an
-        import killed before its commit, a part of a lost manifest) goes to
-        ``_quarantine/``.  Returns what was quarantined (with ``act=False``:
+        A part that a kept manifest lists stays (a snapshot may still read it,
+        ``runback doctor`` may restore it); anything else (an import killed
+        before its commit, a part of a lost manifest) goes to ``_quarantine/``:
+        this step deletes no part.  Returns what was quarantined (with ``act=False``:
         what would be, and nothing is changed).
         """
         history = self._known_manifests(athlete)
-        older = [m for m in history if m["seq"] < manifest["seq"]]
         keep_index = {manifest.get("files_index")} | {m.get("files_index") for m in history}
         index_dir = self._files_dir(athlete)
         if act and index_dir.is_dir():
@@ -1028,8 +1044,7 @@ class Store:
 
         for table in TABLES:
             listed = set(manifest["parts"][table])
-            kept = set(manifest["retired"][table])  # retired by the last commit: a reader may still use them
-            retired_before = {n for m in older for n in m["parts"][table]} - listed - kept
+            kept = {n for m in history for n in m["parts"][table]} | set(manifest["retired"][table])
             final = self._part_dir(table, athlete)
             pending = self._pending_dir(table, athlete)
             if pending.is_dir():
@@ -1038,19 +1053,26 @@ class Store:
                         if act:
                             final.mkdir(parents=True, exist_ok=True)
                             os.replace(path, final / path.name)
-                    elif path.name in listed or path.name in retired_before or path.name in kept:
+                    elif path.name in listed or path.name in kept:
                         if act and (final / path.name).exists():
                             path.unlink(missing_ok=True)  # a copy of a part already moved in
                     else:
                         set_aside(path)
             if final.is_dir():
                 for path in final.glob("*.parquet"):
-                    if path.name in listed or path.name in kept:
-                        continue
-                    if path.name in retired_before:
+                    if path.name in kept and path.name not in listed:
                         if act:
-                            path.unlink(missing_ok=True)  # left by a merge killed after its commit
-                    else:
+                            self._retire(table, athlete, path.name)  # a merge killed before it moved it out
+                    elif path.name not in listed:
+                        set_aside(path)
+            retired = self._retired_dir(table, athlete)
+            if retired.is_dir():
+                for path in retired.glob("*.parquet"):
+                    if path.name in listed and not (final / path.name).exists():
+                        if act:  # listed again (`runback doctor` restored an older manifest)
+                            final.mkdir(parents=True, exist_ok=True)
+                            os.replace(path, final / path.name)
+                    elif path.name not in kept and path.name not in listed:
                         set_aside(path)
         return quarantined
 
@@ -1194,14 +1216,17 @@ class Store:
             final.mkdir(parents=True, exist_ok=True)
             os.replace(self._pending_dir(table, athlete) / name, final / name)
             fsync_dir(final)
+        for table, names in retired.items():
+            for name in names:
+                self._retire(table, athlete, name)
         self._keep_history(athlete, new_manifest)
-        # parts retired by the commit before this one: kept one commit longer, for a reader
-        # that opened its snapshot before that commit
-        for table in TABLES:
-            for name in manifest["retired"][table]:
-                if name not in parts_by_table[table]:
-                    (self._part_dir(table, athlete) / name).unlink(missing_ok=True)
-                    (self._pending_dir(table, athlete) / name).unlink(missing_ok=True)
+
+    def _retire(self, table: str, athlete: str, name: str) -> None:
+        source = self._part_dir(table, athlete) / name
+        if source.exists():
+            target = self._retired_dir(table, athlete)
+            target.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target / name)
 
     def _write_manifest(self, athlete: str, manifest: dict[str, Any]) -> None:
         body = json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8")
@@ -1213,7 +1238,7 @@ class Store:
         if not self.root.is_dir():
             return _doctor(self, repair)  # says there is no store, and creates none
         try:
-            with self._lock():
+            with self._lock(write=repair):
                 return _doctor(self, repair)
         except OSError as exc:
             raise StoreError(f"{exc.filename or self.root}: {_why(exc)}") from exc
@@ -1221,13 +1246,26 @@ class Store:
     def _keep_history(self, athlete: str, manifest: dict[str, Any]) -> None:
         """Keep a copy of the committed manifest; drop all but the newest :data:`KEEP_MANIFESTS`.
 
-        A file index no kept manifest names any more is removed with its manifest.
+        The parts a merge retired stay until no kept manifest lists them: a
+        reader's snapshot stays whole for that many commits, and ``runback
+        doctor`` can restore any kept manifest.  They, and a file index no kept
+        manifest names, are removed with the last manifest that listed them.
         """
         body = json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8")
         write_atomic(self._history_dir(athlete) / f"manifest-{manifest['seq']:010d}.json", body)
         history = self._history(athlete)
         dropped = history[: max(len(history) - KEEP_MANIFESTS, 0)]
+        kept = self._known_manifests(athlete)[-KEEP_MANIFESTS:] + [manifest]
         for path in dropped:
+            try:
+                old = _parse_manifest(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError):
+                old = None
+            if old is not None:
+                for table in TABLES:
+                    still = {n for m in kept for n in m["parts"][table]}
+                    for name in set(old["parts"][table]) - still:
+                        (self._retired_dir(table, athlete) / name).unlink(missing_ok=True)
             path.unlink(missing_ok=True)
         named = {manifest.get("files_index")} | {m.get("files_index") for m in self._known_manifests(athlete)}
         index_dir = self._files_dir(athlete)
@@ -1298,7 +1336,7 @@ def _doctor_athletes(store: Store) -> list[str]:
         names.update(p.stem.removeprefix("athlete=") for p in index.glob("athlete=*.json"))
     names.update(store._historic_athletes())
     for table in TABLES:
-        for base in (store.root / table, store.root / "_pending" / table):
+        for base in (store.root / table, store.root / "_pending" / table, store.root / "_retired" / table):
             if base.is_dir():
                 names.update(d.name.split("=", 1)[1] for d in base.iterdir() if d.name.startswith("athlete="))
     return sorted(names)

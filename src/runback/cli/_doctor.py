@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from runback.cli._app import echo
+from runback.cli._app import echo, fail
 from runback.store import doctor, open_store
 
 
 def doctor_command(args: argparse.Namespace) -> int:
     """Print what was found and done; exit status 1 when problems remain unrepaired."""
     store = open_store(args.store)
+    if not store.root.is_dir():
+        fail(f"{store.root}: no store here (nothing to check)")
     report = doctor(store, repair=args.repair)
     for line in report.problems:
         echo(f"problem: {line}")
