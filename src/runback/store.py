@@ -148,6 +148,11 @@ JOURNAL_FIXES: dict[str, pl.DataType] = {
 ``remove`` (leave ``entry_id`` out) and ``restore`` (the entry was added again)."""
 
 
+DAMAGED_PARQUET: tuple[type[BaseException], ...] = (Exception, pl.exceptions.PanicException)
+"""What reading a damaged Parquet file raises: polars raises several types, and a panic
+(a BaseException, not an Exception) for some damage the checksum would have caught."""
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -458,7 +463,7 @@ class Store:
                     if where is not None:
                         frame = frame.filter(where)
                     frames.append(schema.conform(frame.collect(), TABLES[table]))
-                except (OSError, pl.exceptions.PolarsError) as exc:
+                except DAMAGED_PARQUET as exc:
                     raise StoreError(
                         f"{path}: the {table} part of athlete {name} cannot be read ({exc}); "
                         f"run `runback doctor --repair --store {self.root}`"
@@ -756,7 +761,7 @@ class Store:
                 df = pl.read_parquet(part)
             except FileNotFoundError:
                 continue  # quarantined by `runback doctor` meanwhile
-            except Exception as exc:  # polars raises several types for a damaged file
+            except DAMAGED_PARQUET as exc:
                 raise UnreadableFileError(
                     str(part),
                     f"cannot read {table} part ({exc}); run `runback doctor --repair --store {self.root}` "
@@ -808,7 +813,7 @@ class Store:
                 frames.append(schema.conform(pl.read_parquet(part), JOURNAL_FIXES))
             except FileNotFoundError:
                 continue
-            except Exception as exc:  # polars raises several types for a damaged file
+            except DAMAGED_PARQUET as exc:
                 raise UnreadableFileError(
                     str(part),
                     f"cannot read journal fix ({exc}); run `runback doctor --repair --store {self.root}` to set it aside",
@@ -1219,7 +1224,7 @@ class Store:
         for table, names in retired.items():
             for name in names:
                 self._retire(table, athlete, name)
-        self._keep_history(athlete, new_manifest)
+        self._keep_history(athlete, new_manifest, listed_before=manifest["retired"])
 
     def _retire(self, table: str, athlete: str, name: str) -> None:
         source = self._part_dir(table, athlete) / name
@@ -1243,7 +1248,9 @@ class Store:
         except OSError as exc:
             raise StoreError(f"{exc.filename or self.root}: {_why(exc)}") from exc
 
-    def _keep_history(self, athlete: str, manifest: dict[str, Any]) -> None:
+    def _keep_history(
+        self, athlete: str, manifest: dict[str, Any], *, listed_before: Mapping[str, list[str]] | None = None
+    ) -> None:
         """Keep a copy of the committed manifest; drop all but the newest :data:`KEEP_MANIFESTS`.
 
         The parts a merge retired stay until no kept manifest lists them: a
@@ -1256,6 +1263,7 @@ class Store:
         history = self._history(athlete)
         dropped = history[: max(len(history) - KEEP_MANIFESTS, 0)]
         kept = self._known_manifests(athlete)[-KEEP_MANIFESTS:] + [manifest]
+        gone: dict[str, set[str]] = {t: set((listed_before or {}).get(t, [])) for t in TABLES}
         for path in dropped:
             try:
                 old = _parse_manifest(path.read_text(encoding="utf-8"))
@@ -1263,10 +1271,13 @@ class Store:
                 old = None
             if old is not None:
                 for table in TABLES:
-                    still = {n for m in kept for n in m["parts"][table]}
-                    for name in set(old["parts"][table]) - still:
-                        (self._retired_dir(table, athlete) / name).unlink(missing_ok=True)
+                    gone[table] |= set(old["parts"][table])
             path.unlink(missing_ok=True)
+        for table in TABLES:
+            # listed by a manifest once, by no kept one now: the one case a part is deleted
+            still = {n for m in kept for n in m["parts"][table]}
+            for name in gone[table] - still:
+                (self._retired_dir(table, athlete) / name).unlink(missing_ok=True)
         named = {manifest.get("files_index")} | {m.get("files_index") for m in self._known_manifests(athlete)}
         index_dir = self._files_dir(athlete)
         if index_dir.is_dir():
@@ -1364,7 +1375,7 @@ def _doctor_log_part(store: Store, part: Path, what: str, report: DoctorReport) 
     report.checked += 1
     try:
         pl.read_parquet(part)
-    except Exception as exc:  # polars raises several types for a damaged file
+    except DAMAGED_PARQUET as exc:
         report.problems.append(f"{part}: {what} cannot be read ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
         if report.repair:
             report.actions.append(f"quarantined {part} -> {store._quarantine(part)}")
@@ -1380,7 +1391,7 @@ def _bad_parts(store: Store, athlete: str, manifest: dict[str, Any], report: Doc
                 pl.read_parquet(io.BytesIO(data))
             except StoreError as exc:
                 bad[table, name] = "missing" if "missing" in str(exc) else "checksum does not match"
-            except Exception as exc:  # polars raises several types for a damaged file
+            except DAMAGED_PARQUET as exc:
                 bad[table, name] = f"cannot be read ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
     return bad
 
@@ -1429,6 +1440,18 @@ def _doctor_athlete(store: Store, athlete: str, report: DoctorReport) -> None:
         fixed["checksums"][table].pop(name, None)
     if dropped or not files_ok:
         fixed["files_index"] = None
+    adopted, replace = _adoptable(store, athlete, fixed, set(tokens))
+    if replace:
+        for table in TABLES:
+            fixed["parts"][table] = []
+            fixed["checksums"][table] = {}
+    for table, name, data in adopted:
+        fixed["parts"][table].append(name)
+        fixed["checksums"][table][name] = {"sha256": _digest(data), "size": len(data)}
+    if adopted:
+        names = sorted({name for _, name, _ in adopted})
+        report.problems.append(f"{len(names)} import(s) of athlete {athlete} are stored but not listed in the manifest")
+        report.actions.append(f"{'listed' if report.repair else 'list'} again the parts of athlete {athlete}: {', '.join(names)}")
     unlisted = store._tidy(athlete, fixed, act=False)
     for item in unlisted:
         report.problems.append(f"{item}: a part of athlete {athlete} that no manifest lists")
@@ -1445,7 +1468,12 @@ def _doctor_athlete(store: Store, athlete: str, report: DoctorReport) -> None:
             continue
         _, data = store._part_bytes(table, athlete, name, fixed)
         fixed["checksums"][table][name] = {"sha256": _digest(data), "size": len(data)}
-    if changed or dropped or missing_checks or not files_ok:
+    for table, name, _ in adopted:
+        where = store._part_path(table, athlete, name)
+        if where.parent != store._part_dir(table, athlete):
+            store._part_dir(table, athlete).mkdir(parents=True, exist_ok=True)
+            os.replace(where, store._part_dir(table, athlete) / name)
+    if changed or dropped or missing_checks or not files_ok or adopted:
         seqs = [m["seq"] for m in history] + [base["seq"]]
         fixed["seq"] = max(seqs) + 1
         fixed["athlete"] = athlete
@@ -1458,6 +1486,72 @@ def _doctor_athlete(store: Store, athlete: str, report: DoctorReport) -> None:
             )
     for item in store._tidy(athlete, fixed):
         report.actions.append(f"quarantined a part of athlete {athlete} that no manifest lists -> {item}")
+
+
+def _adoptable(
+    store: Store, athlete: str, manifest: dict[str, Any], damaged: set[str]
+) -> tuple[list[tuple[str, str, bytes]], bool]:
+    """Whole imports on disk that ``manifest`` does not list (their manifest was lost), safe to list again.
+
+    An import is taken back when its activities part and its samples and
+    laps parts (same name) all read, and none of its activities is stored
+    already, so a stray copy of a part never counts a run twice; or when it
+    is a merge holding every stored activity and more (then it replaces the
+    listed parts: the second value is True).
+    """
+    present: set[str] = set()
+    for name in manifest["parts"]["activities"]:
+        try:
+            _, data = store._part_bytes("activities", athlete, name, manifest)
+            present |= set(pl.read_parquet(io.BytesIO(data))["activity_id"].to_list())
+        except DAMAGED_PARQUET:  # a part doctor sets aside anyway
+            continue
+    listed = {n for t in TABLES for n in manifest["parts"][t]}
+    candidates: set[str] = set()
+    for table in TABLES:
+        for folder in (store._part_dir(table, athlete), store._pending_dir(table, athlete)):
+            if folder.is_dir():
+                candidates |= {p.name for p in folder.glob("part-*.parquet") if p.name not in listed}
+    imports: list[tuple[set[str], list[tuple[str, str, bytes]]]] = []
+    for name in sorted(candidates - damaged):
+        found: list[tuple[str, str, bytes]] = []
+        ids: set[str] = set()
+        n_samples = 0
+        try:
+            for table in TABLES:
+                paths = [f / name for f in (store._part_dir(table, athlete), store._pending_dir(table, athlete))]
+                path = next((p for p in paths if p.exists()), None)
+                if path is None:
+                    continue
+                data = path.read_bytes()
+                frame = pl.read_parquet(io.BytesIO(data))
+                got = set(frame["activity_id"].to_list())
+                if table == "activities":
+                    ids, n_samples = got, int(frame["n_samples"].fill_null(0).sum())
+                elif not got <= ids:
+                    raise ValueError("rows of activities not in this import")
+                elif table == "samples" and frame.height != n_samples:
+                    raise ValueError("not the samples of these activities")
+                schema.conform(frame, TABLES[table])
+                found.append((table, name, data))
+        except DAMAGED_PARQUET:  # unreadable or inconsistent: left for quarantine
+            continue
+        tables = [t for t, _, _ in found]
+        if tables[:1] == ["activities"] and ids and ("samples" in tables or n_samples == 0):
+            imports.append((ids, found))
+    out: list[tuple[str, str, bytes]] = []
+    replace = False
+    imports.sort(key=lambda item: -len(item[0]))
+    if imports and present and present < imports[0][0]:
+        present, replaced = imports[0]
+        out += replaced
+        replace = True
+        imports = imports[1:]
+    for ids, found in imports:
+        if not ids & present:
+            out += found
+            present |= ids
+    return out, replace
 
 
 def copy_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
