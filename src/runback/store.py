@@ -111,8 +111,10 @@ def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
 # removed by the next import); a kill after it leaves the store as it is after
 # (the store reads a listed part from _pending/ until the next import moves it).
 # Parts are never rewritten in place; when an athlete has many small parts an
-# import merges them into one new part in the same commit and deletes the old
-# ones after it.
+# import merges them into one new part in the same commit and moves the old
+# ones to <root>/_retired/ after it, deleting them once no kept manifest lists
+# them.  Every part's sha256 and size are in the manifest and checked on read.
+# Readers (Store.snapshot) read one manifest per athlete for a whole command.
 
 # the activities as stored: every column but ``correction``, which reading adds
 STORED_ACTIVITIES: dict[str, pl.DataType] = {k: v for k, v in schema.ACTIVITIES.items() if k != "correction"}
@@ -262,8 +264,12 @@ class Store:
         journal/athlete=<name>/part-<id>.parquet   (the pain journal: append-only)
         corrections/athlete=<name>/part-<time>-<id>.parquet   (the runner's corrections: append-only)
         profiles/<athlete>.toml                 (the athlete's profile, written by the user)
-        _index/athlete=<name>.json              (manifest: the part files, the file index's name)
+        _index/athlete=<name>.json              (manifest: the part files, their checksums, the file index's name)
+        _index/history/athlete=<name>/manifest-<seq>.json   (the last KEEP_MANIFESTS manifests)
         _index/files/athlete=<name>/files-<id>.json   (index of the source files seen)
+        journal_fixes/part-<time>-<id>.parquet  (journal entries renamed or removed: append-only)
+        _retired/<table>/athlete=<name>/...     (parts a merge replaced, while a kept manifest lists them)
+        _quarantine/...                         (what `runback doctor` and imports set aside: never deleted)
 
     ``pl.scan_parquet(root / "activities/**/*.parquet", hive_partitioning=True)``
     and DuckDB's ``read_parquet(..., hive_partitioning=true)`` read it directly.
