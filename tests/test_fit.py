@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
@@ -24,6 +24,11 @@ _PARTIAL_NOTES = ("corrupt:", "truncated", "bad file CRC", "corrupt header", "no
 # Decision (the MANIFEST lists it as an activity with 3 records): the SDK's
 # DeveloperData.fit has records without any timestamp, so nothing can be placed in time.
 _NO_TIMESTAMPS = {"DeveloperData.fit"}
+# Forerunner 70-era files time every record from the device's power-on: no date, refused (issue 11).
+_DEVICE_RELATIVE = {"antfs-dump.63.fit", "compressed-speed-distance.fit"}
+# Records no watch can have written, dropped with a warning: a broken Strava file's last record
+# is dated more than a day in the future.
+_IMPOSSIBLE_RECORDS = {"strava-android-app-201.10-b1218918.fit": 1}
 
 
 def _non_activity_type(row: dict[str, str]) -> str | None:
@@ -48,6 +53,10 @@ def test_every_corpus_fit_file(corpus: Path, row: dict[str, str]) -> None:
         with pytest.raises(UnreadableFileError, match="no timestamps"):
             read_fit(path)
         return
+    if path.name in _DEVICE_RELATIVE:
+        with pytest.raises(UnreadableFileError, match="refused: .*power-on"):
+            read_fit(path)
+        return
 
     frames = read_fit(path, athlete="anna")
     acts, samples = frames.activities, frames.samples
@@ -55,8 +64,9 @@ def test_every_corpus_fit_file(corpus: Path, row: dict[str, str]) -> None:
     assert samples.schema == pl.Schema(schema.SAMPLES)
     assert frames.laps.schema == pl.Schema(schema.LAPS)
     assert acts.height >= 1
-    # Record counts agree with fitdecode's (MANIFEST n_records; partial where the file breaks).
-    assert samples.height == int(row["n_records"])
+    # Record counts agree with fitdecode's (MANIFEST n_records; partial where the file breaks),
+    # less the impossible records dropped (issue 11).
+    assert samples.height == int(row["n_records"]) - _IMPOSSIBLE_RECORDS.get(path.name, 0)
     assert acts["n_samples"].sum() == samples.height
     assert acts["athlete"].unique().to_list() == ["anna"]
     assert acts["format"].unique().to_list() == ["fit"]
@@ -275,9 +285,29 @@ def test_read_fit_many_in_two_processes(corpus: Path) -> None:
     assert run.samples.equals(read_fit(paths[0], athlete="bram").samples)
 
 
-def test_device_relative_timestamps_warn(corpus: Path) -> None:
+def test_device_relative_timestamps_are_refused(corpus: Path) -> None:
     # The Forerunner 70 logs FIT "system time" (seconds since power-on, < 0x10000000).
-    frames = read_fit(_corpus_file(corpus, "antfs-dump.63.fit"))
-    assert frames.activities["start_time_utc"].dt.year().item() == 1990
-    assert any("power-on" in w for w in frames.warnings)
-    assert frames.activities["utc_offset_source"].item() == "assumed_utc"
+    # Issue 11: such a file has no date (it once gave a 31-year report), so it is refused.
+    path = _corpus_file(corpus, "antfs-dump.63.fit")
+    with pytest.raises(UnreadableFileError, match="refused: .*power-on") as info:
+        read_fit(path)
+    assert info.value.path == str(path)
+
+
+def test_a_corrupt_session_start_loses_to_its_lap_first_record_and_end(corpus: Path) -> None:
+    # fenix 2 multisport: session 0 says 08:00:01Z; its lap, first record and
+    # end minus elapsed time all say 07:14:44Z (issue 11)
+    frames = read_fit(_corpus_file(corpus, "activity-large-fenxi2-multisport.fit"))
+    acts = frames.activities
+    first = acts.row(0, named=True)
+    assert first["start_time_utc"] == datetime(2015, 8, 29, 7, 14, 44, tzinfo=timezone.utc)
+    (warning,) = [w for w in frames.warnings if "session 0" in w]
+    assert "08:00:01Z" in warning and "07:14:44Z" in warning and "first lap" in warning
+    # the sessions no longer overlap: each ends before the next begins
+    spans = acts.select("start_time_utc", end=pl.col("start_time_utc") + pl.duration(seconds=pl.col("elapsed_s")))
+    assert (spans["end"].head(-1) <= spans["start_time_utc"].tail(-1) + timedelta(seconds=2)).all()
+
+
+def test_a_session_whose_witnesses_agree_keeps_its_start(corpus: Path) -> None:
+    frames = read_fit(_corpus_file(corpus, "activity-small-fenix2-run.fit"))
+    assert not any("says it started" in w for w in frames.warnings)

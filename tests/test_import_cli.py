@@ -32,6 +32,9 @@ def test_import_prints_the_summary_and_activities_lists_them(runs: Path, tmp_pat
         "imported: 3 file(s), 3 activities",
         "already present: 0",
         "duplicates: 1",
+        # which copy of the run was kept, and why (issue: the decision is listed in the summary)
+        f"  {runs / 'stopped_example.gpx'}: same run as {runs / 'stopped_example.tcx'} (overlap 100% of the "
+        f"shorter); kept {runs / 'stopped_example.tcx'}: TCX is richer than GPX",
         "skipped (not an activity): 0",
         "failed: 0",
     ]

@@ -250,7 +250,11 @@ def test_a_partial_copy_loses_to_the_complete_one(corpus: Path, tmp_path: Path) 
             {**row, "activity_id": "d", "athlete": "me", "format": "fit", "source": "d.fit", "distance_m": 5000.0, "partial": False},
         ],
         schema=acts.schema,
-    ).with_columns(start_time_utc=start)
+    ).with_columns(
+        # copies overlap in time; d is another run, two hours later (issue 11: time overlap, not distance)
+        start_time_utc=pl.when(pl.col("activity_id") == "d").then(start.dt.offset_by("2h")).otherwise(start),
+        elapsed_s=pl.lit(3000.0),
+    )
     assert find_duplicates(new) == ["b", None, "b", None]  # 5 km is another run
 
 

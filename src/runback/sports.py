@@ -7,12 +7,25 @@ cadence a file stores per foot; :func:`running_activity` decides which
 activities count as running load.
 
 Running is sport ``running`` (any sub-sport: road, trail, treadmill ...) and
-names like ``trail_running``.  Files that carry no sport (a GPX without a
-``<type>``: sport ``generic``, or none) are common; such an activity counts as
-running unless its name names another sport (ride, bike, walk, fiets, wandel,
-swim ...), when its name says run (run, corrida, hardlopen, duurloop, lauf,
-carrera, course, jog ...) or its average moving speed is a running speed,
-:data:`RUN_SPEED_MPS` (9:15 to 2:34 min/km).
+names like ``trail_running``.  Activities of unknown sport (``generic``,
+``unknown`` or none) are judged on the evidence:
+
+- a name that names another sport (ride, bike, walk, fiets, wandel, swim ...)
+  makes it no run; a name that says run (run, corrida, hardlopen, duurloop,
+  lauf, carrera, course, jog ...) makes it a run;
+- otherwise a FIT file's explicit ``generic`` (the watch was told "other") is
+  a run only with a running cadence, :data:`RUN_CADENCE_SPM`, at no more than
+  a running speed: its speed alone says nothing (a 25 km generic leg at
+  2.1 m/s with 103 steps a minute is no run);
+- a file that names no sport at all (a GPX without a ``<type>``) is a run
+  with a running cadence where it has a cadence, and otherwise when its
+  average moving speed is a running speed, :data:`RUN_SPEED_MPS` (9:15 to
+  2:34 min/km).
+
+The cadence is the activity's average (``avg_cadence_spm``, zeros left out:
+the time standing still does not count), which readers keep as the file gives
+it for unknown sports: per foot (Garmin) or both feet (phone apps), so both
+readings of the running range count.
 """
 
 from __future__ import annotations
@@ -25,13 +38,16 @@ import polars as pl
 __all__ = [
     "FOOT_SPORTS",
     "GENERIC",
+    "RUN_CADENCE_SPM",
     "RUN_SPEED_MPS",
     "SPORT_LABELS",
     "SPORT_TRACK_NAMES",
     "UNKNOWN_SPORTS",
+    "compatible_sports",
     "is_running",
     "known_sport",
     "running_activity",
+    "sport_family",
     "sport_name",
 ]
 
@@ -96,6 +112,11 @@ SPORT_TRACK_NAMES = frozenset({"running", "run", "walking", "hiking", "cycling",
 RUN_SPEED_MPS = (1.8, 6.5)
 """Average moving speeds counted as running for activities of unknown sport, m/s."""
 
+RUN_CADENCE_SPM = (140.0, 220.0)
+"""Running cadence, steps per minute (both feet): walking stays below 140, sprinting near 220.
+
+An unknown sport's cadence may be per foot, so half this range (70-110 per foot) counts too."""
+
 UNKNOWN_SPORTS = (GENERIC, "unknown", "other", "all", "")
 """Sport labels that say nothing about the sport."""
 
@@ -128,6 +149,34 @@ def known_sport(text: str | None) -> tuple[str, str | None] | None:
     return SPORT_LABELS.get(text.strip().lower())
 
 
+def sport_family(sport: str | None) -> str:
+    """The family a sport belongs to when deciding whether two recordings are one effort.
+
+    ``"foot"`` for running (any running label), walking and hiking: one phone
+    app's "walk" can be a watch's "run"; ``"unknown"`` for a missing or generic
+    sport (:data:`UNKNOWN_SPORTS`); any other sport is its own family
+    (``"cycling"``, ``"swimming"``, ``"transition"`` ...).
+    """
+    label = (sport or "").strip().lower()
+    if label in UNKNOWN_SPORTS:
+        return "unknown"
+    if label in FOOT_SPORTS or label.startswith("run") or label.endswith("running"):
+        return "foot"
+    return label
+
+
+def compatible_sports(a: str | None, b: str | None) -> bool:
+    """Whether recordings of sports ``a`` and ``b`` can be copies of one effort.
+
+    The same family (:func:`sport_family`) is compatible; an unknown or generic
+    sport is compatible with the foot sports (a GPX without a type and the
+    watch's FIT of the same run) and with another unknown one, never with a
+    ride, a swim or any other named sport: a ride and a run are never one effort.
+    """
+    fa, fb = sport_family(a), sport_family(b)
+    return fa == fb or {fa, fb} <= {"unknown", "foot"}
+
+
 def is_running(sport: pl.Expr) -> pl.Expr:
     """True for a running sport label ("running", "trail_running", "run" ...)."""
     s = sport.str.to_lowercase()
@@ -138,7 +187,7 @@ def running_activity(*, infer_unknown: bool = True) -> pl.Expr:
     """True for activities (schema.ACTIVITIES rows) that count as running load.
 
     With ``infer_unknown`` (default), activities of unknown sport are judged by
-    name and speed as the module docstring says.
+    name, cadence and speed as the module docstring says.
     """
     known = is_running(pl.col("sport"))
     if not infer_unknown:
@@ -146,10 +195,26 @@ def running_activity(*, infer_unknown: bool = True) -> pl.Expr:
     unknown = pl.col("sport").is_null() | pl.col("sport").str.to_lowercase().is_in(UNKNOWN_SPORTS)
     name = pl.col("name").fill_null("")
     moving = pl.coalesce(pl.col("moving_s"), pl.col("elapsed_s"))
-    speed = pl.coalesce(pl.col("avg_speed_mps"), pl.col("distance_m") / moving)
-    by_speed = speed.fill_nan(None).is_between(*RUN_SPEED_MPS).fill_null(False)
+    speed = pl.coalesce(pl.col("avg_speed_mps"), pl.col("distance_m") / moving).fill_nan(None)
+    by_speed = speed.is_between(*RUN_SPEED_MPS).fill_null(False)
+    cadence = pl.col("avg_cadence_spm").fill_nan(None)
+    has_cadence = (cadence > 0).fill_null(False)
+    low, high = RUN_CADENCE_SPM
+    by_cadence = (
+        (cadence.is_between(low, high) | cadence.is_between(low / 2, high / 2))  # both feet, or per foot
+        & speed.le(RUN_SPEED_MPS[1]).fill_null(True)  # a crank at 90 rpm and 30 km/h is a ride
+        & (moving > 0)  # a one-record stub has a cadence but no moving time to have it in
+    ).fill_null(False)
+    explicit_generic = (pl.col("format") == "fit").fill_null(False)
+    evidence = (
+        pl.when(explicit_generic)
+        .then(by_cadence)
+        .when(has_cadence)
+        .then(by_cadence)
+        .otherwise(by_speed)
+    )
     says_run = name.str.contains(_RUN_WORDS)
     says_other = name.str.contains(_OTHER_WORDS)
-    # another sport's word wins ("bike loop"); then a run word, then the speed
-    inferred = unknown & ~says_other & (says_run | by_speed)
+    # another sport's word wins ("bike loop"); then a run word, then the evidence
+    inferred = unknown & ~says_other & (says_run | evidence)
     return (known | inferred).fill_null(False)

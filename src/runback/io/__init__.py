@@ -18,7 +18,9 @@ from runback.io._common import Frames
 from runback.io._localize import localize
 from runback.io._pipeline import (
     SAME_DISTANCE_RATIO,
+    SAME_RUN_OVERLAP,
     SAME_START_S,
+    DuplicateDecision,
     FileNote,
     ImportSummary,
     Progress,
@@ -26,16 +28,35 @@ from runback.io._pipeline import (
     run_import,
 )
 from runback.io.archive import file_kind
-from runback.io.fit import read_fit
-from runback.io.gpx import read_gpx
 from runback.io.readers import FORMAT_PRIORITY, READERS, Reader, reader_for
-from runback.io.tcx import read_tcx
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from runback.io.fit import read_fit
+    from runback.io.gpx import read_gpx
+    from runback.io.tcx import read_tcx
+
+_READER_MODULES = {"read_fit": "runback.io.fit", "read_gpx": "runback.io.gpx", "read_tcx": "runback.io.tcx"}
+
+
+def __getattr__(name: str) -> object:
+    # the reader modules load fitparse, fitdecode, gpxpy and numpy: only when a reader is asked for
+    # (runback.store imports this package, and `runback activities` reads no file)
+    if name in _READER_MODULES:
+        import importlib
+
+        value = getattr(importlib.import_module(_READER_MODULES[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "FORMAT_PRIORITY",
     "READERS",
     "SAME_DISTANCE_RATIO",
+    "SAME_RUN_OVERLAP",
     "SAME_START_S",
+    "DuplicateDecision",
     "FileNote",
     "Frames",
     "ImportSummary",

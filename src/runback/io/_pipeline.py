@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import io
+import math
 import multiprocessing
 import os
 import sys
@@ -25,23 +26,33 @@ import polars as pl
 from runback import schema
 from runback.errors import FileError, NotAnActivityError, UnreadableFileError, UnsupportedFormatError
 from runback.io._common import Frames, cannot_read
+from runback.io._plausible import check_frames
 from runback.io.archive import FoundFile, Member, archive_members, file_kind, find_files
 from runback.io.readers import FORMAT_PRIORITY, GZIP_SUFFIX, reader_for, supported_extensions
-from runback.sports import known_sport
+from runback.sports import compatible_sports, known_sport
 
 Progress = Callable[[int, int, str], None]
 """Called after each parsed file with (files done, files to parse, file label)."""
 
+SAME_RUN_OVERLAP = 0.5
+"""Two activities of one athlete are one effort when their time spans overlap by
+more than this fraction of the shorter span (and their sports are compatible:
+:func:`runback.sports.compatible_sports`), whatever their starts and distances.
+
+A phone app stopped early, a watch started late, a GPX whose distance comes from
+jittery positions: copies of one run differ in start, length and distance, but
+they share most of their time.  Two runs of one day never overlap.
+"""
+
 SAME_START_S = 60.0
-"""Two activities of one athlete starting within this many seconds may be one run."""
+"""Kept for compatibility: duplicates were once two starts within this many seconds.
+
+No longer used: see :data:`SAME_RUN_OVERLAP`."""
 
 SAME_DISTANCE_RATIO = 0.10
-"""... and are one run when their distances differ by at most this fraction of the longer.
+"""Kept for compatibility: duplicates were once distances within this fraction.
 
-The same run's distance differs between formats: a GPX's distance is computed
-from its (jittery) positions, a TCX or FIT carries the watch's own; in the
-corpus's stopped_example pair they differ by 4.9%.
-"""
+No longer used: see :data:`SAME_RUN_OVERLAP`."""
 
 PARALLEL_FROM = 24
 """With ``workers=None``, parse in worker processes only from this many files on:
@@ -63,6 +74,39 @@ class FileNote:
     @classmethod
     def of(cls, exc: FileError) -> FileNote:
         return cls(exc.path, exc.reason, exc.line, exc.offset)
+
+
+@dataclass(frozen=True)
+class DuplicateDecision:
+    """One effort found in two recordings: which copy was kept, which dropped, and why.
+
+    Attributes
+    ----------
+    kept_id, kept_source
+        The activity kept (stored or returned) and its file.
+    dropped_id, dropped_source
+        The copy left out and its file.
+    match
+        Why they are one effort: ``"the same file content"`` or the time overlap
+        (``"overlap 78% of the shorter"``).
+    why_kept
+        Why this copy won: already stored, the richer format (FIT over TCX over
+        GPX), a complete copy over a partly readable one, more samples, or the
+        first by file name.
+    """
+
+    kept_id: str
+    kept_source: str
+    dropped_id: str
+    dropped_source: str
+    match: str
+    why_kept: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.dropped_source}: same run as {self.kept_source} ({self.match}); "
+            f"kept {self.kept_source}: {self.why_kept}"
+        )
 
 
 @dataclass
@@ -89,6 +133,9 @@ class ImportSummary:
         Recoverable problems (a truncated file whose records before the break were kept).
     activity_ids
         The ids of the activities stored (returned) by this import.
+    duplicate_decisions
+        One :class:`DuplicateDecision` per activity left out as a copy of
+        another: which copy was kept and why.
     """
 
     imported: list[str] = field(default_factory=list)
@@ -98,6 +145,7 @@ class ImportSummary:
     failed: list[FileNote] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     activity_ids: list[str] = field(default_factory=list)
+    duplicate_decisions: list[DuplicateDecision] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -105,11 +153,15 @@ class ImportSummary:
         return not self.failed
 
     def lines(self) -> list[str]:
-        """The closing summary a person reads: counts, then each failure on its own line."""
+        """The closing summary a person reads: counts, each duplicate decision and each failure on its own line."""
         out = [
             f"imported: {len(self.imported)} file(s), {len(self.activity_ids)} activit{'y' if len(self.activity_ids) == 1 else 'ies'}",
             f"already present: {len(self.already_present)}",
             f"duplicates: {len(self.duplicates)}",
+        ]
+        # which copy of each run was kept, and why: the runner can undo it with `runback activities`
+        out += [f"  {decision}" for decision in self.duplicate_decisions]
+        out += [
             f"skipped (not an activity): {len(self.skipped)}",
             f"failed: {len(self.failed)}",
         ]
@@ -172,7 +224,7 @@ def parse_task(task: Task) -> Parsed:
                 raise cannot_read(task.label, exc) from exc
         if not data:
             raise UnreadableFileError(task.label, "empty file")
-        frames = read_one(data, task.label, athlete=task.athlete)
+        frames = check_frames(read_one(data, task.label, athlete=task.athlete), task.label)
         if frames.activities.is_empty():
             raise NotAnActivityError(task.label, "no activity in the file")
         return Parsed(task, "ok", frames=frames)
@@ -221,71 +273,139 @@ def parse_all(tasks: Sequence[Task], *, workers: int | None, progress: Progress 
 # --------------------------------------------------------------------------
 # deduplication
 # --------------------------------------------------------------------------
-def _same_run(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    if a["athlete"] != b["athlete"]:
-        return False
-    da: float | None = a["distance_m"]
-    db: float | None = b["distance_m"]
-    if da and db:
-        return abs(da - db) <= SAME_DISTANCE_RATIO * max(da, db)
-    ea: float | None = a["elapsed_s"]
-    eb: float | None = b["elapsed_s"]
-    if ea and eb:
-        return abs(ea - eb) <= SAME_DISTANCE_RATIO * max(ea, eb)
-    return True
+_DEDUP_COLUMNS = [
+    "activity_id", "athlete", "format", "source", "sport", "start_time_utc",
+    "elapsed_s", "moving_s", "n_samples", "partial",
+]  # fmt: skip
+
+
+def _span_s(row: Mapping[str, Any]) -> tuple[float, float] | None:
+    """An activity's time span (start, end) in epoch seconds, or ``None`` without a duration."""
+    start = row["start_time_utc"]
+    if start is None:
+        return None
+    duration = next(
+        (d for d in (row["elapsed_s"], row["moving_s"]) if d is not None and math.isfinite(d) and d > 0), None
+    )
+    if duration is None:
+        return None  # a 0 s stub (or one without any time) is never a copy of anything
+    t0 = float(start.timestamp())
+    return t0, t0 + float(duration)
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The overlap of two spans as a fraction of the shorter one."""
+    shared = min(a[1], b[1]) - max(a[0], b[0])
+    return max(shared, 0.0) / min(a[1] - a[0], b[1] - b[0])
+
+
+@dataclass(frozen=True)
+class _Match:
+    kept: Mapping[str, Any]
+    match: str
+    why_kept: str
+
+
+def _why_kept(kept: Mapping[str, Any], dropped: Mapping[str, Any], stored: bool) -> str:
+    if stored:
+        return "it was already stored (a stored activity is not replaced by an import)"
+    pk = FORMAT_PRIORITY.get(kept["format"], 9)
+    pd = FORMAT_PRIORITY.get(dropped["format"], 9)
+    if pk != pd:
+        return f"{kept['format'].upper()} is richer than {dropped['format'].upper()}"
+    if bool(kept["partial"]) != bool(dropped["partial"]):
+        return "a complete copy wins over a partly readable one"
+    nk, nd = kept["n_samples"] or 0, dropped["n_samples"] or 0
+    if nk != nd:
+        return f"more samples ({nk} against {nd})"
+    return "the first by file name"
+
+
+def _matches(new: pl.DataFrame, kept: pl.DataFrame | None) -> list[_Match | None]:
+    """For each row of ``new``, the kept activity it repeats (with the reasons), or ``None``."""
+    accepted: list[dict[str, Any]] = []
+    stored: set[int] = set()
+    spans: list[tuple[float, int]] = []  # (start, index into accepted), sorted
+    longest = 0.0
+    ids: dict[str, int] = {}
+
+    def accept(row: dict[str, Any], *, in_store: bool) -> None:
+        nonlocal longest
+        index = len(accepted)
+        ids.setdefault(row["activity_id"], index)
+        span = _span_s(row)
+        row["_span"] = span
+        if span is not None:
+            bisect.insort(spans, (span[0], index))
+            longest = max(longest, span[1] - span[0])
+        if in_store:
+            stored.add(index)
+        accepted.append(row)
+
+    if kept is not None:
+        for row in kept.select(_DEDUP_COLUMNS).iter_rows(named=True):
+            row["_new"] = False
+            accept(row, in_store=True)
+    decisions: list[_Match | None] = [None] * new.height
+    ordered = (
+        new.select(_DEDUP_COLUMNS)
+        .with_row_index("_row")
+        .with_columns(
+            _priority=pl.col("format").replace_strict(FORMAT_PRIORITY, default=9, return_dtype=pl.Int8),
+            _partial=pl.col("partial").fill_null(False),
+            _samples=-pl.col("n_samples").fill_null(0),
+        )
+        .sort(["_priority", "_partial", "_samples", "source", "_row"])
+    )
+    for row in ordered.iter_rows(named=True):
+        row["_new"] = True
+        index = ids.get(row["activity_id"])
+        if index is not None:
+            other = accepted[index]
+            decisions[row["_row"]] = _Match(other, "the same file content", _why_kept(other, row, index in stored))
+            continue
+        span = _span_s(row)
+        best: tuple[float, int] | None = None
+        if span is not None:
+            lo = bisect.bisect_left(spans, (span[0] - longest, -1))
+            hi = bisect.bisect_left(spans, (span[1], -1))
+            for _, i in spans[lo:hi]:
+                other = accepted[i]
+                if (
+                    other["athlete"] != row["athlete"]
+                    # sessions of one file (a triathlon's legs) are never copies of each other
+                    or (other["_new"] and other["source"] == row["source"])
+                    or not compatible_sports(other["sport"], row["sport"])
+                ):
+                    continue
+                share = _overlap(span, other["_span"])
+                if share > SAME_RUN_OVERLAP and (best is None or share > best[0]):
+                    best = (share, i)
+        if best is not None:
+            other = accepted[best[1]]
+            decisions[row["_row"]] = _Match(
+                other, f"overlap {best[0]:.0%} of the shorter", _why_kept(other, row, best[1] in stored)
+            )
+        else:
+            accept(row, in_store=False)
+    return decisions
 
 
 def find_duplicates(new: pl.DataFrame, kept: pl.DataFrame | None = None) -> list[str | None]:
     """For each row of ``new``, the id of the kept activity it repeats, or ``None`` to keep it.
 
     An activity is a duplicate when its ``activity_id`` (a hash of the file's
-    content) is already kept, or when the same athlete has a kept activity that
-    started within :data:`SAME_START_S` seconds and whose distance differs by at
-    most :data:`SAME_DISTANCE_RATIO` (elapsed time where a distance is missing).
-    Activities in ``kept`` (the store) always stay; among the new ones the FIT
-    copy wins over TCX over GPX (:data:`FORMAT_PRIORITY`), a complete copy over
-    a partly readable one, then the first by source.
+    content) is already kept, or when the same athlete has a kept activity of a
+    compatible sport (:func:`runback.sports.compatible_sports`) whose time span
+    (start to start plus elapsed time) overlaps its own by more than
+    :data:`SAME_RUN_OVERLAP` of the shorter span; starts and distances do not
+    matter.  An activity without a duration never matches, and sessions of one
+    file never match each other.  Activities in ``kept`` (the store) always
+    stay; among the new ones the FIT copy wins over TCX over GPX
+    (:data:`FORMAT_PRIORITY`), then a complete copy over a partly readable
+    one, then the copy with more samples, then the first by source.
     """
-    cols = ["activity_id", "athlete", "format", "source", "start_time_utc", "distance_m", "elapsed_s", "partial"]
-    accepted: list[dict[str, Any]] = []
-    starts: list[tuple[float, int]] = []
-    ids: set[str] = set()
-
-    def accept(row: dict[str, Any]) -> None:
-        ids.add(row["activity_id"])
-        if row["start_time_utc"] is not None:
-            bisect.insort(starts, (row["start_time_utc"].timestamp(), len(accepted)))
-        accepted.append(row)
-
-    if kept is not None:
-        for row in kept.select(cols).iter_rows(named=True):
-            accept(row)
-    decisions: list[str | None] = [None] * new.height
-    ordered = (
-        new.select(cols)
-        .with_row_index("_row")
-        .with_columns(
-            _priority=pl.col("format").replace_strict(FORMAT_PRIORITY, default=9, return_dtype=pl.Int8),
-            _partial=pl.col("partial").fill_null(False),
-        )
-        .sort(["_priority", "_partial", "source", "_row"])
-    )
-    for row in ordered.iter_rows(named=True):
-        if row["activity_id"] in ids:
-            decisions[row["_row"]] = row["activity_id"]
-            continue
-        match = None
-        start = row["start_time_utc"]
-        if start is not None:
-            t = start.timestamp()
-            lo = bisect.bisect_left(starts, (t - SAME_START_S, -1))
-            hi = bisect.bisect_right(starts, (t + SAME_START_S, len(accepted) + 1))
-            match = next((accepted[i] for _, i in starts[lo:hi] if _same_run(row, accepted[i])), None)
-        if match is not None:
-            decisions[row["_row"]] = match["activity_id"]
-        else:
-            accept(row)
-    return decisions
+    return [None if m is None else str(m.kept["activity_id"]) for m in _matches(new, kept)]
 
 
 # --------------------------------------------------------------------------
@@ -435,7 +555,20 @@ def run_import(
             new_index[task.key] = {**record, "outcome": "failed", "reason": result.note.reason}
 
     frames = Frames.concat([f for _, f in parsed])
-    decisions = find_duplicates(frames.activities, kept)
+    matches = _matches(frames.activities, kept)
+    decisions = [None if m is None else str(m.kept["activity_id"]) for m in matches]
+    for (act_id, source), m in zip(frames.activities.select("activity_id", "source").iter_rows(), matches):
+        if m is not None and m.kept["activity_id"] != act_id:
+            summary.duplicate_decisions.append(
+                DuplicateDecision(
+                    kept_id=str(m.kept["activity_id"]),
+                    kept_source=str(m.kept["source"]),
+                    dropped_id=act_id,
+                    dropped_source=source,
+                    match=m.match,
+                    why_kept=m.why_kept,
+                )
+            )
     kept_ids = set(kept["activity_id"]) if kept is not None else set()
     sources = dict(zip(frames.activities["activity_id"], frames.activities["source"]))
     if kept is not None:
@@ -489,6 +622,8 @@ def _queue(
 
 __all__ = [
     "FORMAT_PRIORITY",
+    "SAME_RUN_OVERLAP",
+    "DuplicateDecision",
     "FileNote",
     "ImportResult",
     "ImportSummary",

@@ -38,28 +38,38 @@ def haversine_m(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -> p
     return 2 * EARTH_RADIUS_M * a.sqrt().arcsin()
 
 
+SPAN = "span"
+"""Optional column of :func:`finish_samples`' input: which recorded span (GPX track
+segment) a point belongs to; no distance is counted from one span to the next."""
+
+
 def finish_samples(samples: pl.DataFrame) -> pl.DataFrame:
     """Sort one activity's samples by time, fill ``elapsed_s``, and distance where absent.
 
     Rows without a timestamp are dropped (callers report how many).  When no row
     has ``distance_m`` but rows have positions, ``distance_m`` becomes the
     cumulative haversine distance along the track; points without a position
-    add nothing and the next point is measured from the last known one.
+    add nothing and the next point is measured from the last known one.  Where
+    the input has a :data:`SPAN` column (GPX track segments), the step from one
+    span's last point to the next span's first adds nothing either: a gap in
+    the recording is not a straight line run.
 
     Parameters
     ----------
     samples
-        One activity's samples, columns a subset of :data:`runback.schema.SAMPLES`.
+        One activity's samples, columns a subset of :data:`runback.schema.SAMPLES`
+        (and :data:`SPAN`).
 
     Returns
     -------
     pl.DataFrame
         Conformed to :data:`runback.schema.SAMPLES`.
     """
-    df = schema.conform(samples, schema.SAMPLES)
+    spans = samples[SPAN] if SPAN in samples.columns else pl.Series(SPAN, [0] * samples.height)
+    df = schema.conform(samples.drop(SPAN, strict=False), schema.SAMPLES).with_columns(spans.alias(SPAN))
     df = df.filter(pl.col("timestamp_utc").is_not_null()).sort("timestamp_utc", maintain_order=True)
     if df.is_empty():
-        return df
+        return df.drop(SPAN)
     df = df.with_columns(
         elapsed_s=(pl.col("timestamp_utc") - pl.col("timestamp_utc").first()).dt.total_microseconds()
         / 1e6
@@ -68,6 +78,8 @@ def finish_samples(samples: pl.DataFrame) -> pl.DataFrame:
         lat = pl.col("lat_deg").forward_fill()
         lon = pl.col("lon_deg").forward_fill()
         step = haversine_m(lat.shift(1), lon.shift(1), lat, lon).fill_null(0.0).fill_nan(0.0)
+        new_span = (pl.col(SPAN) != pl.col(SPAN).shift(1)).fill_null(False)
+        step = pl.when(new_span).then(0.0).otherwise(step)
         df = df.with_columns(distance_m=step.cum_sum())
         # before the first position there is no track yet: distance unknown, not 0
         first_fix = df["lat_deg"].is_not_null().arg_true()[0]
@@ -77,7 +89,7 @@ def finish_samples(samples: pl.DataFrame) -> pl.DataFrame:
                 .then(None)
                 .otherwise(pl.col("distance_m"))
             )
-    return df
+    return df.drop(SPAN)
 
 
 def _climb(altitude: np.ndarray, threshold_m: float) -> tuple[float, float]:

@@ -44,6 +44,7 @@ from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io import _fitfast
 from runback.io._common import Frames, RawFile, Source, content_id, load_source
+from runback.io._plausible import clean_samples, refused
 from runback.io._fitdecoded import (
     FIT_EPOCH_UNIX_S,
     RECORD_FIELDS,
@@ -393,6 +394,73 @@ def _session_start(msg: dict[str, Any]) -> float | None:
     return None
 
 
+START_AGREEMENT_S = 60.0
+"""Two witnesses of a session's start agree when they lie within this many seconds.
+
+A watch's first record can follow the start button by a few seconds, and
+``timestamp - total_elapsed_time`` rounds elapsed time; a corrupt start is off
+by minutes or hours (45 minutes in the corpus's fenix 2 multisport file).
+"""
+
+
+def _checked_starts(
+    sessions: Sequence[dict[str, Any]], laps: Sequence[dict[str, Any]], ts: np.ndarray, name: str
+) -> tuple[list[float | None], list[str]]:
+    """Each session's start, cross-checked against its first lap, first record and end minus elapsed.
+
+    A session's ``start_time`` stands unless it agrees with none of the other
+    witnesses while at least two of them agree with each other (within
+    :data:`START_AGREEMENT_S`): then that consistent majority wins and a
+    warning says so.  The witnesses are found by the session's end, which is
+    the part of the message the corrupt files still get right: the first lap
+    and first record after the previous session's end.
+    """
+    ends = [_num(s.get("timestamp")) for s in sessions]
+    by_end = sorted(range(len(sessions)), key=lambda i: (ends[i] is None, ends[i] or 0.0))
+    lap_spans = [
+        (start, end)
+        for lap in laps
+        if (start := _num(lap.get("start_time"))) is not None and (end := _num(lap.get("timestamp"))) is not None
+    ]
+    stamps = np.sort(ts[~np.isnan(ts)])
+    starts: list[float | None] = [None] * len(sessions)
+    warnings: list[str] = []
+    previous_end = -np.inf
+    for i in by_end:
+        msg = sessions[i]
+        claimed = _session_start(msg)
+        starts[i] = claimed
+        end = ends[i]
+        if end is None:
+            continue
+        witnesses: list[tuple[str, float]] = []
+        first_lap = min((s for s, e in lap_spans if previous_end < e <= end), default=None)
+        if first_lap is not None:
+            witnesses.append(("first lap", first_lap))
+        inside = stamps[(stamps > previous_end) & (stamps <= end)]
+        if inside.size:
+            witnesses.append(("first record", float(inside[0])))
+        elapsed = _num(msg.get("total_elapsed_time"))
+        if elapsed is not None:
+            witnesses.append(("end minus elapsed time", end - elapsed))
+        previous_end = end
+        if claimed is None or not witnesses:
+            continue
+        if any(abs(v - claimed) <= START_AGREEMENT_S for _, v in witnesses):
+            continue
+        groups = [[(n, v) for n, v in witnesses if abs(v - w) <= START_AGREEMENT_S] for _, w in witnesses]
+        best = max(groups, key=len)
+        if len(best) < 2:
+            continue  # no consistent majority: keep what the session says
+        starts[i] = best[0][1]
+        warnings.append(
+            f"{name}: session {i} says it started at {_utc(claimed):%Y-%m-%d %H:%M:%S}Z, but its "
+            f"{' and '.join(n for n, _ in best)} say {_utc(best[0][1]):%Y-%m-%d %H:%M:%S}Z; "
+            "used the latter"
+        )
+    return starts, warnings
+
+
 def _speed(msg: dict[str, Any], enhanced: str, legacy: str) -> float | None:
     value = _num(msg.get(enhanced))
     return value if value is not None else _num(msg.get(legacy))
@@ -454,14 +522,20 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
             f"{name}: only partly readable{where} ({decoded.partial_reason}); "
             f"kept the {n} records before the break"
         )
-    if has_ts.any() and np.nanmax(ts) < _FIT_SYSTEM_TIME_MAX:
-        # FIT date_times below 0x10000000 count from the device's power-on
-        # (old watches without a clock fix, e.g. the Forerunner 70).
-        warns.append(f"{name}: timestamps count from the device's power-on, not a date; the dates shown are wrong")
+    # FIT date_times below 0x10000000 count from the device's power-on (old
+    # watches without a clock fix, e.g. the Forerunner 70): no date at all.
+    relative = has_ts & (ts < _FIT_SYSTEM_TIME_MAX)
+    if relative.any() and relative.sum() == has_ts.sum():
+        raise refused(
+            name, "its timestamps count from the device's power-on (FIT system time), not a date: "
+            "when it was run is unknown"
+        )  # fmt: skip
+    if relative.any():
+        warns.append(f"{name}: dropped {int(relative.sum())} record(s) timed from the device's power-on, not a date")
     dropped = int((~has_ts).sum())
     if dropped:
         warns.append(f"{name}: {dropped} record(s) without a timestamp left out")
-    keep = has_ts
+    keep = has_ts & ~relative
     cols = {k: v[keep] for k, v in rec.items()}
     ts = cols["timestamp"]
 
@@ -469,7 +543,8 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
     # session that started at or before them.
     # A chained file can carry the same session twice (a re-sent copy): once is enough.
     sess = [s for k, s in enumerate(sessions) if s not in sessions[:k]] or [{}]
-    starts = [_session_start(s) for s in sess]
+    starts, start_warnings = _checked_starts(sess, decoded.messages.get("lap", []), ts, name)
+    warns += start_warnings
     if len(sess) == 1 and starts[0] is None:
         starts = [float(ts.min()) if ts.size else None]
     order = sorted(range(len(sess)), key=lambda i: (starts[i] is None, starts[i] or 0.0, i))
@@ -601,6 +676,15 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
         ]
     )
     activities = pl.DataFrame(activity_rows, schema=schema.ACTIVITIES)
+    samples, cleaned = clean_samples(samples, name)
+    if cleaned:
+        warns += cleaned
+        counts = samples.group_by("activity_id").len()
+        activities = activities.with_columns(
+            n_samples=pl.col("activity_id").replace_strict(
+                counts["activity_id"], counts["len"], default=0, return_dtype=pl.Int64
+            )
+        )
     laps = _laps(decoded.messages.get("lap", []), starts_arr, ids, activities["sport"].to_list())
     return Frames(activities=activities, samples=samples, laps=laps, warnings=tuple(warns))
 

@@ -2,8 +2,12 @@
 
 A document with a DTD is first parsed with :mod:`defusedxml`, which refuses
 entity declarations (the "billion laughs") and external entities; only then is
-the XML handed to :mod:`gpxpy`.  Parse errors are reported with line and column.  All tracks and segments of a file form one activity, ordered by
-time.  Heart rate, cadence and power come from Garmin's TrackPointExtension
+the XML handed to :mod:`gpxpy`.  Parse errors are reported with line and column.
+
+Tracks and segments are separate recorded spans: no distance or moving time
+is counted across the gap between two of them, and tracks more than
+:data:`TRACK_GAP_S` apart are separate activities (a GPS logger's day of
+outings); the others form one activity, ordered by time.  Heart rate, cadence and power come from Garmin's TrackPointExtension
 (``gpxtpx:hr``, ``gpxtpx:cad``) or plain ``<hr>``/``<cad>``/``<power>``
 extension elements; speed from GPX 1.0 ``<speed>`` or an extension ``<speed>``.
 
@@ -25,7 +29,8 @@ import polars as pl
 from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io._common import Frames, Source, content_id, load_source
-from runback.io._summary import activity_row, finish_samples
+from runback.io._plausible import clean_samples
+from runback.io._summary import SPAN, activity_row, finish_samples
 from runback.io._xml import check_xml, decode_xml, local, to_float
 from runback.sports import FOOT_SPORTS, SPORT_TRACK_NAMES, sport_name
 
@@ -58,8 +63,31 @@ def _point_row(point: gpxpy.gpx.GPXTrackPoint) -> dict[str, Any]:
     return row
 
 
+TRACK_GAP_S = 3600.0
+"""Tracks further apart than this (from one track's last point to the next one's
+first) are separate activities: a GPS logger's morning and evening outings."""
+
+
+def _activity_groups(samples: pl.DataFrame) -> list[list[int]]:
+    """The file's tracks grouped into activities: time-ordered, split at gaps over :data:`TRACK_GAP_S`."""
+    spans = (
+        samples.filter(pl.col("timestamp_utc").is_not_null())
+        .group_by("_track")
+        .agg(first=pl.col("timestamp_utc").min(), last=pl.col("timestamp_utc").max())
+        .sort("first", "_track")
+    )
+    groups: list[list[int]] = []
+    latest = None
+    for track, first, last in spans.iter_rows():
+        if latest is None or (first - latest).total_seconds() > TRACK_GAP_S:
+            groups.append([])
+        groups[-1].append(track)
+        latest = last if latest is None else max(latest, last)
+    return groups
+
+
 def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
-    """Read a GPX file's track as one activity.
+    """Read a GPX file's tracks as one activity (or several, for tracks hours apart).
 
     Parameters
     ----------
@@ -71,9 +99,11 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
     Returns
     -------
     Frames
-        One activity row, its samples (one per timed track point) and no laps.
-        ``distance_m`` is the haversine distance along the track where the file
-        has none; the summary comes from
+        One activity row per group of tracks (the first has ``activity_id`` =
+        the content id, later ones ``<id>-<i>``), its samples (one per timed
+        track point) and no laps.  ``distance_m`` is the haversine distance
+        along each track segment where the file has none (nothing across the
+        gaps between segments); the summary comes from
         :func:`runback.io._summary.summarize_samples`.  The local start is the
         UTC start (``utc_offset_source = "assumed_utc"``): GPX has no time zone.
 
@@ -100,7 +130,12 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
     except gpxpy.gpx.GPXException as exc:
         raise UnreadableFileError(raw.name, f"invalid GPX: {exc}") from exc
 
-    rows = [_point_row(p) for track in gpx.tracks for segment in track.segments for p in segment.points]
+    segments = [(t, segment) for t, track in enumerate(gpx.tracks) for segment in track.segments]
+    rows = [
+        {**_point_row(p), SPAN: span, "_track": t}
+        for span, (t, segment) in enumerate(segments)
+        for p in segment.points
+    ]
     if not rows:
         others = []
         if gpx.waypoints:
@@ -120,26 +155,38 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
         warnings.append(
             f"{raw.name}: {n_untimed} of {samples.height} track points have no time and were left out"
         )
+    samples, dropped = clean_samples(samples, raw.name)
+    warnings += dropped
 
-    name = next((t.name.strip() for t in gpx.tracks if t.name and t.name.strip()), None) or gpx.name
-    type_label = next((t.type for t in gpx.tracks if t.type), None)
-    if type_label is None and name and name.strip().lower() in SPORT_TRACK_NAMES:
-        type_label = name  # TomTom names the track after its sport ("Running") instead of a <type>
-    sport, sub_sport = sport_name(type_label)
-    activity_id = content_id(raw.data)
-    if sport in FOOT_SPORTS and "cadence_spm" in samples.columns:
-        samples = samples.with_columns(pl.col("cadence_spm") * 2)  # per foot -> both feet
-    samples = finish_samples(samples.with_columns(activity_id=pl.lit(activity_id)))
-
-    activities = activity_row(
-        samples,
-        activity_id=activity_id,
-        athlete=athlete,
-        source=raw.name,
-        format="gpx",
-        sport=sport,
-        sub_sport=sub_sport,
-        name=name,
-        device=(gpx.creator or "").strip() or None,
-    )
+    base_id = content_id(raw.data)
+    groups = _activity_groups(samples)
+    parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+    for i, tracks in enumerate(groups):
+        activity_id = base_id if i == 0 else f"{base_id}-{i}"
+        mine = [gpx.tracks[t] for t in tracks]
+        name = next((t.name.strip() for t in mine if t.name and t.name.strip()), None) or gpx.name
+        type_label = next((t.type for t in mine if t.type), None) or next(
+            (t.type for t in gpx.tracks if t.type), None
+        )
+        if type_label is None and name and name.strip().lower() in SPORT_TRACK_NAMES:
+            type_label = name  # TomTom names the track after its sport ("Running") instead of a <type>
+        sport, sub_sport = sport_name(type_label)
+        part = samples.filter(pl.col("_track").is_in(tracks)).drop("_track")
+        if sport in FOOT_SPORTS and "cadence_spm" in part.columns:
+            part = part.with_columns(pl.col("cadence_spm") * 2)  # per foot -> both feet
+        part = finish_samples(part.with_columns(activity_id=pl.lit(activity_id)))
+        row = activity_row(
+            part,
+            activity_id=activity_id,
+            athlete=athlete,
+            source=raw.name,
+            format="gpx",
+            sport=sport,
+            sub_sport=sub_sport,
+            name=name,
+            device=(gpx.creator or "").strip() or None,
+        )
+        parts.append((row, part))
+    activities = pl.concat([p[0] for p in parts])
+    samples = pl.concat([p[1] for p in parts])
     return Frames(activities=activities, samples=samples, warnings=tuple(warnings))

@@ -8,14 +8,12 @@ one more :class:`Reader` in :data:`READERS` (and its reader module).
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from runback.io._common import Frames, Source
-from runback.io.fit import read_fit
-from runback.io.gpx import read_gpx
-from runback.io.tcx import read_tcx
 
 __all__ = [
     "FORMAT_PRIORITY",
@@ -35,6 +33,25 @@ class ReadFunction(Protocol):
     """A reader: one file (path, bytes or binary file object) to frames."""
 
     def __call__(self, source: Source, *, athlete: str = ...) -> Frames: ...
+
+
+class _OnFirstUse:
+    """A reader function whose module loads when a file is first read.
+
+    The readers pull in fitparse, fitdecode, gpxpy and numpy; a command that
+    reads no file (``runback activities``, ``runback pain add``) should not pay
+    for them at start-up.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def __call__(self, source: Source, **kwargs: Any) -> Frames:
+        function: ReadFunction = getattr(importlib.import_module(self.module), self.name)
+        return function(source, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"{self.module}.{self.name}"
 
 
 @dataclass(frozen=True)
@@ -68,11 +85,11 @@ class Reader:
 
 READERS: tuple[Reader, ...] = (
     # FIT first: the richest (laps, power, the device's own totals)
-    Reader(format="fit", extensions=(".fit",), priority=0, read=read_fit),
+    Reader(format="fit", extensions=(".fit",), priority=0, read=_OnFirstUse("runback.io.fit", "read_fit")),
     # TCX has laps and the watch's distance
-    Reader(format="tcx", extensions=(".tcx",), priority=1, read=read_tcx),
+    Reader(format="tcx", extensions=(".tcx",), priority=1, read=_OnFirstUse("runback.io.tcx", "read_tcx")),
     # GPX: positions and sensor values only
-    Reader(format="gpx", extensions=(".gpx",), priority=2, read=read_gpx),
+    Reader(format="gpx", extensions=(".gpx",), priority=2, read=_OnFirstUse("runback.io.gpx", "read_gpx")),
 )
 """The formats runback reads, richest first."""
 

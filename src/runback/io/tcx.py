@@ -25,6 +25,7 @@ from runback import schema
 from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io._common import Frames, Source, content_id, load_source
+from runback.io._plausible import clean_samples
 from runback.io._summary import activity_row, finish_samples
 from runback.io._xml import decode_xml, local, parse_time, parse_xml, to_float
 from runback.sports import FOOT_SPORTS, sport_name
@@ -153,7 +154,9 @@ def _activity(
         raise UnreadableFileError(name, "no timestamps: the activity has no Id time, lap start or trackpoint")
 
     samples_raw = pl.DataFrame(point_rows, schema={k: schema.SAMPLES[k] for k in _SAMPLE_COLUMNS})
-    samples = finish_samples(samples_raw.with_columns(activity_id=pl.lit(activity_id)))
+    samples_raw, dropped = clean_samples(samples_raw.with_columns(activity_id=pl.lit(activity_id)), name)
+    warnings += dropped
+    samples = finish_samples(samples_raw)
     laps = schema.conform(
         pl.DataFrame(lap_rows, schema={k: schema.LAPS[k] for k in _LAP_COLUMNS}).with_columns(
             activity_id=pl.lit(activity_id)
