@@ -22,7 +22,7 @@ import runback.store as store_mod
 from runback.store import Store, doctor, open_store
 from test_store_doctor import write_runs
 
-EXAMPLES = int(os.environ.get("RUNBACK_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("RUNBACK_FUZZ_EXAMPLES", "30"))
 
 DAMAGE = st.lists(
     st.tuples(

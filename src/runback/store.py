@@ -371,7 +371,10 @@ class Store:
         try:
             files: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise StoreError(f"the store's file index {path} cannot be read: {exc}") from exc
+            raise StoreError(
+                f"the store's file index {path} of athlete {athlete} cannot be read ({exc}); "
+                f"run `runback doctor --repair --store {self.root}`"
+            ) from exc
         return files
 
     def athletes(self) -> list[str]:
