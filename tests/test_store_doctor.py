@@ -169,6 +169,18 @@ def test_a_part_no_manifest_lists_is_quarantined_never_deleted(filled: Store, tm
     assert (filled.root / "_quarantine" / "activities" / "athlete=me" / "part-stray.parquet").exists()
 
 
+def test_a_part_left_pending_by_a_killed_import_is_quarantined(filled: Store, tmp_path: Path) -> None:
+    """A kill between writing a part and the commit: the part was never listed."""
+    pending = filled.root / "_pending" / "samples" / "athlete=me"
+    pending.mkdir(parents=True)
+    (pending / "part-killed.parquet").write_bytes(parts(filled)[0].read_bytes())
+    report = doctor(filled)
+    assert any("part-killed.parquet: a part of athlete me that no manifest lists" in p for p in report.problems)
+    filled.import_paths(write_runs(tmp_path / "more", range(10, 11)), workers=1)
+    assert (filled.root / "_quarantine" / "_pending" / "samples" / "athlete=me" / "part-killed.parquet").exists()
+    assert doctor(filled).ok
+
+
 def test_a_store_from_before_with_its_manifest_lost_loses_no_part(filled: Store, tmp_path: Path) -> None:
     """The audit's case: delete the manifest of a store without kept manifests, then import."""
     n_parts = len(list(filled.root.rglob("*.parquet")))
