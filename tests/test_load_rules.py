@@ -12,7 +12,7 @@ from runback import schema
 from runback.errors import OptionError
 from runback.load import Profile, daily_load, session_load, weekly_load
 from runback.model import flags
-from runback.load.rules import acwr_rule, intensity_jump, monotony_rule, no_rest, session_spike, weekly_jump
+from runback.load.rules import WEEKLY_JUMP, acwr_rule, intensity_jump, monotony_rule, no_rest, session_spike, weekly_jump
 
 PROFILE = Profile.given(hr_max_bpm=200, hr_rest_bpm=60, threshold_pace_s_per_km=240)
 
@@ -114,6 +114,33 @@ def test_weekly_jump_shown_and_context() -> None:
     assert "niet significant" in out["message_nl"][1]
 
 
+def test_weekly_rise_after_a_lighter_week_is_a_return_not_a_jump() -> None:
+    # weeks of 20, 20, 20, 20 km, a lighter week of 10 (50% below the 4-week mean of 20), then 20 again: +100%
+    kms = [20, 20, 20, 20, 10, 20]
+    acts = activities([activity(7 * w + 2, km) for w, km in enumerate(kms)] + [activity(7 * 5 + 6, 0.001)])
+    out = weekly_jump(weekly_load(daily_load(acts, profile=PROFILE)))
+    assert out["band"].to_list() == ["return_from_lighter_week"]
+    assert out["value"].to_list() == pytest.approx([20.001 / 10 - 1])
+    assert out["baseline"].to_list() == pytest.approx([10000.0])
+    assert "lighter" in out["message_en"][0] and "mean of the 4 weeks before it (20.0 km)" in out["message_en"][0]
+    assert "lichter" in out["message_nl"][0]
+    # an informational band: not a flag that fired
+    assert WEEKLY_JUMP.bands["return_from_lighter_week"].info
+    # a lighter week of 15 (25% below the mean) is not lighter enough: the +33% is "context"
+    kms = [20, 20, 20, 20, 15, 20]
+    acts = activities([activity(7 * w + 2, km) for w, km in enumerate(kms)] + [activity(7 * 5 + 6, 0.001)])
+    assert weekly_jump(weekly_load(daily_load(acts, profile=PROFILE)))["band"].to_list() == ["context"]
+    # after the lighter week, a week far above the usual distance (30 km: +50% on the mean) still counts
+    kms = [20, 20, 20, 20, 10, 30]
+    acts = activities([activity(7 * w + 2, km) for w, km in enumerate(kms)] + [activity(7 * 5 + 6, 0.001)])
+    assert weekly_jump(weekly_load(daily_load(acts, profile=PROFILE)))["band"].to_list() == ["context"]
+    # the 30% and the 4 weeks are keyword thresholds
+    acts = activities([activity(7 * w + 2, km) for w, km in enumerate([20, 20, 20, 20, 15, 20])]
+                      + [activity(7 * 5 + 6, 0.001)])
+    out = weekly_jump(weekly_load(daily_load(acts, profile=PROFILE)), lighter_week_below=0.2)
+    assert out["band"].to_list() == ["return_from_lighter_week"]
+
+
 def _weekly(hi: list[float], tpk: list[float | None]) -> pl.DataFrame:
     n = len(hi)
     df = pl.DataFrame(
@@ -129,10 +156,10 @@ def _weekly(hi: list[float], tpk: list[float | None]) -> pl.DataFrame:
 
 
 def test_intensity_jump_high_zone_minutes() -> None:
-    # 20, 20, 20 min in zones 4-5, then 30: 30 / mean(20, 20, 20) - 1 = 0.5 -> moderate
-    out = intensity_jump(_weekly([20, 20, 20, 30], [10, 10, 10, 10]))
+    # 40, 40, 40 min in zones 4-5, then 60: 60 / mean(40, 40, 40) - 1 = 0.5 -> moderate (and 20 min more)
+    out = intensity_jump(_weekly([40, 40, 40, 60], [10, 10, 10, 10]))
     row = out.row(0, named=True)
-    assert (row["date"], row["band"], row["threshold"], row["baseline"]) == (_day(21), "moderate", 0.30, 20.0)
+    assert (row["date"], row["band"], row["threshold"], row["baseline"]) == (_day(21), "moderate", 0.30, 40.0)
     assert row["value"] == pytest.approx(0.5)
     assert "zones 4-5" in row["message_en"] and "no direct evidence" in row["message_en"]
     assert "vuistregel" in row["message_nl"]
@@ -146,11 +173,28 @@ def test_intensity_jump_trimp_per_km_and_small_baselines() -> None:
     assert row["band"] == "large" and row["value"] == pytest.approx(1.5) and row["baseline"] == 10.0
     assert "TRIMP per km" in row["message_en"]
     # the larger of the two rises is reported: minutes +50%, TRIMP/km +20% -> minutes
-    out = intensity_jump(_weekly([20, 20, 20, 30], [10, 10, 10, 12]))
+    out = intensity_jump(_weekly([40, 40, 40, 60], [10, 10, 10, 12]))
     assert out["value"].to_list() == pytest.approx([0.5])
     # no rise, no flag; fewer than 3 previous weeks, no flag
     assert intensity_jump(_weekly([20, 20, 20, 20], [10, 10, 10, 10])).height == 0
     assert intensity_jump(_weekly([20, 20, 60], [10, 10, 30])).height == 0
+
+
+def test_intensity_jump_needs_an_absolute_rise_too() -> None:
+    # 20 -> 30 min is +50% but only 10 more minutes; TRIMP per km 10 -> 11.5 is +15% but only 1.5 more
+    assert intensity_jump(_weekly([20, 20, 20, 30], [10.0, 10.0, 10.0, 11.5])).height == 0
+    # exactly 20 more minutes counts; 19 does not
+    assert intensity_jump(_weekly([20, 20, 20, 40], [10, 10, 10, 10]))["value"].to_list() == pytest.approx([1.0])
+    assert intensity_jump(_weekly([20, 20, 20, 39], [10, 10, 10, 10])).height == 0
+    # TRIMP per km: a rise of 2.0 counts (+20%: small), 1.9 does not
+    out = intensity_jump(_weekly([20, 20, 20, 20], [10, 10, 10, 12]))
+    assert out["band"].to_list() == ["small"] and "TRIMP per km" in out["message_en"][0]
+    assert intensity_jump(_weekly([20, 20, 20, 20], [10.0, 10.0, 10.0, 11.9])).height == 0
+    # the minimums are keyword thresholds
+    assert intensity_jump(_weekly([20, 20, 20, 30], [10, 10, 10, 10]), intensity_min_rise_min=10).height == 1
+    assert intensity_jump(
+        _weekly([20, 20, 20, 20], [10.0, 10.0, 10.0, 11.5]), intensity_min_rise_trimp_per_km=1.0
+    ).height == 1
 
 
 def test_no_rest_streaks() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import importlib.util
 import os
 import re
 import shutil
@@ -58,3 +60,8 @@ def test_notebook_runs_top_to_bottom(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # the last cell shows the plotly figure
     last = [c for c in nb.cells if c.cell_type == "code"][-1]
     assert any("application/vnd.plotly.v1+json" in o.get("data", {}) for o in last.outputs)
+    # and a static picture for where JavaScript is not run (GitHub, nbconvert), where kaleido and Chromium are
+    # installed (the test extra and scripts/test.sh install both)
+    if importlib.util.find_spec("kaleido") and shutil.which("chromium"):
+        pngs = [o["data"]["image/png"] for o in last.outputs if "image/png" in o.get("data", {})]
+        assert pngs and base64.b64decode(pngs[0])[:8] == b"\x89PNG\r\n\x1a\n"

@@ -86,7 +86,7 @@ def test_known_answer_pain_one_day_after_flagged_runs() -> None:
     assert spike["ci_low"] == pytest.approx(1.0) and spike["ci_high"] == pytest.approx(1.0)  # no spread
     assert spike["enough_data"] is True
     assert spike["message_en"].startswith(
-        "In the 0-3 days after sessions flagged for a run much longer than your recent runs (session_spike), "
+        "In the 0-3 days after sessions flagged for a run much longer than your recent runs, "
         "pain was on average 1.0 points higher than after sessions without a flag: 2.0/10 (n=10) against "
         "1.0/10 (n=10); 95% interval +1.0 to +1.0 points."
     )

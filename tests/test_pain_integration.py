@@ -66,7 +66,7 @@ def test_flags_returns_journal_rules_beside_load_rules() -> None:
     assert by_rule["pain_during_run"]["band"] == "too_much" and by_rule["pain_during_run"]["activity_id"] == "r42"
     assert by_rule["pain_next_morning"]["value"] == 3.0 and by_rule["pain_next_morning"]["baseline"] == 2.0
     sleep = by_rule["stress_or_poor_sleep"]
-    assert sleep["activity_id"] == "r42" and "session_spike" in sleep["message_en"]
+    assert sleep["activity_id"] == "r42" and "a run much longer than your recent runs" in sleep["message_en"]
     # The load rules are unchanged by the journal; sorted by athlete, date, rule.
     load_only = out.filter(~pl.col("rule").is_in(list(PAIN_RULES)))
     assert load_only.select("date", "rule", "activity_id").equals(without.select("date", "rule", "activity_id"))

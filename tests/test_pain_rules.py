@@ -13,8 +13,10 @@ from runback.pain.rules import (
     EVIDENCE,
     pain_during_run,
     pain_flags,
+    pain_high,
     pain_next_morning,
     pain_persistent,
+    pain_rising,
     stress_or_poor_sleep,
 )
 
@@ -242,8 +244,8 @@ def test_stress_or_poor_sleep_on_flagged_or_hard_sessions() -> None:
         ("s3", "present", 4.0, 4.0),
     ]
     en = flags["message_en"].to_list()
-    assert "short sleep (5.5 h, under 7 h) and high stress (5/5)" in en[0] and "session_spike" in en[0]
-    assert "a hard or long session: too few rest days (no_rest)" in en[1]
+    assert "short sleep (5.5 h, under 7 h) and high stress (5/5)" in en[0] and "a run much longer than your recent runs" in en[0]
+    assert "a hard or long session: too few rest days" in en[1]
     assert "harder than your usual runs" in en[2]
     assert "weinig slaap (5,5 uur" in flags["message_nl"][0]
     # Without load flags, only the hard run counts; with fewer than 5 runs there is no "usual".
@@ -279,9 +281,9 @@ def test_weekly_flags_mark_every_session_of_their_week() -> None:
     lf = load_flags(("weekly_jump", 0, None), ("monotony", 0, None), ("no_rest", 9, None))
     flags = stress_or_poor_sleep(j, acts, lf)
     assert flags["activity_id"].to_list() == ["mon", "sun", "wed2"]
-    assert ("in a week with the same load every day (monotony) and weekly distance rising fast (weekly_jump)"
+    assert ("in a week with the same load every day and weekly distance rising fast"
             in flags["message_en"][0])
-    assert "en een snel stijgende weekafstand (weekly_jump)" in flags["message_nl"][0]
+    assert "en een snel stijgende weekafstand" in flags["message_nl"][0]
 
 
 def test_runs_are_counted_as_the_load_model_counts_them() -> None:
@@ -297,3 +299,85 @@ def test_runs_are_counted_as_the_load_model_counts_them() -> None:
     )
     j = journal({"n": 0, "pain": 6, "timing": "after"}, {"n": 1, "pain": 6, "timing": "after"})
     assert pain_during_run(j, acts)["activity_id"].to_list() == ["gpx"]
+
+
+# ---------------------------------------------------------------- pain_high
+def test_pain_high_severe_on_any_entry_whatever_its_timing() -> None:
+    # the runner: 7, 8 and 8/10 logged as "other" in the last two weeks, while still running
+    j = journal(
+        {"n": 0, "pain": 2, "timing": "after"},
+        {"n": 3, "pain": 7, "timing": "other", "note": "sharp low back pain"},
+        {"n": 6, "pain": 8, "timing": "other"},
+        {"n": 6, "pain": 3, "timing": "next_morning"},
+        {"n": 9, "pain": 8, "timing": "other"},
+    )
+    out = pain_high(j)
+    check_messages(out)
+    assert out.select("date", "band", "value", "threshold").rows() == [
+        (day(3), "severe", 7.0, 7.0), (day(6), "severe", 8.0, 7.0), (day(9), "severe", 8.0, 7.0)
+    ]
+    assert "8/10" in out["message_en"][1] and "physiotherapist" in out["message_en"][1]
+    assert "keep moving" in out["message_en"][1] and "blijf bewegen" in out["message_nl"][1]
+    # with the severe cut-off at 9, the same days are 5 or more on 3 days of 7 (days 3-9)
+    assert pain_high(j, high_pain=9).select("date", "band").rows() == [(day(9), "often")]
+
+
+def test_pain_high_five_or_more_on_three_of_seven_days() -> None:
+    # 5 on days 0, 2, 5: the third is in the 7 days up to day 5 (days -1..5) -> one flag on day 5.
+    # Day 6 (6/10) still has 4 such days, but a new flag needs a full window after the last one;
+    # day 20, 21, 22 make a new stretch.
+    j = journal(*({"n": n, "pain": p, "timing": "after"} for n, p in
+                  [(0, 5), (2, 5), (4, 2), (5, 5), (6, 6), (20, 5), (21, 5), (22, 6)]))
+    out = pain_high(j)
+    check_messages(out)
+    assert out.select("date", "band", "value", "threshold", "baseline").rows() == [
+        (day(5), "often", 3.0, 3.0, 5.0), (day(22), "often", 3.0, 3.0, 6.0)
+    ]
+    assert "on 3 days" in out["message_en"][0] and "op 3 dagen" in out["message_nl"][0]
+    # 5 on days 0 and 7 and 8: never 3 in one 7-day window
+    j = journal(*({"n": n, "pain": 5, "timing": "after"} for n in (0, 7, 8)))
+    assert pain_high(j).is_empty()
+    # 5 on only two days but a 7 on the third: the severe day carries the flag, no second "often" that day
+    j = journal(*({"n": n, "pain": p, "timing": "other"} for n, p in [(0, 5), (1, 5), (2, 7)]))
+    assert pain_high(j).select("date", "band").rows() == [(day(2), "severe")]
+
+
+# ---------------------------------------------------------------- pain_rising
+def test_pain_rising_two_points_or_thirty_percent_against_the_week_before() -> None:
+    # week before (days 0-6): 1, 1 -> mean 1; then 2 (day 7), 3 (day 9), 4 (day 11)
+    # day 7: window days 1-7 = {2}; before: days -6..0 = {1}: +1 point, 100% of 1 and >= 1 point -> rising
+    j = journal(*({"n": n, "pain": p, "timing": "after"} for n, p in [(0, 1), (3, 1), (7, 2), (9, 3), (11, 4)]))
+    out = pain_rising(j)
+    check_messages(out)
+    # day 7: now {1 (day 3), 2} mean 1.5 vs before {1 (day 0)} 1.0: +0.5, < 1 point: not yet
+    # day 9: now {1, 2, 3} mean 2.0 vs {1}: +1.0 = max(1, min(2, 0.3)) -> rising (one flag for the rise)
+    assert out.select("date", "band", "value", "threshold", "baseline").rows() == [(day(9), "rising", 1.0, 1.0, 1.0)]
+    assert "rising" in out["message_en"][0] and "Ostelo" not in out["message_en"][0]
+    assert "neemt toe" in out["message_nl"][0]
+    # from 0: 2 points are needed
+    j = journal(*({"n": n, "pain": p, "timing": "other"} for n, p in [(0, 0), (2, 0), (8, 1), (10, 2)]))
+    assert pain_rising(j).is_empty()  # day 10: mean 1.5 vs 0
+    j = journal(*({"n": n, "pain": p, "timing": "other"} for n, p in [(0, 0), (2, 0), (8, 2), (10, 3)]))
+    # day 8: days 2-8 {0, 2} mean 1 vs {0}: +1; day 10: days 4-10 {2, 3} mean 2.5 vs days -3..3 {0, 0}: +2.5
+    assert pain_rising(j).select("date", "value", "threshold").rows() == [(day(10), 2.5, 2.0)]
+    # from 6 to 7.5 is 1.5 points and 25%: not rising; the thresholds are parameters
+    j = journal(*({"n": n, "pain": p, "timing": "other"} for n, p in [(0, 6), (8, 7), (9, 8)]))
+    assert pain_rising(j).is_empty()
+    assert pain_rising(j, rising_fraction=0.2)["date"].to_list() == [day(9)]
+    # no entry in the week before: nothing to compare with
+    assert pain_rising(journal({"n": 0, "pain": 8, "timing": "other"})).is_empty()
+
+
+def test_pain_rising_flags_each_rise_once() -> None:
+    # rises to 4 (day 8), stays (days 9-12), falls back to 0 for two weeks, rises again (day 40)
+    rows = [(0, 1), (8, 4), (9, 4), (10, 4), (12, 4)] + [(n, 0) for n in range(20, 36, 2)] + [(40, 4)]
+    j = journal(*({"n": n, "pain": p, "timing": "other"} for n, p in rows))
+    assert pain_rising(j)["date"].to_list() == [day(8), day(40)]
+
+
+def test_new_pain_rules_run_with_pain_flags_and_their_thresholds() -> None:
+    acts = activities(("r0", 0, 8, 5000))
+    j = journal({"n": 0, "pain": 0, "timing": "other"}, {"n": 8, "pain": 7, "timing": "other"})
+    out = pain_flags(j, activities=acts)
+    assert sorted(set(out["rule"])) == ["pain_high", "pain_rising"]
+    assert pain_flags(j, activities=acts, high_pain=8, rising_points=8)["rule"].to_list() == []

@@ -231,9 +231,12 @@ def test_flags_table_columns_and_values(report_en: str) -> None:
     table = report_en[report_en.index('<table class="sortable flags">'):]
     table = table[: table.index("</table>")]
     headers = re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", table)
-    assert headers == ["Date", "Rule", "Value", "Threshold", "Message", "Evidence"]
+    # issue 14: the evidence is said once per rule, below the table; rows carry value, threshold, baseline
+    assert headers == ["Date", "Rule", "Value", "Threshold", "Baseline"]
     assert "+45%" in table  # session_spike 0.45 as a change
-    assert "evidence for session_spike" in table
+    assert "evidence for session_spike" not in table
+    evidence = report_en[report_en.index('<section id="evidence">'):]
+    assert evidence.count("evidence for session_spike") == 1
 
 
 def test_since_limits_what_is_shown_not_the_baselines(frames: dict[str, object]) -> None:

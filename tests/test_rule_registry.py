@@ -27,7 +27,8 @@ PROFILE = Profile.given(hr_max_bpm=190, hr_rest_bpm=55, threshold_pace_s_per_km=
 def test_every_rule_is_declared_with_both_languages() -> None:
     assert [r.id for r in RULES] == [
         "session_spike", "weekly_jump", "intensity_jump", "no_rest", "monotony", "acwr",
-        "pain_during_run", "pain_next_morning", "pain_persistent", "stress_or_poor_sleep",
+        "pain_during_run", "pain_next_morning", "pain_persistent", "pain_high", "pain_rising",
+        "stress_or_poor_sleep",
     ]
     for rule in RULES:
         for text in (rule.label, rule.phrase, rule.advice, rule.evidence):

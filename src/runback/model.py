@@ -27,7 +27,18 @@ from runback.pain.rules import JOURNAL_RULES
 from runback.registry import Rule
 from runback.sports import running_activity
 
-__all__ = ["RULES", "RULES_BY_ID", "ReportInputs", "flags", "known_thresholds", "localize_runs", "report_inputs"]
+__all__ = [
+    "EVENTS",
+    "RULES",
+    "RULES_BY_ID",
+    "ReportInputs",
+    "event_before_pain",
+    "flags",
+    "known_thresholds",
+    "load_events",
+    "localize_runs",
+    "report_inputs",
+]
 
 #: every rule, in the order flags() runs them: the load rules, then the journal rules
 RULES: tuple[Rule, ...] = (*LOAD_RULES, *JOURNAL_RULES)
@@ -137,6 +148,166 @@ def flags(
     return out.sort("athlete", "date", "rule", "activity_id", nulls_last=True)
 
 
+# --------------------------------------------------------------------------
+# load events and the pain around them
+# --------------------------------------------------------------------------
+#: columns of :func:`load_events`
+EVENTS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "rule": pl.String(),
+    "band": pl.String(),
+    "date": pl.Date(),
+    "first_day": pl.Date(),
+    "last_day": pl.Date(),
+    "activity_id": pl.String(),
+    "value": pl.Float64(),
+    "threshold": pl.Float64(),
+    "baseline": pl.Float64(),
+    "before_days_logged": pl.Int64(),
+    "before_min": pl.Int64(),
+    "before_max": pl.Int64(),
+    "after_days_logged": pl.Int64(),
+    "after_days_pain": pl.Int64(),
+    "after_min": pl.Int64(),
+    "after_max": pl.Int64(),
+}
+
+#: the rules whose flags are load events, and the days each covers
+EVENT_SPANS: dict[str, str] = {rule.id: rule.event for rule in RULES if rule.event is not None}
+
+# the flags of a band reported for completeness are not events
+_INFO_BANDS = sorted({band for rule in RULES for band, spec in rule.bands.items() if spec.info})
+
+
+def _daily_pain(journal: pl.DataFrame) -> pl.DataFrame:
+    """The day's highest logged pain: ``athlete, day, pain``."""
+    return (
+        journal.filter(pl.col("pain").is_not_null())
+        .group_by("athlete", "date")
+        .agg(pl.col("pain").max().cast(pl.Int64))
+        .rename({"date": "day"})
+    )
+
+
+def load_events(flags: pl.DataFrame, journal: pl.DataFrame | None, *, window_days: int = 7) -> pl.DataFrame:
+    """Each load event with the runner's pain in the days before and after it.
+
+    A load event is a flag that fired of a rule declared with ``event`` (a
+    session spike, a weekly jump, a run of days without rest; not the
+    informational bands).  It covers the flag's day (``"day"``), its ISO week
+    (``"week"``) or the streak of ``value`` days the flag is dated on day
+    ``threshold`` of (``"streak"``): ``first_day`` to ``last_day``.  The pain
+    of a day is its highest entry, whatever the timing.  *Before*: the
+    ``window_days`` days before ``first_day``; *after*: the ``window_days`` days
+    after ``last_day`` (the event's own days belong to neither: an entry on the
+    day of a run may be from before it).
+
+    Parameters
+    ----------
+    flags
+        :data:`runback.schema.FLAGS` (any athletes).
+    journal
+        :data:`runback.schema.JOURNAL` (None or empty: the pain columns are null or 0).
+    window_days
+        Days before and after, default 7.
+
+    Returns
+    -------
+    pl.DataFrame
+        :data:`EVENTS`, sorted by athlete and date: ``before_days_logged`` /
+        ``after_days_logged`` the days with an entry, ``before_min`` /
+        ``before_max`` the lowest and highest daily pain before,
+        ``after_days_pain`` the days after with pain 1 or more, ``after_min`` /
+        ``after_max`` the lowest and highest of those days (null without).
+    """
+    spans = pl.col("rule").replace_strict(EVENT_SPANS, default=None, return_dtype=pl.String)
+    events = flags.filter(
+        pl.col("rule").is_in(list(EVENT_SPANS)), ~pl.col("band").is_in(_INFO_BANDS).fill_null(False)
+    ).with_columns(_span=spans)
+    streak_start = pl.col("date") - pl.duration(days=(pl.col("threshold").fill_null(1.0) - 1).cast(pl.Int64))
+    events = events.with_columns(
+        first_day=pl.when(pl.col("_span") == "streak").then(streak_start).otherwise(pl.col("date")),
+    ).with_columns(
+        last_day=pl.when(pl.col("_span") == "week")
+        .then(pl.col("first_day") + pl.duration(days=6))
+        .when(pl.col("_span") == "streak")
+        .then(pl.col("first_day") + pl.duration(days=(pl.col("value").fill_null(1.0) - 1).cast(pl.Int64)))
+        .otherwise(pl.col("first_day")),
+    ).with_row_index("_event")
+    pain = _daily_pain(journal) if journal is not None and journal.height else None
+    if pain is None or events.is_empty():
+        out = events.with_columns(
+            before_days_logged=pl.lit(0, pl.Int64), after_days_logged=pl.lit(0, pl.Int64),
+            after_days_pain=pl.lit(0, pl.Int64),
+        )
+        return schema.conform(out.select([c for c in EVENTS if c in out.columns]), EVENTS).sort("athlete", "date")
+    window = pl.duration(days=window_days)
+    paired = events.select("_event", "athlete", "first_day", "last_day").join(pain, on="athlete", how="inner")
+    before = paired.filter(
+        pl.col("day") >= pl.col("first_day") - window, pl.col("day") < pl.col("first_day")
+    ).group_by("_event").agg(
+        before_days_logged=pl.len().cast(pl.Int64), before_min=pl.col("pain").min(), before_max=pl.col("pain").max()
+    )
+    after = paired.filter(
+        pl.col("day") > pl.col("last_day"), pl.col("day") <= pl.col("last_day") + window
+    ).group_by("_event").agg(
+        after_days_logged=pl.len().cast(pl.Int64),
+        after_days_pain=(pl.col("pain") >= 1).sum().cast(pl.Int64),
+        after_min=pl.col("pain").filter(pl.col("pain") >= 1).min(),
+        after_max=pl.col("pain").filter(pl.col("pain") >= 1).max(),
+    )
+    out = (
+        events.join(before, on="_event", how="left")
+        .join(after, on="_event", how="left")
+        .with_columns(pl.col("before_days_logged", "after_days_logged", "after_days_pain").fill_null(0))
+    )
+    return schema.conform(out.select(list(EVENTS)), EVENTS).sort("athlete", "date", "rule")
+
+
+def event_before_pain(
+    events: pl.DataFrame, journal: pl.DataFrame | None, as_of: dt.date, *, days: int = 14, gap_days: int = 7
+) -> dict[str, Any] | None:
+    """The most recent load event before the pain logged in the ``days`` days up to ``as_of``, however old.
+
+    The pain of the window (a day with pain 1 or more) belongs to an episode
+    that may have started before it: pain days less than ``gap_days`` apart
+    (as :func:`runback.pain.rules.pain_persistent` counts an episode).  The
+    event named is the last one that started on or before the episode's first
+    day.  None without pain in the window or without such an event.
+
+    Parameters
+    ----------
+    events
+        :func:`load_events` of one athlete.
+    journal
+        :data:`runback.schema.JOURNAL` of that athlete.
+    as_of
+        The last day of the status window.
+
+    Returns
+    -------
+    dict or None
+        The event's row of :data:`EVENTS`, plus ``pain_start``: the episode's first day.
+    """
+    if journal is None or journal.is_empty():
+        return None
+    pain = _daily_pain(journal).filter(pl.col("pain") >= 1, pl.col("day") <= as_of).sort("day")
+    start = as_of - dt.timedelta(days=days - 1)
+    pain_days: list[dt.date] = pain["day"].to_list()
+    in_window = [d for d in pain_days if d >= start]
+    if not in_window:
+        return None
+    first = in_window[0]
+    i = pain_days.index(first)
+    while i > 0 and (pain_days[i] - pain_days[i - 1]).days < gap_days:
+        i -= 1
+    episode_start = pain_days[i]
+    before = events.filter(pl.col("first_day") <= episode_start).sort("first_day", "date")
+    if before.is_empty():
+        return None
+    return {**before.row(-1, named=True), "pain_start": episode_start}
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class ReportInputs(Mapping[str, Any]):
     """Everything a runner's report shows, as the model computed it for one athlete.
@@ -156,6 +327,7 @@ class ReportInputs(Mapping[str, Any]):
     acwr: pl.DataFrame | None
     profile: Profile
     session_spikes: pl.DataFrame
+    events: pl.DataFrame
 
     def __getitem__(self, key: str) -> Any:
         if key not in _INPUT_FIELDS:
@@ -217,4 +389,5 @@ def report_inputs(
         acwr=acwr(daily) if has_days else None,
         profile=used,
         session_spikes=session_spikes(sessions, daily),
+        events=load_events(found, journal),
     )

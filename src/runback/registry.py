@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-__all__ = ["Band", "Rule", "Text", "band_label"]
+__all__ = ["Band", "Rule", "Text", "band_label", "strength_rank"]
 
 #: a text in English and Dutch: {"en": ..., "nl": ...}
 Text = Mapping[str, str]
@@ -74,6 +74,19 @@ class Rule:
         Made from the logged pain itself (so not set against pain).
     ratio
         Its ``value`` and ``threshold`` are change ratios (0.35 = 35% more).
+    event
+        Each flag is a load event (a session spike, a weekly jump, a run of
+        days without rest) the reports set the runner's pain before and after
+        against (:func:`runback.model.load_events`), and the days it covers:
+        ``"day"`` (the flag's day), ``"week"`` (the ISO week the flag is dated
+        by) or ``"streak"`` (``value`` days, the flag dated on day ``threshold``
+        of them); None: not an event.
+    leads
+        Leads the runner's status box and puts the runner first in the coach
+        overview whenever it fires (high pain, pain rising over days).
+    baseline_unit
+        ``"m"`` where ``baseline`` is a distance in metres (shown in km), else
+        ``""`` (a number in the unit of ``value``'s measure).
     aliases
         Threshold names as :func:`runback.model.flags` takes them -> the
         function's keyword, where they differ (names are unique across rules).
@@ -94,6 +107,9 @@ class Rule:
     week_rule: bool = False
     about_pain: bool = False
     ratio: bool = False
+    event: Literal["day", "week", "streak"] | None = None
+    baseline_unit: str = ""
+    leads: bool = False
     aliases: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Any] = field(init=False)
 
@@ -117,6 +133,32 @@ class Rule:
     def band_severity(self, band: str | None) -> int:
         spec = self.bands.get(band or "")
         return spec.severity if spec is not None else 0
+
+    @property
+    def strength_rank(self) -> int:
+        """:func:`strength_rank` of this rule's evidence."""
+        return strength_rank(self.strength)
+
+    @property
+    def quiet(self) -> bool:
+        """Drawn quieter in the reports: a heuristic or weak-evidence rule that is not about the logged pain."""
+        return not self.about_pain and self.strength_rank <= 1
+
+
+def strength_rank(strength: str) -> int:
+    """How much a rule's evidence weighs, for ordering and drawing: higher is stronger.
+
+    3 ``moderate`` (a study of runners or of the instrument), 2 ``weak-moderate``,
+    1 ``weak`` or physiotherapy advice, 0 contested.
+    """
+    text = strength.lower()
+    if "contested" in text:
+        return 0
+    if text.startswith("moderate"):
+        return 3
+    if text.startswith("weak-moderate"):
+        return 2
+    return 1
 
 
 def band_label(rules: Mapping[str, Rule], rule: str | None, band: str, lang: str) -> str:

@@ -163,7 +163,7 @@ FLAGS_DOC: dict[str, str] = {
     "athlete": "whose flag it is",
     "date": "the athlete's local calendar day the flag is about",
     "activity_id": "the session, for rules about one session (null for rules about a week or a period)",
-    "rule": "stable rule id from docs/evidence.md: session_spike, weekly_jump, intensity_jump, no_rest, monotony, acwr, stress_or_poor_sleep, pain_during_run, pain_next_morning, pain_persistent",
+    "rule": "stable rule id: one of runback.model.RULES, each described in docs/evidence.md",
     "band": "band from docs/evidence.md (small, moderate, large, context, ...)",
     "value": "the measured value (a ratio such as 0.35 for 35% more, a count, or a pain score)",
     "threshold": "the threshold the value was compared with, same units as value",

@@ -283,7 +283,12 @@ def _report(p: _Parser) -> None:
                    help="Whose report (may be left out when the store holds one athlete).")
     p.add_argument("--since", metavar="DAY", help="First day shown, YYYY-MM-DD (default: all).")
     p.add_argument("-o", "--output", metavar="FILE",
-                   help="HTML file to write (default: runback-report-<athlete>.html).")
+                   help="File to write (default: runback-report-<athlete>.html; with --physio "
+                        "runback-physio-<athlete>.html, with --pdf .pdf).")
+    p.add_argument("--physio", action="store_true",
+                   help="Write the physiotherapist's page instead: the last 12 weeks on at most two A4 pages.")
+    p.add_argument("--pdf", action="store_true",
+                   help="Write the physiotherapist's page as a PDF (needs headless Chromium, /usr/bin/chromium).")
     _add_lang(p)
     p.add_argument("--open", dest="open_", action="store_true", help="Open the report in the web browser.")
     _add_profile(p)

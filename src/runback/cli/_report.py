@@ -8,7 +8,7 @@ from pathlib import Path
 
 from runback.cli._app import echo
 from runback.cli._profile import given_profile
-from runback.report import write_runner_report, write_team_report
+from runback.report import write_physio_report, write_runner_report, write_team_report
 from runback.report._inputs import open_any_store, resolve_athlete
 
 
@@ -27,10 +27,17 @@ def report_command(args: argparse.Namespace) -> None:
     """Write one runner's report: a self-contained HTML file that works offline."""
     st = open_any_store(args.store)
     name = resolve_athlete(st, args.athlete)
-    path = Path(args.output) if args.output is not None else Path(f"runback-report-{name}.html")
     given, profile_file = given_profile(args)
-    written = write_runner_report(st, name, path, since=args.since, lang=args.lang,
-                                  profile=given, profile_file=profile_file)
+    if args.physio or args.pdf:
+        # the physiotherapist's page: HTML, or printed to PDF by headless Chromium
+        suffix = ".pdf" if args.pdf else ".html"
+        path = Path(args.output) if args.output is not None else Path(f"runback-physio-{name}{suffix}")
+        written = write_physio_report(st, name, path, lang=args.lang, pdf=args.pdf,
+                                      profile=given, profile_file=profile_file)
+    else:
+        path = Path(args.output) if args.output is not None else Path(f"runback-report-{name}.html")
+        written = write_runner_report(st, name, path, since=args.since, lang=args.lang,
+                                      profile=given, profile_file=profile_file)
     echo(f"Wrote {written}")
     if args.open_:
         open_in_browser(Path(written))

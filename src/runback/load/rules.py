@@ -327,6 +327,8 @@ SESSION_SPIKE = Rule(
     bands={**_CHANGE_BANDS, "no_baseline": Band({"en": "no baseline", "nl": "geen basis"}, info=True)},
     severity=2,
     ratio=True,
+    event="day",
+    baseline_unit="m",
 )
 
 
@@ -395,11 +397,31 @@ def weekly_jump_message(
     return en, nl
 
 
+def _lighter_week_message(week_start: pl.Expr, distance_m: pl.Expr, previous_m: pl.Expr, ratio: pl.Expr,
+                          mean_m: pl.Expr, *, below: float, weeks: int) -> Message:
+    """A rise after a lighter week: a return to the runner's usual distance, not a fast rise."""
+    en = cat(
+        "In the week of ", fmt_date(week_start, "en"), " you ran ", km(distance_m, "en"), ", ", pct(ratio),
+        " more than the week before (", km(previous_m, "en"), f"). That week was a lighter one, at least "
+        f"{below:.0%} below your mean of the {weeks} weeks before it (", km(mean_m, "en"), "), and this week "
+        "was not far above that mean: a return to your usual distance rather than a fast rise.",
+    )
+    nl = cat(
+        "In de week van ", fmt_date(week_start, "nl"), " liep je ", km(distance_m, "nl"), ", ", pct(ratio),
+        " meer dan de week ervoor (", km(previous_m, "nl"), f"). Die week was lichter, minstens {below:.0%} "
+        f"onder je gemiddelde van de {weeks} weken daarvoor (", km(mean_m, "nl"), "), en deze week lag niet ver "
+        "boven dat gemiddelde: een terugkeer naar je gewone afstand, geen snelle stijging.",
+    )
+    return en, nl
+
+
 def weekly_jump(
     weekly: pl.DataFrame,
     *,
     weekly_shown: float = 0.10,
     weekly_context: float = 0.30,
+    lighter_week_below: float = 0.30,
+    lighter_week_mean_weeks: int = 4,
 ) -> pl.DataFrame:
     """Weekly running distance rising fast compared with the week before.
 
@@ -409,6 +431,14 @@ def weekly_jump(
     context).  ``date`` is the Monday of the week; ``baseline`` the previous
     week's distance, metres.
 
+    A rise after a lighter week is band ``return_from_lighter_week`` (shown,
+    not counted as a flag that fired): the previous week was at least
+    ``lighter_week_below`` (30%) below the runner's mean of the
+    ``lighter_week_mean_weeks`` (4) full weeks before it (at least 2 of them
+    inside the history), and this week is not more than ``weekly_context``
+    above that mean.  A recovery or holiday week followed by the usual
+    distance is not a fast rise; a week far above the usual distance still is.
+
     References
     ----------
     docs/evidence.md ``weekly_jump``; Nielsen et al. 2014; Buist et al. 2008.
@@ -416,12 +446,27 @@ def weekly_jump(
     if weekly.height == 0:
         return schema.empty(schema.FLAGS)
     band, edge = _band_expr(pl.col("run_distance_change"), (weekly_shown, weekly_context), ("shown", "context"))
-    hits = weekly.with_columns(band=band, threshold=edge).filter(pl.col("band").is_not_null())
+    d, i = pl.col("run_distance_m"), pl.col("_i")
+    full = pl.col("days_covered") == 7
+    # the usual distance before the previous week: its full weeks among the `lighter_week_mean_weeks` before it
+    usual = [pl.when(seg.shift(full, k, i).fill_null(False)).then(seg.shift(d, k, i))
+             for k in range(2, 2 + lighter_week_mean_weeks)]
+    w = seg.sort_by_athlete(weekly, "week_start").with_columns(_i=seg.row_index()).with_columns(
+        _usual_n=pl.sum_horizontal([u.is_not_null().cast(pl.Int32) for u in usual]),
+        _usual=pl.mean_horizontal(usual),
+    )
+    hits = w.with_columns(band=band, threshold=edge).filter(pl.col("band").is_not_null())
     hits = hits.with_columns(
         _prev=pl.col("run_distance_m") / (1.0 + pl.col("run_distance_change")),
         _mean3=pl.col("run_distance_m") / (1.0 + pl.col("run_distance_vs_3wk")),
     )
-    message = weekly_jump_message(
+    lighter = (
+        (pl.col("_usual_n") >= 2)
+        & (pl.col("_prev") <= (1.0 - lighter_week_below) * pl.col("_usual") + _EPS)
+        & (pl.col("run_distance_m") <= (1.0 + weekly_context) * pl.col("_usual") + _EPS)
+    ).fill_null(False)
+    hits = hits.with_columns(band=pl.when(lighter).then(pl.lit("return_from_lighter_week")).otherwise(pl.col("band")))
+    jump_en, jump_nl = weekly_jump_message(
         pl.col("band"),
         pl.col("week_start"),
         pl.col("run_distance_m"),
@@ -430,6 +475,11 @@ def weekly_jump(
         pl.col("run_distance_vs_3wk"),
         pl.col("_mean3"),
     )
+    back_en, back_nl = _lighter_week_message(
+        pl.col("week_start"), pl.col("run_distance_m"), pl.col("_prev"), pl.col("run_distance_change"),
+        pl.col("_usual"), below=lighter_week_below, weeks=lighter_week_mean_weeks,
+    )
+    message = (pl.when(lighter).then(back_en).otherwise(jump_en), pl.when(lighter).then(back_nl).otherwise(jump_nl))
     return _finish_week(hits, WEEKLY_JUMP, message, value=pl.col("run_distance_change"), baseline=pl.col("_prev"))
 
 
@@ -458,10 +508,15 @@ WEEKLY_JUMP = Rule(
     bands={
         "shown": Band({"en": "shown", "nl": "getoond"}, info=True),
         "context": Band({"en": "context", "nl": "context"}),
+        "return_from_lighter_week": Band(
+            {"en": "return from a lighter week", "nl": "terug na een lichtere week"}, info=True
+        ),
     },
     severity=1,
     week_rule=True,
     ratio=True,
+    event="week",
+    baseline_unit="m",
 )
 
 
@@ -528,13 +583,21 @@ def intensity_jump(
     *,
     intensity_bands: Sequence[float] = (0.10, 0.30, 1.00),
     intensity_min_baseline_min: float = 10.0,
+    intensity_min_rise_min: float = 20.0,
+    intensity_min_rise_trimp_per_km: float = 2.0,
 ) -> pl.DataFrame:
     """Weekly intensity rising fast compared with the mean of the 3 weeks before.
 
     Two measures, each ``this week / mean of the 3 previous full weeks - 1``:
     minutes in heart-rate zones 4-5 (minutes faster than threshold pace for
     runs without heart rate; ``high_intensity_min``), and Banister TRIMP per km.
-    The larger rise is reported (one row per week).  A minutes baseline below
+    A measure counts only when it also rose by an absolute amount: at least
+    ``intensity_min_rise_min`` (20) more minutes than the 3-week mean, or a
+    TRIMP per km at least ``intensity_min_rise_trimp_per_km`` (2.0) above it
+    (about a fifth of a typical 10-13 TRIMP per km; smaller rises are within a
+    runner's week-to-week scatter).  Without it, 15 minutes becoming 20 was a
+    "large" 33% rise.  The larger relative rise of the measures that count is
+    reported (one row per week).  A minutes baseline below
     ``intensity_min_baseline_min`` is too small to compare with.  Bands as
     ``session_spike``, labelled a heuristic in the message and evidence.
     ``baseline`` is the 3-week mean of the measure reported.
@@ -555,8 +618,11 @@ def intensity_jump(
         _hi_base=pl.when(full3 & (hi_mean >= intensity_min_baseline_min)).then(hi_mean),
         _tpk_base=pl.when(full3 & (tpk_mean > 0)).then(tpk_mean),
     ).with_columns(
-        _hi_ratio=pl.col("high_intensity_min") / pl.col("_hi_base") - 1.0,
-        _tpk_ratio=pl.col("trimp_per_km") / pl.col("_tpk_base") - 1.0,
+        # a relative rise counts only with its absolute rise
+        _hi_ratio=pl.when(pl.col("high_intensity_min") - pl.col("_hi_base") >= intensity_min_rise_min - _EPS)
+        .then(pl.col("high_intensity_min") / pl.col("_hi_base") - 1.0),
+        _tpk_ratio=pl.when(pl.col("trimp_per_km") - pl.col("_tpk_base") >= intensity_min_rise_trimp_per_km - _EPS)
+        .then(pl.col("trimp_per_km") / pl.col("_tpk_base") - 1.0),
     )
     use_tpk = pl.col("_tpk_ratio").is_not_null() & (
         pl.col("_hi_ratio").is_null() | (pl.col("_tpk_ratio") > pl.col("_hi_ratio"))
@@ -684,6 +750,7 @@ NO_REST = Rule(
     strength="weak",
     bands={},  # "<max_run_days>+_days", labelled by runback.registry.band_label
     severity=1,
+    event="streak",
 )
 
 

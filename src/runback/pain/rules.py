@@ -1,7 +1,8 @@
-"""The journal rules: pain during or after runs, next-morning pain, pain that lasts, stress and poor sleep.
+"""The journal rules: pain during or after runs, next-morning pain, pain that lasts, high pain, pain rising
+over days, stress and poor sleep.
 
 Each rule is a pure function from frames to a :data:`runback.schema.FLAGS`
-frame; :func:`pain_flags` runs all four.  Every flag carries the measured
+frame; :func:`pain_flags` runs them all.  Every flag carries the measured
 value, the threshold, an English and a Dutch message and the evidence with its
 strength.  A flag says what was logged and what physiotherapy guidance advises; it never
 names a cause or a diagnosis.
@@ -21,7 +22,7 @@ a run on day D is an entry dated D+1.
 References
 ----------
 ``docs/evidence.md``: rules ``pain_during_run``, ``pain_next_morning``,
-``pain_persistent``, ``stress_or_poor_sleep``.
+``pain_persistent``, ``pain_high``, ``pain_rising``, ``stress_or_poor_sleep``.
 """
 
 from __future__ import annotations
@@ -50,15 +51,17 @@ __all__ = [
     "WEEK_RULES",
     "pain_during_run",
     "pain_flags",
+    "pain_high",
     "pain_next_morning",
     "pain_persistent",
+    "pain_rising",
     "stress_or_poor_sleep",
 ]
 
 def rule_words(rule: str) -> tuple[str, str]:
-    """A rule's phrase with its id in brackets, in English and Dutch; an unknown rule: its id."""
+    """A rule's phrase in English and Dutch (no id: a sentence is for people); an unknown rule: its id."""
     declared = _PHRASES.get(rule)
-    return (f"{declared['en']} ({rule})", f"{declared['nl']} ({rule})") if declared else (rule, rule)
+    return (declared["en"], declared["nl"]) if declared else (rule, rule)
 
 
 _KEEP_MOVING_EN = "Keep moving: running is generally good for the back."
@@ -666,7 +669,258 @@ STRESS_OR_POOR_SLEEP = Rule(
 
 
 # --------------------------------------------------------------------------
-# all four
+# pain_high
+# --------------------------------------------------------------------------
+_SEVERE_ADVICE_EN = (
+    "Ease off: run shorter and slower, or take a few days off running, but keep moving (walking, "
+    "everyday activity). Pain this high, or pain that lasts more than a month: see a physiotherapist."
+)
+_SEVERE_ADVICE_NL = (
+    "Doe het rustiger aan: loop korter en langzamer, of sla een paar dagen hardlopen over, maar blijf "
+    "bewegen (wandelen, dagelijkse activiteit). Bij pijn die zo hevig is, of die langer dan een maand "
+    "duurt: ga naar een fysiotherapeut."
+)
+
+
+def pain_high(
+    journal: pl.DataFrame,
+    *,
+    high_pain: int = 7,
+    high_pain_often: int = 5,
+    high_pain_often_days: int = 3,
+    high_pain_window_days: int = 7,
+) -> pl.DataFrame:
+    """High back pain: any entry at ``high_pain`` (7) or more, or ``high_pain_often`` (5) or more on 3 of 7 days.
+
+    Every entry counts, whatever its timing (``other`` included): the rule is
+    about the pain itself, not about a run.  Band ``severe``: one flag per day
+    whose highest entry is at least ``high_pain``; ``value`` that pain,
+    ``threshold`` ``high_pain``.  Band ``often``: the first day on which at
+    least ``high_pain_often_days`` of the ``high_pain_window_days`` days up to
+    it had a highest entry of ``high_pain_often`` or more; ``value`` that number
+    of days, ``threshold`` ``high_pain_often_days``, ``baseline`` the highest
+    pain of those days.  A new ``often`` flag needs a full window without one
+    before it, and a day already flagged ``severe`` gets no ``often`` flag.
+
+    Parameters
+    ----------
+    journal
+        :data:`runback.schema.JOURNAL` frame.
+    high_pain
+        NRS points from which one entry counts as severe.  Default 7 (7-10 is
+        the severe end of the 0-10 scale).
+    high_pain_often, high_pain_often_days, high_pain_window_days
+        Pain of at least ``high_pain_often`` points on ``high_pain_often_days``
+        days of a window of ``high_pain_window_days`` days.  Defaults 5, 3, 7.
+
+    Returns
+    -------
+    pl.DataFrame
+        :data:`runback.schema.FLAGS`, ``activity_id`` null, sorted by athlete and date.
+
+    References
+    ----------
+    ``docs/evidence.md``, rule ``pain_high`` (Dutch physiotherapy guidance; advice, not a study).
+    """
+    daily = _daily_pain(journal)
+    rows = []
+    for (athlete,), days in daily.group_by("athlete", maintain_order=True):
+        logged = list(zip(days["date"].to_list(), days["pain"].to_list()))
+        last_often: dt.date | None = None
+        for i, (day, pain) in enumerate(logged):
+            if pain >= high_pain:
+                rows.append({
+                    "athlete": athlete, "date": day, "activity_id": None, "rule": PAIN_HIGH.id, "band": "severe",
+                    "value": float(pain), "threshold": float(high_pain), "baseline": None,
+                    "message_en": f"On {fmt_date(day, 'en')} you logged back pain {pain}/10: that is severe pain. "
+                    + _SEVERE_ADVICE_EN,
+                    "message_nl": f"Op {fmt_date(day, 'nl')} noteerde je rugpijn {pain}/10: dat is hevige pijn. "
+                    + _SEVERE_ADVICE_NL,
+                    "evidence": PAIN_HIGH.evidence["en"],
+                })
+                continue
+            if pain < high_pain_often:
+                continue
+            start = day - dt.timedelta(days=high_pain_window_days - 1)
+            window = [p for d, p in logged[: i + 1] if d >= start and p >= high_pain_often]
+            if len(window) < high_pain_often_days:
+                continue
+            if last_often is not None and (day - last_often).days < high_pain_window_days:
+                continue
+            last_often = day
+            n, top = len(window), max(window)
+            rows.append({
+                "athlete": athlete, "date": day, "activity_id": None, "rule": PAIN_HIGH.id, "band": "often",
+                "value": float(n), "threshold": float(high_pain_often_days), "baseline": float(top),
+                "message_en": (
+                    f"In the {high_pain_window_days} days up to {fmt_date(day, 'en')} you logged back pain "
+                    f"of {high_pain_often}/10 or more on {n} days (up to {top}/10). " + _SEVERE_ADVICE_EN
+                ),
+                "message_nl": (
+                    f"In de {high_pain_window_days} dagen tot en met {fmt_date(day, 'nl')} noteerde je op "
+                    f"{n} dagen rugpijn van {high_pain_often}/10 of meer (tot {top}/10). " + _SEVERE_ADVICE_NL
+                ),
+                "evidence": PAIN_HIGH.evidence["en"],
+            })
+    return _flags(rows)
+
+
+PAIN_HIGH = Rule(
+    id="pain_high",
+    kind="journal",
+    function=pain_high,
+    inputs=("journal",),
+    label={"en": "High back pain", "nl": "Hevige rugpijn"},
+    phrase={"en": "high back pain", "nl": "hevige rugpijn"},
+    advice={
+        "en": "Ease off, but keep moving; with severe pain, or pain that lasts more than a month, see a "
+        "physiotherapist.",
+        "nl": "Doe het rustiger aan, maar blijf bewegen; bij hevige pijn, of pijn die langer dan een maand "
+        "duurt, ga naar een fysiotherapeut.",
+    },
+    evidence={
+        "en": "Dutch physiotherapy guidance: with back pain, keep moving but ease off (lower distance or "
+        "intensity); when the pain is severe or lasts more than a month, see a physiotherapist. The cut-offs "
+        "(7 or more on the 0-10 scale on any entry, or 5 or more on 3 of 7 days) put 'severe' into numbers "
+        "on the usual reading of the 0-10 scale (7-10 severe); no study of runners sets them. Evidence: "
+        "physiotherapy advice, not a study.",
+        "nl": "Nederlands fysiotherapeutisch advies: blijf bewegen bij rugpijn, maar doe het rustiger aan; bij "
+        "hevige pijn of pijn die langer dan een maand duurt: ga naar een fysiotherapeut. De grenzen (7 of meer "
+        "op de schaal van 0 tot 10, of 5 of meer op 3 van de 7 dagen) volgen de gangbare lezing van die "
+        "schaal (7-10 hevig); geen onderzoek onder hardlopers legt ze vast. Bewijs: advies, geen onderzoek.",
+    },
+    strength="physiotherapy advice, not a study",
+    bands={
+        "severe": Band({"en": "severe (7 or more)", "nl": "hevig (7 of meer)"}, severity=2),
+        "often": Band({"en": "5 or more on several days", "nl": "op meerdere dagen 5 of meer"}, severity=1),
+    },
+    severity=8,
+    about_pain=True,
+    leads=True,
+)
+
+
+# --------------------------------------------------------------------------
+# pain_rising
+# --------------------------------------------------------------------------
+def pain_rising(
+    journal: pl.DataFrame,
+    *,
+    rising_points: float = 2.0,
+    rising_fraction: float = 0.30,
+    rising_window_days: int = 7,
+) -> pl.DataFrame:
+    """Back pain rising over days: the last week's mean against the week before.
+
+    On each day d with a pain entry: the mean of the daily highest pain over
+    the ``rising_window_days`` days up to d, against the mean over the
+    ``rising_window_days`` days before them (both need an entry).  It counts
+    as rising when the rise is at least ``rising_points``, or at least
+    ``rising_fraction`` of a non-zero earlier mean and at least 1 point (the
+    smallest change that matters on the 0-10 scale, Ostelo et al. 2008; the
+    coach overview's pain trend uses the same test).  One flag per rise: a
+    new flag needs a day that was not rising in between.
+
+    Parameters
+    ----------
+    journal
+        :data:`runback.schema.JOURNAL` frame.
+    rising_points
+        Smallest rise that matters, NRS points.  Default 2 (Ostelo 2008).
+    rising_fraction
+        Or this fraction of the earlier mean (with at least 1 point).  Default 0.30 (Ostelo 2008).
+    rising_window_days
+        Length of each of the two windows, days.  Default 7.
+
+    Returns
+    -------
+    pl.DataFrame
+        :data:`runback.schema.FLAGS`, band ``rising``, ``activity_id`` null;
+        ``value`` the rise (points), ``threshold`` the rise that counted for
+        that baseline, ``baseline`` the earlier week's mean.
+
+    References
+    ----------
+    ``docs/evidence.md``, rule ``pain_rising`` (Ostelo et al. 2008; moderate for the instrument).
+    """
+    daily = _daily_pain(journal)
+    window = dt.timedelta(days=rising_window_days)
+    rows = []
+    for (athlete,), days in daily.group_by("athlete", maintain_order=True):
+        logged = list(zip(days["date"].to_list(), days["pain"].to_list()))
+        rising_before = False
+        for day, _ in logged:
+            now = [p for d, p in logged if day - window < d <= day]
+            then = [p for d, p in logged if day - 2 * window < d <= day - window]
+            if not then:
+                rising_before = False
+                continue
+            mean_now, mean_then = sum(now) / len(now), sum(then) / len(then)
+            rise = mean_now - mean_then
+            threshold = rising_points if mean_then <= 0 else max(1.0, min(rising_points, rising_fraction * mean_then))
+            rising = rise >= threshold - 1e-9
+            if rising and not rising_before:
+                rows.append({
+                    "athlete": athlete, "date": day, "activity_id": None, "rule": PAIN_RISING.id, "band": "rising",
+                    "value": round(rise, 2), "threshold": round(threshold, 2), "baseline": round(mean_then, 2),
+                    "message_en": (
+                        f"Your back pain is rising: over the {rising_window_days} days up to "
+                        f"{fmt_date(day, 'en')} it averaged {fmt_g(round(mean_now, 1), 'en')}/10, "
+                        f"{fmt_g(round(rise, 1), 'en')} points more than the {rising_window_days} days before "
+                        f"({fmt_g(round(mean_then, 1), 'en')}/10). A change of {fmt_g(rising_points, 'en')} points or "
+                        f"{rising_fraction:.0%} is the smallest that matters to people. Ease off for a while: run "
+                        f"shorter or slower. {_KEEP_MOVING_EN} If it keeps rising, is severe or lasts more than a "
+                        "month: see a physiotherapist."
+                    ),
+                    "message_nl": (
+                        f"Je rugpijn neemt toe: in de {rising_window_days} dagen tot en met "
+                        f"{fmt_date(day, 'nl')} was hij gemiddeld {fmt_g(round(mean_now, 1), 'nl')}/10, "
+                        f"{fmt_g(round(rise, 1), 'nl')} punten meer dan in de {rising_window_days} dagen "
+                        f"ervoor ({fmt_g(round(mean_then, 1), 'nl')}/10). Een verandering van "
+                        f"{fmt_g(rising_points, 'nl')} punten of {rising_fraction:.0%} is de kleinste die voor "
+                        f"mensen verschil maakt. Doe het een tijdje rustiger aan: loop korter of langzamer. "
+                        f"{_KEEP_MOVING_NL} Blijft hij stijgen, is hij hevig of duurt hij langer dan een maand: "
+                        "ga naar een fysiotherapeut."
+                    ),
+                    "evidence": PAIN_RISING.evidence["en"],
+                })
+            rising_before = rising
+    return _flags(rows)
+
+
+PAIN_RISING = Rule(
+    id="pain_rising",
+    kind="journal",
+    function=pain_rising,
+    inputs=("journal",),
+    label={"en": "Back pain rising over days", "nl": "Rugpijn neemt toe"},
+    phrase={"en": "back pain rising over days", "nl": "toenemende rugpijn"},
+    advice={
+        "en": "Ease off for a while and keep moving; if the pain keeps rising, is severe or lasts more than a "
+        "month, see a physiotherapist.",
+        "nl": "Doe het een tijdje rustiger aan en blijf bewegen; blijft de pijn stijgen, is hij hevig of duurt "
+        "hij langer dan een maand, ga dan naar een fysiotherapeut.",
+    },
+    evidence={
+        "en": "Dutch physiotherapy guidance: with back pain, keep moving but ease off; see a physiotherapist "
+        "when it is severe or lasts more than a month. The smallest change on the 0-10 pain scale that "
+        "matters to people is 2 points or 30% (Ostelo et al. 2008); here it is applied to the mean of a week "
+        "against the week before. Evidence: moderate for the instrument.",
+        "nl": "Nederlands fysiotherapeutisch advies: blijf bewegen bij rugpijn maar doe het rustiger aan; bij "
+        "hevige of langer dan een maand durende pijn: naar een fysiotherapeut. Kleinste belangrijke "
+        "verandering op de pijnschaal van 0 tot 10: 2 punten of 30% (Ostelo e.a. 2008), hier toegepast op het "
+        "weekgemiddelde tegenover de week ervoor. Bewijs voor het meetinstrument: matig.",
+    },
+    strength="moderate for the instrument",
+    bands={"rising": Band({"en": "rising", "nl": "stijgend"})},
+    severity=7,
+    about_pain=True,
+    leads=True,
+)
+
+
+# --------------------------------------------------------------------------
+# all of them
 # --------------------------------------------------------------------------
 def pain_flags(
     journal: pl.DataFrame | None,
@@ -683,13 +937,21 @@ def pain_flags(
     episode_gap_days: int = 7,
     improvement_points: int = 2,
     improvement_window_days: int = 14,
+    high_pain: int = 7,
+    high_pain_often: int = 5,
+    high_pain_often_days: int = 3,
+    high_pain_window_days: int = 7,
+    rising_points: float = 2.0,
+    rising_fraction: float = 0.30,
+    rising_window_days: int = 7,
     short_sleep_h: float = 7.0,
     poor_sleep_quality: int = 2,
     high_stress: int = 4,
     usual_quantile: float = 0.8,
     min_runs_for_usual: int = 5,
 ) -> pl.DataFrame:
-    """All journal rules: ``pain_during_run``, ``pain_next_morning``, ``pain_persistent``, ``stress_or_poor_sleep``.
+    """All journal rules: ``pain_during_run``, ``pain_next_morning``, ``pain_persistent``, ``pain_high``,
+    ``pain_rising``, ``stress_or_poor_sleep``.
 
     Parameters
     ----------
@@ -708,6 +970,10 @@ def pain_flags(
         See :func:`pain_next_morning` (``min_points``, ``min_fraction``, ``lookback_days``).
     persistent_days, episode_gap_days, improvement_points, improvement_window_days
         See :func:`pain_persistent` (``min_days``, ``gap_days``, ``improvement_points``, ``window_days``).
+    high_pain, high_pain_often, high_pain_often_days, high_pain_window_days
+        See :func:`pain_high`.
+    rising_points, rising_fraction, rising_window_days
+        See :func:`pain_rising`.
     short_sleep_h, poor_sleep_quality, high_stress, usual_quantile, min_runs_for_usual
         See :func:`stress_or_poor_sleep`.
 
@@ -719,7 +985,7 @@ def pain_flags(
     References
     ----------
     ``docs/evidence.md``: rules ``pain_during_run``, ``pain_next_morning``, ``pain_persistent``,
-    ``stress_or_poor_sleep``.
+    ``pain_high``, ``pain_rising``, ``stress_or_poor_sleep``.
     """
     del daily  # part of the contract with runback.flags; the journal rules need only activities
     given = dict(locals())  # the thresholds, by the names runback.flags takes
@@ -735,7 +1001,9 @@ def pain_flags(
 
 
 #: the journal rules, in the order runback.flags runs them
-JOURNAL_RULES: tuple[Rule, ...] = (PAIN_DURING_RUN, PAIN_NEXT_MORNING, PAIN_PERSISTENT, STRESS_OR_POOR_SLEEP)
+JOURNAL_RULES: tuple[Rule, ...] = (
+    PAIN_DURING_RUN, PAIN_NEXT_MORNING, PAIN_PERSISTENT, PAIN_HIGH, PAIN_RISING, STRESS_OR_POOR_SLEEP
+)
 
 PAIN_RULES: tuple[str, ...] = tuple(rule.id for rule in JOURNAL_RULES)
 """The rule ids this module raises."""

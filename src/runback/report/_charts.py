@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from runback.load import daily_load, session_load, session_spikes
 from runback.model import RULES_BY_ID
-from runback.report._html import OKABE_ITO, base_layout
+from runback.report._html import OKABE_ITO, base_layout, esc
 from runback.report._i18n import fmt_date, rule_label, tr
 
 # the bands of session_spikes (runback.load.rules), in the chart's order
@@ -29,8 +29,10 @@ SPIKE_BANDS: tuple[tuple[str, str, str], ...] = (
     ("large", OKABE_ITO["vermillion"], "triangle-up"),
 )
 
-# the journal rules' flags get their own marker on the timeline
-PAIN_RULES = frozenset(rule.id for rule in RULES_BY_ID.values() if rule.kind == "journal")
+# the flags made from the logged pain get their own marker on the timeline
+PAIN_RULES = frozenset(rule.id for rule in RULES_BY_ID.values() if rule.about_pain)
+# heuristic, weak-evidence load rules: drawn quieter
+QUIET_RULES = frozenset(rule.id for rule in RULES_BY_ID.values() if rule.quiet)
 
 
 def _iso(dates: pl.Series) -> list[str]:
@@ -87,13 +89,41 @@ def chart_spikes(spikes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: str) -> go.Figure:
-    """Weekly running distance as bars (flagged weeks hatched), intensity in a panel below."""
+# a week whose only flags rest on weak evidence or a rule of thumb: drawn quieter than an evidence-backed one
+QUIET_WEEK = "#f3c98b"
+# the smallest text a chart shows (px): plotly hides a bar label it would have to shrink below this
+MIN_TEXT_PX = 11
+
+
+def weekly_legend_html(lang: str) -> str:
+    """The weekly chart's colours as an HTML legend above it (a plotly legend is cut off on a phone)."""
+    items = (
+        (OKABE_ITO["blue"], "", "week_plain"),
+        (OKABE_ITO["vermillion"], " hatched", "flagged_week"),
+        (QUIET_WEEK, "", "weak_week"),
+    )
+    spans = "".join(
+        f'<span class="key{extra}" style="background:{colour}"></span>{esc(tr(key, lang))} '
+        for colour, extra, key in items
+    )
+    return f'<p class="legend chart-legend">{spans}</p>\n'
+
+
+def weekly_figure(
+    weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: str, quiet_weeks: set[dt.date] | None = None
+) -> go.Figure:
+    """Weekly running distance as bars, intensity in a panel below.
+
+    Weeks in ``flagged_weeks`` (an evidence-backed flag) are hatched vermillion; weeks in ``quiet_weeks``
+    (only flags on weak evidence or a rule of thumb) are a pale orange, without hatching.  The colours are
+    explained by :func:`weekly_legend_html` above the chart.
+    """
     weekly = weekly.sort("week_start")
     km = weekly["run_distance_m"].fill_null(0.0) / 1000.0
     change = weekly["run_distance_change"].to_list()
     labels = ["" if c is None else f"{c * 100:+.0f}%".replace("-", "−") for c in change]
     flagged = [d in flagged_weeks for d in weekly["week_start"].to_list()]
+    quiet = [d in (quiet_weeks or set()) and not f for d, f in zip(weekly["week_start"].to_list(), flagged)]
     x = _iso(weekly["week_start"])
     intensity_col, intensity_key = _intensity_column(weekly)
     rows = 2 if intensity_col else 1
@@ -104,12 +134,16 @@ def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: st
     fig.add_trace(
         go.Bar(
             x=x, y=_nums(km), name=tr("weekly_km", lang), text=labels, textposition="outside",
-            cliponaxis=False, textfont={"size": 9},
+            cliponaxis=False, textfont={"size": MIN_TEXT_PX},
             marker={
-                "color": [OKABE_ITO["vermillion"] if f else OKABE_ITO["blue"] for f in flagged],
+                "color": [OKABE_ITO["vermillion"] if f else QUIET_WEEK if q else OKABE_ITO["blue"]
+                          for f, q in zip(flagged, quiet)],
                 "pattern": {"shape": ["/" if f else "" for f in flagged], "fgcolor": "#ffffff", "size": 6},
             },
-            customdata=[[lab, tr("flagged_week", lang) if f else ""] for lab, f in zip(labels, flagged)],
+            customdata=[
+                [lab, tr("flagged_week", lang) if f else tr("weak_week", lang) if q else ""]
+                for lab, f, q in zip(labels, flagged, quiet)
+            ],
             hovertemplate=(
                 f"{tr('week_of', lang)} %{{x|%d-%m-%Y}}<br>%{{y:.1f}} km<br>"
                 f"{tr('change_prev', lang)}: %{{customdata[0]}}<br>%{{customdata[1]}}<extra></extra>"
@@ -118,13 +152,6 @@ def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: st
         ),
         row=1, col=1,
     )
-    # legend entries that explain the two bar colours
-    for colour, key in ((OKABE_ITO["blue"], "week_plain"), (OKABE_ITO["vermillion"], "flagged_week")):
-        fig.add_trace(
-            go.Scatter(x=[None], y=[None], name=tr(key, lang), mode="markers",
-                       marker={"color": colour, "symbol": "square", "size": 12}),
-            row=1, col=1,
-        )
     if intensity_col and intensity_key:
         fig.add_trace(
             go.Bar(
@@ -140,7 +167,9 @@ def weekly_figure(weekly: pl.DataFrame, flagged_weeks: set[dt.date], *, lang: st
     layout = base_layout(height=420 if rows == 2 else 320, lang=lang)
     layout.pop("xaxis")
     layout.pop("yaxis")
-    fig.update_layout(**layout, bargap=0.15, barmode="overlay")
+    # the colours are explained above the chart in HTML; a label too small to read is hidden (hover keeps it)
+    fig.update_layout(**layout, bargap=0.15, barmode="overlay", showlegend=False,
+                      uniformtext={"minsize": MIN_TEXT_PX, "mode": "hide"})
     return fig
 
 
@@ -214,15 +243,26 @@ def pain_timeline_figure(
         day_flags = flags.group_by("date").agg(pl.col("rule").unique().sort()).sort("date")
         texts = [", ".join(rule_label(r, lang) for r in rules) for rules in day_flags["rule"].to_list()]
         pain_flag = [bool(set(rules) & PAIN_RULES) for rules in day_flags["rule"].to_list()]
-        fig.add_trace(
-            go.Scatter(
-                x=_iso(day_flags["date"]), y=[top] * day_flags.height, name=tr("flag", lang), mode="markers",
-                marker={"symbol": ["diamond" if p else "triangle-down" for p in pain_flag], "size": 10,
-                        "color": [OKABE_ITO["purple"] if p else OKABE_ITO["vermillion"] for p in pain_flag]},
-                text=texts, hovertemplate="%{x|%d-%m-%Y}<br>%{text}<extra></extra>",
-            ),
-            row=1, col=1,
-        )
+        # a day whose flags all rest on weak evidence or a rule of thumb: a paler marker
+        quiet_day = [set(rules) <= QUIET_RULES for rules in day_flags["rule"].to_list()]
+        # flags are stars (pain) and downward triangles (load): shapes no pain entry uses
+        for is_pain, key, symbol, colour in (
+            (False, "load_flag", "triangle-down", OKABE_ITO["vermillion"]),
+            (True, "pain_flag", "star", OKABE_ITO["purple"]),
+        ):
+            keep = [p == is_pain for p in pain_flag]
+            if not any(keep):
+                continue
+            dates = [d for d, k in zip(_iso(day_flags["date"]), keep) if k]
+            colours = [QUIET_WEEK if q and not is_pain else colour for q, k in zip(quiet_day, keep) if k]
+            fig.add_trace(
+                go.Scatter(
+                    x=dates, y=[top] * len(dates), name=tr(key, lang), mode="markers",
+                    marker={"symbol": symbol, "size": 11, "color": colours},
+                    text=[t for t, k in zip(texts, keep) if k], hovertemplate="%{x|%d-%m-%Y}<br>%{text}<extra></extra>",
+                ),
+                row=1, col=1,
+            )
     journal = journal.sort("date", "time", nulls_last=False)
     symbols = {"during": "circle", "after": "square", "next_morning": "diamond", "other": "x"}
     for timing, symbol in symbols.items():
@@ -237,10 +277,11 @@ def pain_timeline_figure(
             ),
             row=2, col=1,
         )
-    # the daily maximum as a line, so the course over time reads at a glance
-    per_day = journal.group_by("date").agg(pl.col("pain").max()).sort("date")
+    # the daily maximum as a line that joins consecutive days only: a day without an entry is missing, not 0
+    per_day = journal.filter(pl.col("pain").is_not_null()).group_by("date").agg(pl.col("pain").max()).sort("date")
+    xs, ys = pain_line(per_day["date"].to_list(), per_day["pain"].to_list())
     fig.add_trace(
-        go.Scatter(x=_iso(per_day["date"]), y=per_day["pain"].cast(pl.Float64).to_list(), mode="lines",
+        go.Scatter(x=xs, y=ys, mode="lines", connectgaps=False, name=tr("pain_daily_max", lang),
                    line={"color": OKABE_ITO["black"], "width": 1}, showlegend=False, hoverinfo="skip"),
         row=2, col=1,
     )
@@ -276,6 +317,25 @@ def pain_timeline_figure(
     layout.pop("yaxis")
     fig.update_layout(**layout, bargap=0.1)
     return fig
+
+
+def pain_line(days: list[dt.date], pains: list[int]) -> tuple[list[str | None], list[float | None]]:
+    """x and y of a line through the daily pain that breaks wherever a day has no entry.
+
+    Between two logged days more than one day apart a null point is put in,
+    which plotly (``connectgaps=False``) draws as a break.
+    """
+    xs: list[str | None] = []
+    ys: list[float | None] = []
+    previous: dt.date | None = None
+    for day, pain in zip(days, pains):
+        if previous is not None and (day - previous).days > 1:
+            xs.append((previous + dt.timedelta(days=1)).isoformat())
+            ys.append(None)
+        xs.append(day.isoformat())
+        ys.append(float(pain))
+        previous = day
+    return xs, ys
 
 
 def pain_vs_load_points(daily: pl.DataFrame, journal: pl.DataFrame) -> pl.DataFrame:

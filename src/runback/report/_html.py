@@ -76,16 +76,52 @@ details summary { cursor: pointer; font-weight: 600; font-size: 1.1rem; }
 .sev3, .sev4, .sev5 { border-color: var(--warn); background: #fbe3d3; }
 .sev2 { border-color: #E69F00; background: #fdf0d2; }
 footer { margin: 2rem 0 1rem; padding-top: 0.6rem; border-top: 1px solid var(--line); font-size: 0.85rem; color: var(--muted); }
-table.flags td:nth-child(5) { min-width: 16rem; }
+table.flags td:nth-child(2) { min-width: 12rem; }
+/* heuristic, weak-evidence flags: quieter than the evidence-backed ones */
+tr.quiet, li.quiet, .badge.quiet { color: var(--muted); }
+.badge.quiet { border-style: dashed; background: #f7f7f7; }
+.status li.pain { font-weight: 500; }
+.status .event-story { font-weight: 600; }
+table.events tr.pain-after td:last-child { color: var(--warn); font-weight: 600; }
+details.rule-evidence { margin: 0.5rem 0; }
+details.msg { margin: 0.1rem 0 0; border: none; padding: 0; }
+details.msg summary { font-size: 0.8rem; font-weight: normal; color: var(--muted); }
+details.msg[open] { font-size: 0.85rem; }
+table.flags td:first-child { white-space: nowrap; }
+details.rule-evidence summary { font-size: 1rem; }
+details.rule-evidence.quiet summary { color: var(--muted); font-weight: 500; }
+.strength { font-weight: normal; color: var(--muted); font-size: 0.9rem; }
+.chart-legend { font-size: 0.85rem; margin: 0.2rem 0; }
+.chart-legend .key { display: inline-block; width: 1em; height: 1em; vertical-align: middle; margin: 0 0.3em 0 0.6em; }
+.chart-legend .key.hatched { background-image: repeating-linear-gradient(45deg, transparent 0 2px, #fff 2px 4px) !important; }
+ul.outside { font-size: 0.85rem; color: var(--muted); }
+.scroll-cue { display: none; font-size: 0.8rem; color: var(--muted); margin: 0.2rem 0; }
+.badge.pain-high { border-color: #b00020; background: #f9d5d9; font-weight: 600; }
+.badge.stale { border-color: #999; background: #eee; }
 @media (max-width: 600px) {
+  .scroll-cue { display: block; }
+  .table-wrap { box-shadow: inset -12px 0 8px -8px rgba(0,0,0,0.25); }
+  .month { font-size: 0.75rem; }
   main { padding: 0.4rem; } h1 { font-size: 1.25rem; } table { font-size: 0.8rem; }
-  /* the flags table as one card per flag: six columns do not fit a phone */
-  table.flags thead { display: none; }
-  table.flags, table.flags tbody, table.flags tr, table.flags td { display: block; width: 100%%; }
-  table.flags tr { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 0.6rem; padding: 0.2rem 0.4rem; }
-  table.flags td { border: none; padding: 0.15rem 0; text-align: left; min-width: 0; }
-  table.flags td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
-  table.flags td:nth-child(5) { min-width: 0; }
+  /* the flags table keeps its five columns and scrolls sideways inside its box (with a cue) */
+  table.flags td:nth-child(2) { min-width: 10rem; }
+  table.events thead { display: none; }
+  table.events, table.events tbody, table.events tr, table.events td { display: block; width: 100%%; }
+  table.events tr { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 0.6rem; padding: 0.2rem 0.4rem; }
+  table.events td { border: none; padding: 0.15rem 0; }
+  table.events td::before { content: attr(data-label) ": "; font-weight: 600; color: var(--muted); }
+}
+@media print {
+  @page { size: A4; margin: 12mm; }
+  body { font-size: 9.5pt; }
+  main { max-width: none; padding: 0; }
+  details { border: none; padding: 0; }
+  details > summary { list-style: none; }
+  .scroll-cue, .sort-hint { display: none !important; }
+  .table-wrap { overflow: visible; box-shadow: none; }
+  a { color: inherit; text-decoration: none; }
+  h2 { break-after: avoid; }
+  tr, .status, figure { break-inside: avoid; }
 }
 """ % {"font": FONT}
 
@@ -182,6 +218,8 @@ class Page:
     plotly_src: str | None = None  # None: embed plotly.js; else a relative URL such as "plotly.min.js"
     parts: list[str] = field(default_factory=list)
     n_figures: int = 0
+    body_class: str = ""  # e.g. "physio": the page's own styles hang on it
+    css: str = ""  # styles added after the shared ones
 
     def add(self, fragment: str) -> None:
         self.parts.append(fragment)
@@ -221,7 +259,8 @@ class Page:
             "<!DOCTYPE html>\n"
             f'<html lang="{esc(self.lang)}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{esc(self.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+            f"<title>{esc(self.title)}</title>\n<style>{CSS}{self.css}</style>\n</head>\n"
+            f"<body{f' class={esc(self.body_class)}' if self.body_class else ''}>\n<main>\n"
         )
         scripts = ""
         if self.n_figures:

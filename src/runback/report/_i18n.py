@@ -27,6 +27,7 @@ __all__ = [
     "RULE_LABEL",
     "SHORT_DAYS",
     "SHORT_MONTHS",
+    "SPIKE_WINDOW_DAYS",
     "T",
     "band_label",
     "estimate_method",
@@ -42,6 +43,7 @@ LANGS: tuple[str, ...] = ("en", "nl")
 
 # the per-run chart draws session_spikes with the rule's default window and bands (as the report runs it)
 _DAYS = SESSION_SPIKE.params["spike_window_days"]
+SPIKE_WINDOW_DAYS: int = int(_DAYS)
 _SMALL, _MODERATE, _LARGE = (f"{edge * 100:g}" for edge in SESSION_SPIKE.params["spike_bands"])
 
 T: dict[str, dict[str, str]] = {
@@ -76,10 +78,12 @@ T: dict[str, dict[str, str]] = {
     # weekly
     "sec_weekly": {"en": "Weekly running distance", "nl": "Hardloopafstand per week"},
     "weekly_intro": {
-        "en": "Kilometres run per week (Monday to Sunday), labelled with the change from the week before. "
-        "Hatched orange bars are weeks in which a rule fired.",
+        "en": "Kilometres run per week (Monday to Sunday), labelled with the change from the week before "
+        "where there is room. Hatched orange bars are weeks in which a rule backed by evidence fired; pale "
+        "orange bars, weeks with only a flag on weak evidence or a rule of thumb.",
         "nl": "Gelopen kilometers per week (maandag tot en met zondag), met de verandering ten opzichte van "
-        "de week ervoor. Gearceerde oranje balken zijn weken waarin een regel aansloeg.",
+        "de week ervoor waar daar ruimte voor is. Gearceerde oranje balken zijn weken waarin een regel met "
+        "onderbouwing aansloeg; lichtoranje balken, weken met alleen een signaal op zwak bewijs of een vuistregel.",
     },
     "weekly_below": {"en": "Below: {intensity} per week.", "nl": "Daaronder: {intensity} per week."},
     "no_runs": {
@@ -228,10 +232,110 @@ T: dict[str, dict[str, str]] = {
         "ga naar een fysiotherapeut.",
     },
     "generated": {"en": "Made with runback {version}, offline.", "nl": "Gemaakt met runback {version}, offline."},
+    # load events
+    "sec_events": {"en": "Load events and the pain around them", "nl": "Belastingspieken en de pijn eromheen"},
+    "events_intro": {
+        "en": "Each run much longer than your recent runs, each week of fast-rising distance and each run of "
+        "days without rest, with the pain you logged in the 7 days before and the 7 days after (the day's "
+        "highest score). These are one person's data: a pattern here is a question to discuss with a "
+        "physiotherapist, not proof that the load caused the pain.",
+        "nl": "Elke loop die veel langer was dan je recente lopen, elke week met een snel stijgende afstand en "
+        "elke reeks dagen zonder rust, met de pijn die je noteerde in de 7 dagen ervoor en de 7 dagen erna (de "
+        "hoogste score van de dag). Dit zijn gegevens van één persoon: een patroon hier is een vraag om met een "
+        "fysiotherapeut te bespreken, geen bewijs dat de belasting de pijn veroorzaakte.",
+    },
+    "no_events": {"en": "No load events in this period.", "nl": "Geen belastingspieken in deze periode."},
+    "more_events": {"en": "{n} earlier load events", "nl": "{n} eerdere belastingspieken"},
+    "event_day": {
+        "en": "the {km} run on {date} ({pct} on the longest of the previous {days} days)",
+        "nl": "de loop van {km} op {date} ({pct} t.o.v. de langste van de {days} dagen ervoor)",
+    },
+    "event_day_nobase": {"en": "the {km} run on {date}", "nl": "de loop van {km} op {date}"},
+    "event_week": {
+        "en": "the week of {date} ({km}, {pct} on the week before)",
+        "nl": "de week van {date} ({km}, {pct} t.o.v. de week ervoor)",
+    },
+    "event_streak": {
+        "en": "{n} running days in a row from {date}",
+        "nl": "{n} loopdagen achter elkaar vanaf {date}",
+    },
+    "before_none": {"en": "no entry the week before", "nl": "geen meting de week ervoor"},
+    "before_range": {"en": "pain {range} the week before", "nl": "pijn {range} de week ervoor"},
+    "after_none": {"en": "no entry in the 7 days after", "nl": "geen meting in de 7 dagen erna"},
+    "after_zero": {
+        "en": "pain 0 on the {n} days logged after",
+        "nl": "pijn 0 op de {n} gemeten dagen erna",
+    },
+    "after_range": {
+        "en": "{range} on {n} of the 7 days after",
+        "nl": "{range} op {n} van de 7 dagen erna",
+    },
+    "event_sentence": {"en": "After {event}: {before}, {after}.", "nl": "Na {event}: {before}, {after}."},
+    "col_event": {"en": "Load event", "nl": "Belastingspiek"},
+    "col_before": {"en": "Pain, 7 days before", "nl": "Pijn, 7 dagen ervoor"},
+    "col_after": {"en": "Pain, 7 days after", "nl": "Pijn, 7 dagen erna"},
+    "status_event": {
+        "en": "The back pain logged since {start} came after this load event: {event}; {before}, {after}.",
+        "nl": "De rugpijn die je sinds {start} noteert kwam na deze belastingspiek: {event}; {before}, {after}.",
+    },
+    "averages_heading": {"en": "Averages over all sessions", "nl": "Gemiddelden over alle trainingen"},
+    # evidence, once per rule
+    "sec_evidence": {"en": "What the studies found", "nl": "Wat het onderzoek liet zien"},
+    "evidence_intro": {
+        "en": "Each rule that fired in this period, once: the guidance and studies behind it and how strong "
+        "they are. Rules on weak evidence or a rule of thumb are drawn quieter (grey) in the tables and charts.",
+        "nl": "Elke regel die in deze periode aansloeg, één keer: het advies en het onderzoek erachter en hoe "
+        "sterk dat is. Regels met zwak bewijs of een vuistregel zijn rustiger (grijs) getekend in de tabellen "
+        "en grafieken.",
+    },
+    "strength_3": {"en": "moderate evidence", "nl": "matig bewijs"},
+    "strength_2": {"en": "weak to moderate evidence", "nl": "zwak tot matig bewijs"},
+    "strength_1": {"en": "weak evidence", "nl": "zwak bewijs"},
+    "strength_advice": {"en": "physiotherapy advice, not a study", "nl": "fysiotherapeutisch advies, geen onderzoek"},
+    "strength_0": {"en": "weak, contested evidence", "nl": "zwak, omstreden bewijs"},
+    "col_strength": {"en": "Evidence", "nl": "Bewijs"},
+    "col_baseline": {"en": "Baseline", "nl": "Basis"},
+    "in_words": {"en": "in words", "nl": "in woorden"},
+    "advice_label": {"en": "Advice", "nl": "Advies"},
+    "outside_period": {
+        "en": "Journal entries outside the period of your activities (not drawn):",
+        "nl": "Dagboekregels buiten de periode van je activiteiten (niet getekend):",
+    },
+    "weak_week": {"en": "week with a weak-evidence flag only", "nl": "week met alleen een signaal met zwak bewijs"},
+    "pain_flag": {"en": "pain flag", "nl": "pijnsignaal"},
+    "load_flag": {"en": "load flag", "nl": "belastingssignaal"},
+    "pain_daily_max": {"en": "highest pain of the day", "nl": "hoogste pijn van de dag"},
+    # the physiotherapist's page
+    "physio_title": {"en": "runback summary for the physiotherapist: {athlete}",
+                     "nl": "runback-samenvatting voor de fysiotherapeut: {athlete}"},
+    "physio_lead": {
+        "en": "Training load and self-reported back pain (0 none, 10 worst) of the last 12 weeks, {start} to {end}. "
+        "Made by the runner with runback from their watch files and pain journal.",
+        "nl": "Trainingsbelasting en zelf gemelde rugpijn (0 geen, 10 ergst) van de laatste 12 weken, {start} tot en "
+        "met {end}. Gemaakt door de loper met runback uit horloge-bestanden en pijndagboek.",
+    },
+    "physio_pain": {"en": "Pain over the last 12 weeks", "nl": "Pijn in de laatste 12 weken"},
+    "physio_pain_caption": {
+        "en": "Dots: the day's highest pain score (no dot: no entry that day). Bars below: km run per day.",
+        "nl": "Stippen: de hoogste pijnscore van de dag (geen stip: geen meting die dag). Balken: km gelopen per dag.",
+    },
+    "physio_flags": {"en": "Flags of the last 12 weeks", "nl": "Signalen van de laatste 12 weken"},
+    "physio_events": {"en": "Load events and pain before and after", "nl": "Belastingspieken en pijn ervoor en erna"},
+    "physio_profile": {"en": "Profile", "nl": "Profiel"},
+    "physio_summary": {
+        "en": "{runs} runs, {km} km in these 12 weeks; {entries} journal entries, pain {low}–{high}/10.",
+        "nl": "{runs} lopen, {km} km in deze 12 weken; {entries} dagboekregels, pijn {low}–{high}/10.",
+    },
+    "no_chromium": {
+        "en": "cannot write a PDF: headless Chromium was not found at {path} (install Debian's chromium package)",
+        "nl": "kan geen PDF schrijven: headless Chromium niet gevonden op {path} (installeer Debians chromium-pakket)",
+    },
     # team
     "team_intro": {
-        "en": "Every runner in the store, as of {date}. Status: the flags of the last 14 days, most severe first.",
-        "nl": "Alle lopers in de opslag, op {date}. Status: de signalen van de laatste 14 dagen, ernstigste eerst.",
+        "en": "Every runner in the store, as of {date}. Status: the flags of the last 14 days. Runners with high "
+        "or rising back pain come first, then the others by the evidence behind their flags.",
+        "nl": "Alle lopers in de opslag, op {date}. Status: de signalen van de laatste 14 dagen. Lopers met hevige "
+        "of toenemende rugpijn staan bovenaan, de anderen daarna op het bewijs achter hun signalen.",
     },
     "col_runner": {"en": "Runner", "nl": "Loper"},
     "col_status": {"en": "Status (last 14 days)", "nl": "Status (laatste 14 dagen)"},
@@ -240,6 +344,18 @@ T: dict[str, dict[str, str]] = {
     "col_week_km": {"en": "This week (km)", "nl": "Deze week (km)"},
     "col_week_change": {"en": "vs same days last week", "nl": "t.o.v. dezelfde dagen vorige week"},
     "col_last": {"en": "Last activity", "nl": "Laatste activiteit"},
+    "stale": {"en": "no activity or pain entry since {date}", "nl": "geen activiteit of pijnmeting sinds {date}"},
+    "team_key": {
+        "en": "Colours: red, high or rising back pain (listed first); orange, another pain flag or a load flag "
+        "backed by moderate evidence; grey, a load flag on weak evidence or a rule of thumb; 'no recent data', no "
+        "activity or pain entry in the last 14 days. Then by the evidence behind the flags, strongest first.",
+        "nl": "Kleuren: rood, hevige of toenemende rugpijn (bovenaan); oranje, een ander pijnsignaal of een "
+        "belastingssignaal met matig bewijs; grijs, een belastingssignaal met zwak bewijs of een vuistregel; "
+        "'geen recente gegevens', geen activiteit of pijnmeting in de laatste 14 dagen. Daarna op het bewijs "
+        "achter de signalen, sterkste eerst.",
+    },
+    "stale_badge": {"en": "no recent data", "nl": "geen recente gegevens"},
+    "scroll_cue": {"en": "Swipe sideways to see every column →", "nl": "Veeg opzij voor alle kolommen →"},
     "trend_up": {"en": "rising", "nl": "stijgend"},
     "trend_down": {"en": "falling", "nl": "dalend"},
     "trend_flat": {"en": "steady", "nl": "gelijk"},

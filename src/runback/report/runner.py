@@ -22,7 +22,7 @@ from runback.errors import FileError, OptionError
 from runback.files import write_atomic
 from runback.load import local_dates
 from runback.load.profile import Profile
-from runback.model import RULES
+from runback.model import EVENT_SPANS, RULES, RULES_BY_ID, event_before_pain, load_events
 from runback.report import _charts
 from runback.report._html import Page, esc
 from runback.report._i18n import (
@@ -32,6 +32,7 @@ from runback.report._i18n import (
     LANGS,
     MONTHS,
     SHORT_DAYS,
+    SPIKE_WINDOW_DAYS,
     band_label,
     estimate_method,
     fmt_date,
@@ -58,6 +59,12 @@ OPT_IN_RULES = frozenset(rule.id for rule in RULES if not rule.default)
 
 # rules whose value is a change ratio (0.35 = 35% more)
 RATIO_RULES = frozenset(rule.id for rule in RULES if rule.ratio)
+# heuristic, weak-evidence load rules: drawn quieter than the evidence-backed ones
+QUIET_RULES = frozenset(rule.id for rule in RULES if rule.quiet)
+# rules that lead the status whenever they fire (high pain, pain rising over days)
+LEAD_RULES = frozenset(rule.id for rule in RULES if rule.leads)
+# rules whose baseline is a distance in metres
+METRE_BASELINES = frozenset(rule.id for rule in RULES if rule.baseline_unit == "m")
 
 
 # --------------------------------------------------------------------------
@@ -97,15 +104,17 @@ def fired(flags: pl.DataFrame) -> pl.DataFrame:
 
 
 def recent_flags(flags: pl.DataFrame, as_of: dt.date, *, days: int = STATUS_DAYS) -> pl.DataFrame:
-    """Flags of the ``days`` days up to ``as_of``, most severe first.
+    """Flags of the ``days`` days up to ``as_of``: the leading rules (high or rising pain) first, then the
+    most severe.
 
     Left out: ``OPT_IN_RULES`` (shown, never flagged) and the informational bands ``INFO_BANDS``.
     """
     start = as_of - dt.timedelta(days=days - 1)
     return (
         fired(flags).filter(pl.col("date").is_between(start, as_of))
-        .with_columns(severity_expr())
-        .sort(["severity", "date"], descending=[True, True])
+        .with_columns(severity_expr(), _lead=pl.col("rule").is_in(list(LEAD_RULES)))
+        .sort(["_lead", "severity", "date"], descending=[True, True, True])
+        .drop("_lead")
     )
 
 
@@ -126,6 +135,43 @@ def _fmt_value(rule: str, value: float | None, lang: str) -> str:
     if rule in RATIO_RULES:
         return fmt_pct(value, lang)
     return fmt_num(value, lang, digits=0 if float(value).is_integer() else 2)
+
+
+def day_text(day: dt.date, lang: str, year_of: int | None) -> str:
+    """A short date, with its year unless it is ``year_of`` (the report period's one year)."""
+    return fmt_date(day, lang, year=year_of is None or day.year != year_of)
+
+
+def _pain_range(low: int | None, high: int | None) -> str:
+    return "–" if low is None or high is None else (f"{low}" if low == high else f"{low}–{high}")
+
+
+def event_words(row: dict[str, Any], lang: str, year_of: int | None = None) -> tuple[str, str, str]:
+    """A load event of :func:`runback.model.load_events` in words: (what happened, pain before, pain after)."""
+    span = EVENT_SPANS.get(row["rule"], "day")
+    first = row.get("first_day") or row["date"]
+    when = day_text(first, lang, year_of)
+    value, baseline = row.get("value"), row.get("baseline")
+    if span == "streak":
+        event = tr("event_streak", lang, n=int(value or 0), date=when)
+    elif baseline is None or value is None:
+        event = f"{rule_label(row['rule'], lang)} ({when})"
+    else:
+        distance = f"{fmt_num(baseline * (1.0 + value) / 1000.0, lang)} km"
+        key = "event_week" if span == "week" else "event_day"
+        event = tr(key, lang, km=distance, date=when, pct=fmt_pct(value, lang), days=SPIKE_WINDOW_DAYS)
+    if not row.get("before_days_logged"):
+        before = tr("before_none", lang)
+    else:
+        before = tr("before_range", lang, range=_pain_range(row.get("before_min"), row.get("before_max")))
+    if not row.get("after_days_logged"):
+        after = tr("after_none", lang)
+    elif not row.get("after_days_pain"):
+        after = tr("after_zero", lang, n=row["after_days_logged"])
+    else:
+        after = tr("after_range", lang, range=_pain_range(row.get("after_min"), row.get("after_max")),
+                   n=row["after_days_pain"])
+    return event, before, after
 
 
 def _for_athlete(df: pl.DataFrame | None, athlete: str) -> pl.DataFrame | None:
@@ -167,16 +213,34 @@ def _header(page: Page, athlete: str, runs: pl.DataFrame, other: int, period: tu
     )
 
 
-def status_html(flags: pl.DataFrame, as_of: dt.date | None, *, lang: str) -> str:
-    """The plain-language status of the last two weeks: the flags' own messages and the physiotherapy guidance."""
+def status_html(
+    flags: pl.DataFrame,
+    as_of: dt.date | None,
+    *,
+    lang: str,
+    events: pl.DataFrame | None = None,
+    journal: pl.DataFrame | None = None,
+) -> str:
+    """The plain-language status of the last two weeks: the flags' own messages and the physiotherapy guidance.
+
+    Pain comes first: the journal rules about the pain itself (high pain, pain
+    rising over days, ...) weigh most (:data:`RULE_SEVERITY`).  Where pain was
+    logged in the two weeks, the status names the last load event before that
+    pain began, however old (:func:`runback.model.event_before_pain`).
+    """
     parts = [f'<h2 id="status">{esc(tr("status_heading", lang))}</h2>\n']
     if as_of is None:
         return parts[0] + f"<p>{esc(tr('no_data', lang))}</p>\n"
     recent = recent_flags(flags, as_of)
     start = as_of - dt.timedelta(days=STATUS_DAYS - 1)
     window = esc(tr("status_window", lang, start=fmt_date(start, lang), end=fmt_date(as_of, lang)))
+    story = ""
+    found = event_before_pain(events, journal, as_of, days=STATUS_DAYS) if events is not None else None
+    if found is not None:
+        event, before, after = event_words(found, lang, as_of.year)
+        story = (f'<p class="event-story">{esc(tr("status_event", lang, start=day_text(found["pain_start"], lang, as_of.year), event=event, before=before, after=after))}</p>\n')
     if recent.is_empty():
-        parts.append(f'<div class="status"><p>{window}</p><p>{esc(tr("no_flags", lang))}</p>'
+        parts.append(f'<div class="status"><p>{window}</p>{story}<p>{esc(tr("no_flags", lang))}</p>'
                      f"<p>{esc(tr('running_good', lang))}</p></div>\n")
         return "".join(parts)
     items = []
@@ -186,13 +250,14 @@ def status_html(flags: pl.DataFrame, as_of: dt.date | None, *, lang: str) -> str
         rows = recent.filter(pl.col("rule") == rule)
         top = rows.row(0, named=True)
         count = f" ({esc(tr('times', lang, n=rows.height))})" if rows.height > 1 else ""
+        cls = ' class="quiet"' if rule in QUIET_RULES else (' class="pain"' if RULES_BY_ID.get(rule) and RULES_BY_ID[rule].about_pain else "")
         items.append(
-            f"<li><b>{esc(rule_label(rule, lang))}</b> ({esc(fmt_date(top['date'], lang))}): "
+            f"<li{cls}><b>{esc(rule_label(rule, lang))}</b> ({esc(fmt_date(top['date'], lang))}): "
             f"{esc(_message(top, lang))}{count}</li>"
         )
         if rule in ADVICE and ADVICE[rule][lang] not in advice:
             advice.append(ADVICE[rule][lang])
-    parts.append(f'<div class="status flagged"><p>{window}</p>\n<h3>{esc(tr("measured", lang))}</h3>\n<ul>\n')
+    parts.append(f'<div class="status flagged"><p>{window}</p>\n{story}<h3>{esc(tr("measured", lang))}</h3>\n<ul>\n')
     parts.append("\n".join(items))
     parts.append(f"\n</ul>\n<h3>{esc(tr('advice', lang))}</h3>\n<ul>\n")
     parts.append("\n".join(f"<li>{esc(a)}</li>" for a in advice))
@@ -200,11 +265,54 @@ def status_html(flags: pl.DataFrame, as_of: dt.date | None, *, lang: str) -> str
     return "".join(parts)
 
 
-def _flagged_weeks(flags: pl.DataFrame) -> set[dt.date]:
+#: load events shown open (the most recent); the rest are one click away
+EVENTS_SHOWN = 6
+
+
+def events_html(events: pl.DataFrame, *, lang: str, year_of: int | None) -> str:
+    """Each load event of the period with the pain of the 7 days before and after, one row each.
+
+    The :data:`EVENTS_SHOWN` most recent are shown; the others follow in a collapsed table.
+    """
+    if events.is_empty():
+        return f"<p>{esc(tr('no_events', lang))}</p>\n"
+    ordered = events.sort("date", descending=True)
+    out = _events_table(ordered.head(EVENTS_SHOWN), lang=lang, year_of=year_of)
+    if ordered.height > EVENTS_SHOWN:
+        rest = ordered.slice(EVENTS_SHOWN)
+        out += (f'<details class="more-events"><summary>{esc(tr("more_events", lang, n=rest.height))}</summary>\n'
+                + _events_table(rest, lang=lang, year_of=year_of) + "</details>\n")
+    return out
+
+
+def _events_table(events: pl.DataFrame, *, lang: str, year_of: int | None) -> str:
+    rows = []
+    for row in events.iter_rows(named=True):
+        event, before, after = event_words(row, lang, year_of)
+        quiet = " quiet" if row["rule"] in QUIET_RULES else ""
+        hurt = " pain-after" if (row.get("after_days_pain") or 0) > 0 else ""
+        rows.append(
+            f'<tr class="event{quiet}{hurt}"><td data-label="{esc(tr("col_event", lang))}"><b>{esc(rule_label(row["rule"], lang))}</b><br>'
+            f'{esc(event)}</td><td data-label="{esc(tr("col_before", lang))}">{esc(before)}</td>'
+            f'<td data-label="{esc(tr("col_after", lang))}">{esc(after)}</td></tr>'
+        )
+    head = "".join(f"<th>{esc(tr(k, lang))}</th>" for k in ("col_event", "col_before", "col_after"))
+    return (
+        f'<div class="table-wrap"><table class="events"><thead><tr>{head}</tr></thead>\n<tbody>\n'
+        + "\n".join(rows) + "\n</tbody></table></div>\n"
+    )
+
+
+def _flagged_weeks(flags: pl.DataFrame, *, quiet: bool | None = None) -> set[dt.date]:
+    """ISO weeks (Mondays) with a flag that fired; ``quiet``: only weeks whose flags are all quiet (True)
+    or weeks with at least one evidence-backed flag (False)."""
     if flags.is_empty():
         return set()
-    weeks = fired(flags).select(week_start(pl.col("date")).alias("w"))
-    return set(weeks["w"].to_list())
+    weeks = fired(flags).with_columns(w=week_start(pl.col("date")), q=pl.col("rule").is_in(list(QUIET_RULES)))
+    per_week = weeks.group_by("w").agg(pl.col("q").all())
+    if quiet is not None:
+        per_week = per_week.filter(pl.col("q") == quiet)
+    return set(per_week["w"].to_list())
 
 
 def calendar_html(daily: pl.DataFrame, *, lang: str) -> str:
@@ -257,39 +365,82 @@ def calendar_html(daily: pl.DataFrame, *, lang: str) -> str:
     return legend + '<div class="months">\n' + "\n".join(months) + "\n</div>\n"
 
 
+def _fmt_baseline(rule: str, value: float | None, lang: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if rule in METRE_BASELINES:
+        return f"{fmt_num(value / 1000.0, lang)} km"
+    return fmt_num(value, lang, digits=0 if float(value).is_integer() else 2)
+
+
 def flags_table_html(flags: pl.DataFrame, *, lang: str) -> str:
-    """Every flag of the period: date, rule, value, threshold, message, evidence (sortable)."""
+    """Every flag of the period: date, rule and band, the measured value, threshold and baseline (sortable).
+
+    The words and the evidence are said once per rule (:func:`evidence_html`), not on every row.
+    """
     if flags.is_empty():
         return f"<p>{esc(tr('no_flags_period', lang))}</p>\n"
-    head = "".join(
-        f'<th{" class=num" if k in ("col_value", "col_threshold") else ""}>{esc(tr(k, lang))}</th>'
-        for k in ("col_date", "col_rule", "col_value", "col_threshold", "col_message", "col_evidence")
-    )
-    label = {k: esc(tr(k, lang)) for k in ("col_date", "col_rule", "col_value", "col_threshold", "col_message",
-                                           "col_evidence")}
+    keys = ("col_date", "col_rule", "col_value", "col_threshold", "col_baseline")
+    numeric = ("col_value", "col_threshold", "col_baseline")
+    head = "".join(f'<th{" class=num" if k in numeric else ""}>{esc(tr(k, lang))}</th>' for k in keys)
+    label = {k: esc(tr(k, lang)) for k in keys}
     body = []
     for row in flags.sort(["date", "rule"], descending=[True, False]).iter_rows(named=True):
         rule = row["rule"]
-        value, threshold = row["value"], row["threshold"]
+        value, threshold, baseline = row["value"], row["threshold"], row["baseline"]
         band = "" if not row.get("band") else " · " + esc(band_label(row["band"], lang, rule))
+        quiet = ' class="quiet"' if rule in QUIET_RULES else ""
         body.append(
-            "<tr>"
+            f"<tr{quiet}>"
             f'<td data-label="{label["col_date"]}" data-sort="{row["date"].isoformat()}">'
             f"{esc(fmt_date(row['date'], lang))}</td>"
-            f'<td data-label="{label["col_rule"]}" data-sort="{esc(rule)}"><b>{esc(rule_label(rule, lang))}</b>'
-            f"<br><code>{esc(rule)}</code>{band}</td>"
+            f'<td data-label="{label["col_rule"]}" data-sort="{esc(rule)}"><a href="#ev-{esc(rule)}">'
+            f"{esc(rule_label(rule, lang))}</a>{band}"
+            f'<details class="msg"><summary>{esc(tr("in_words", lang))}</summary>{esc(_message(row, lang))}</details></td>'
             f'<td class="num" data-label="{label["col_value"]}" data-sort="{"" if value is None else value}">'
             f"{esc(_fmt_value(rule, value, lang))}</td>"
             f'<td class="num" data-label="{label["col_threshold"]}" data-sort="{"" if threshold is None else threshold}">'
             f"{esc(_fmt_value(rule, threshold, lang))}</td>"
-            f'<td data-label="{label["col_message"]}">{esc(_message(row, lang))}</td>'
-            f'<td class="evidence" data-label="{label["col_evidence"]}">{esc(_evidence(row, lang))}</td>'
+            f'<td class="num" data-label="{label["col_baseline"]}" data-sort="{"" if baseline is None else baseline}">'
+            f"{esc(_fmt_baseline(rule, baseline, lang))}</td>"
             "</tr>"
         )
     return (
-        f'<p class="muted">{esc(tr("sort_hint", lang))}</p>\n<div class="table-wrap"><table class="sortable flags">'
+        f'<p class="muted">{esc(tr("sort_hint", lang))}</p>\n<p class="scroll-cue">{esc(tr("scroll_cue", lang))}</p>\n'
+        f'<div class="table-wrap" tabindex="0"><table class="sortable flags">'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody></table></div>\n"
     )
+
+
+def strength_text(rule: str, lang: str) -> str:
+    """How strong a rule's evidence is, in words."""
+    known = RULES_BY_ID.get(rule)
+    if known is not None and known.strength.startswith("physiotherapy advice"):
+        return tr("strength_advice", lang)
+    return tr(f"strength_{known.strength_rank if known is not None else 1}", lang)
+
+
+def evidence_html(flags: pl.DataFrame, *, lang: str) -> str:
+    """Each rule of ``flags`` once: a collapsible "what the studies found" with its evidence, strength and advice."""
+    if flags.is_empty():
+        return ""
+    present = set(flags["rule"].to_list())
+    order = [rule.id for rule in RULES if rule.id in present] + sorted(present - set(RULES_BY_ID))
+    parts = [f'<section id="evidence"><h2>{esc(tr("sec_evidence", lang))}</h2>\n'
+             f'<p class="muted">{esc(tr("evidence_intro", lang))}</p>\n']
+    for rule in order:
+        row = flags.filter(pl.col("rule") == rule).row(0, named=True)
+        quiet = " quiet" if rule in QUIET_RULES else ""
+        advice = ADVICE.get(rule, {}).get(lang, "")
+        parts.append(
+            f'<details class="rule-evidence{quiet}" id="ev-{esc(rule)}"><summary>{esc(rule_label(rule, lang))} '
+            f'<span class="strength">({esc(strength_text(rule, lang))})</span></summary>\n'
+            f"<p>{esc(_evidence(row, lang))}</p>\n"
+            + (f"<p><b>{esc(tr('advice_label', lang))}:</b> {esc(advice)}</p>\n" if advice else "")
+            + "</details>\n"
+        )
+    parts.append("</section>\n")
+    return "".join(parts)
 
 
 def _source(text: str | None, lang: str) -> str:
@@ -370,6 +521,7 @@ def build_runner_report(
     acwr: pl.DataFrame | None = None,
     profile: Any = None,
     session_spikes: pl.DataFrame | None = None,
+    events: pl.DataFrame | None = None,
     since: dt.date | str | None = None,
     as_of: dt.date | str | None = None,
     lang: str = "en",
@@ -402,6 +554,8 @@ def build_runner_report(
     session_spikes : pl.DataFrame, optional
         ``runback.load.session_spikes`` as the model computed it (the per-run
         chart draws it); default: computed from ``activities`` and ``profile``.
+    events : pl.DataFrame, optional
+        ``runback.model.load_events`` (default: computed from ``flags`` and ``journal``).
     since : date or "YYYY-MM-DD", optional
         First day shown.
     as_of : date or "YYYY-MM-DD", optional
@@ -453,15 +607,30 @@ def build_runner_report(
     journal_p = _since(journal_all, "date", since_day)
 
     runs = act.filter(running_activity())
-    days: list[dt.date] = [
-        d for d in (*daily_p["date"].to_list(), *act["_date"].to_list(), *journal_p["date"].to_list()) if d is not None
-    ]
-    last = max(days) if days else None
-    period = (min(days), max(days)) if days else None
+    # the period is the span of the activities: a journal entry outside it is listed, not drawn
+    act_days: list[dt.date] = [d for d in (*daily_p["date"].to_list(), *act["_date"].to_list()) if d is not None]
+    period = (min(act_days), max(act_days)) if act_days else None
+    outside = journal_p.clear() if period is None else journal_p.filter(~pl.col("date").is_between(*period))
+    journal_in = journal_p if period is None else journal_p.filter(pl.col("date").is_between(*period))
+    # the status's "now": the last day with an activity or a journal entry (pain logged today counts)
+    all_days = act_days + [d for d in journal_p["date"].to_list() if d is not None]
+    last = max(all_days) if all_days else None
+    year_of = period[0].year if period is not None and period[0].year == period[1].year else None
+
+    events_all = _for_athlete(events, athlete)
+    if events_all is None:
+        events_all = load_events(flags_all, journal_all)
+    events_p = _since(events_all, "date", since_day)
 
     page = Page(lang=lang, title=tr("title", lang, athlete=athlete), plotly_src=plotly_src)
     _header(page, athlete, runs, act.height - runs.height, period)
-    page.add(status_html(flags_all, as_date(as_of) or last, lang=lang))
+    page.add(status_html(flags_all, as_date(as_of) or last, lang=lang, events=events_all, journal=journal_all))
+
+    # load events with the pain before and after: the story averages lose
+    page.add(f'<section id="events"><h2>{esc(tr("sec_events", lang))}</h2>\n')
+    page.add(f'<p class="muted">{esc(tr("events_intro", lang))}</p>\n')
+    page.add(events_html(events_p, lang=lang, year_of=year_of))
+    page.add("</section>\n")
 
     # weekly distance and intensity
     page.add(f'<section id="weekly"><h2>{esc(tr("sec_weekly", lang))}</h2>\n')
@@ -473,7 +642,10 @@ def build_runner_report(
         if key:
             intro += " " + tr("weekly_below", lang, intensity=tr(key, lang))
         page.add(f'<p class="muted">{esc(intro)}</p>\n')
-        page.add(page.figure(_charts.weekly_figure(weekly_p, _flagged_weeks(flags_p), lang=lang)))
+        page.add(_charts.weekly_legend_html(lang))
+        page.add(page.figure(_charts.weekly_figure(
+            weekly_p, _flagged_weeks(flags_p, quiet=False), lang=lang, quiet_weeks=_flagged_weeks(flags_p, quiet=True)
+        )))
     page.add("</section>\n")
 
     # each run against the longest of the previous 30 days
@@ -491,13 +663,21 @@ def build_runner_report(
         page.add(f"<p>{esc(tr('no_journal', lang))}</p>\n")
     else:
         page.add(f'<p class="muted">{esc(tr("pain_intro", lang))}</p>\n')
-        page.add(page.figure(_charts.pain_timeline_figure(daily_p, journal_p, fired(flags_p), lang=lang)))
+        if not journal_in.is_empty():
+            page.add(page.figure(_charts.pain_timeline_figure(daily_p, journal_in, fired(flags_p), lang=lang)))
+        if not outside.is_empty():
+            page.add(f'<p class="muted">{esc(tr("outside_period", lang))}</p>\n<ul class="outside">\n')
+            for row in outside.sort("date").iter_rows(named=True):
+                pain = "–" if row["pain"] is None else f"{row['pain']}/10"
+                timing = tr(f"timing_{row['timing']}", lang) if row.get("timing") else ""
+                page.add(f"<li>{esc(fmt_date(row['date'], lang))}: {esc(pain)} {esc(timing)}</li>\n")
+            page.add("</ul>\n")
     page.add("</section>\n")
 
-    # load against pain
+    # load against pain: the averages, with their n, below the events
     page.add(f'<section id="painload"><h2>{esc(tr("sec_painload", lang))}</h2>\n')
     analysis = _for_athlete(pain_analysis, athlete)
-    page.add(_painload_html(page, daily_all, journal_p, analysis))
+    page.add(_painload_html(page, daily_all, journal_in, analysis))
     page.add("</section>\n")
 
     # PMC and ACWR: optional, collapsed, with the caveat
@@ -526,6 +706,7 @@ def build_runner_report(
     page.add(f'<section id="flags"><h2>{esc(tr("sec_flags", lang))}</h2>\n')
     page.add(flags_table_html(flags_p, lang=lang))
     page.add("</section>\n")
+    page.add(evidence_html(flags_p, lang=lang))
 
     page.add(f'<section id="profile"><h2>{esc(tr("sec_profile", lang))}</h2>\n')
     page.add(profile_html(profile, lang=lang))

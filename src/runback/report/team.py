@@ -18,16 +18,20 @@ import polars as pl
 from runback.days import local_day, monday
 from runback.errors import OptionError
 from runback.load.profile import Profile
+from runback.model import RULES_BY_ID
 from runback.pain.rules import PAIN_NEXT_MORNING
 from runback.report._html import Page, esc, plotly_js
 from runback.report._i18n import band_label, fmt_date, fmt_num, fmt_pct, rule_label, tr
 from runback.report._inputs import last_day, open_any_store, report_inputs
 from runback.report.runner import (
     BAND_SEVERITY,
+    QUIET_RULES,
     RULE_SEVERITY,
+    STATUS_DAYS,
     as_date,
     build_runner_report,
     check_lang,
+    day_text,
     make_folder,
     recent_flags,
     write_text_atomic,
@@ -56,7 +60,31 @@ TEAM_COLUMNS: dict[str, pl.DataType] = {
     "week_start": pl.Date(),
     "week_distance_m": pl.Float64(),
     "week_distance_change": pl.Float64(),
+    "priority": pl.Int64(),
+    "evidence_rank": pl.Int64(),
+    "last_entry": pl.Date(),
+    "stale": pl.Boolean(),
 }
+
+# the rules that lead a status and the overview (high pain, pain rising over days)
+LEAD_RULES = frozenset(rule.id for rule in RULES_BY_ID.values() if rule.leads)
+PAIN_FLAG_RULES = frozenset(rule.id for rule in RULES_BY_ID.values() if rule.about_pain)
+
+
+def priority(rules: Sequence[str], trend: str | None) -> int:
+    """Where a runner stands in the overview: 3 high or rising pain (a leading rule, or the pain
+    trend up), 2 another pain flag, 1 a load flag, 0 none."""
+    present = set(rules)
+    if present & LEAD_RULES or trend == "up":
+        return 3
+    if present & PAIN_FLAG_RULES:
+        return 2
+    return 1 if present else 0
+
+
+def evidence_rank(rules: Sequence[str]) -> int:
+    """The strongest evidence behind a runner's flags (:func:`runback.registry.strength_rank`), 0 without."""
+    return max((RULES_BY_ID[r].strength_rank for r in rules if r in RULES_BY_ID), default=0)
 
 
 def pain_trend(journal: pl.DataFrame, as_of: dt.date) -> tuple[int | None, dt.date | None, str | None, float | None]:
@@ -121,6 +149,10 @@ def runner_status(
     last_pain, last_pain_date, trend, change = (
         pain_trend(journal, as_of) if journal is not None else (None, None, None, None)
     )
+    entry_days: list[dt.date] = [] if journal is None else [d for d in journal["date"].to_list() if d and d <= as_of]
+    last_entry = max(entry_days, default=None)
+    activity_day: dt.date | None = None if last_activity is None else last_activity.date()  # type: ignore[union-attr]
+    latest = max([d for d in (activity_day, last_entry) if d is not None], default=None)
     week = monday(as_of)
     days = daily.filter(pl.col("athlete") == athlete)
     this_week = float(days.filter(pl.col("date").is_between(week, as_of))["run_distance_m"].sum())
@@ -144,6 +176,11 @@ def runner_status(
         "week_start": week,
         "week_distance_m": this_week,
         "week_distance_change": this_week / last_week - 1 if last_week > 0 else None,
+        "priority": priority(by_rule["rule"].to_list(), trend),
+        "evidence_rank": evidence_rank(by_rule["rule"].to_list()),
+        "last_entry": last_entry,
+        # nothing logged in the status window: the row describes the past, and says so
+        "stale": latest is None or latest < as_of - dt.timedelta(days=STATUS_DAYS - 1),
     }
 
 
@@ -153,11 +190,15 @@ def _zones(athlete: str, profile: Any) -> dict[str, str | None]:
 
 
 def team_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
-    """The overview rows as a frame (columns ``TEAM_COLUMNS``), most severe status first."""
+    """The overview rows as a frame (columns ``TEAM_COLUMNS``), the runners to look at first on top.
+
+    High or rising back pain first, then other pain flags, then load flags by the strength of the
+    evidence behind them (moderate before weak), then by severity and number of flags.
+    """
     if not rows:
         return pl.DataFrame(schema=TEAM_COLUMNS)
     return pl.DataFrame(list(rows), schema=TEAM_COLUMNS).sort(
-        ["severity", "n_flags", "athlete"], descending=[True, True, False]
+        ["priority", "evidence_rank", "severity", "n_flags", "athlete"], descending=[True, True, True, True, False]
     )
 
 
@@ -176,13 +217,15 @@ def build_team_index(team: pl.DataFrame, *, as_of: dt.date | None, links: dict[s
     body = []
     for row in team.iter_rows(named=True):
         badges = "".join(
-            f'<span class="badge sev{sev}" title="{esc(band_label(band, lang, rule) if band else "")}">'
+            f'<span class="badge {_badge_class(rule, band)}" title="{esc(band_label(band, lang, rule) if band else "")}">'
             f"{esc(rule_label(rule, lang))}{f' ×{n}' if n > 1 else ''}</span>"
-            for rule, band, n, sev in zip(
-                row["status_rules"], row["status_bands"], row["status_counts"],
-                [_sev_class(r, b) for r, b in zip(row["status_rules"], row["status_bands"])],
-            )
+            for rule, band, n in zip(row["status_rules"], row["status_bands"], row["status_counts"])
         ) or f'<span class="muted">{esc(tr("none", lang))}</span>'
+        latest = max([d for d in (row["last_activity"], row["last_entry"]) if d is not None], default=None)
+        if row["stale"]:
+            since = "–" if latest is None else day_text(latest, lang, as_of.year)
+            badges = (f'<span class="badge stale" title="{esc(tr("stale", lang, date=since))}">'
+                      f'{esc(tr("stale_badge", lang))}: {esc(since)}</span> ') + badges
         trend = row["pain_trend"]
         trend_text = tr(f"trend_{trend}" if trend in ("up", "down", "flat") else "trend_none", lang)
         if row["pain_change"] is not None:
@@ -191,12 +234,15 @@ def build_team_index(team: pl.DataFrame, *, as_of: dt.date | None, links: dict[s
         pain = row["last_pain"]
         last = row["last_activity"]
         change = row["week_distance_change"]
+        pain_date = row["last_pain_date"]
+        pain_cls = ' class="num pain-high"' if row["priority"] == 3 else ' class="num"'
+        sort_key = row["priority"] * 100_000 + row["evidence_rank"] * 10_000 + row["severity"] * 100 + row["n_flags"]
         body.append(
-            "<tr>"
+            f'<tr class="prio{row["priority"]}{" stale" if row["stale"] else ""}">'
             f'<td data-sort="{esc(row["athlete"].lower())}"><a href="{esc(links[row["athlete"]])}">{esc(row["athlete"])}</a></td>'
-            f'<td data-sort="{row["severity"] * 1000 + row["n_flags"]}">{badges}</td>'
-            f'<td class="num" data-sort="{"" if pain is None else pain}">{"–" if pain is None else pain}'
-            f'{"" if row["last_pain_date"] is None else " <span class=muted>(" + esc(fmt_date(row["last_pain_date"], lang, year=False)) + ")</span>"}</td>'
+            f'<td data-sort="{sort_key}">{badges}</td>'
+            f'<td{pain_cls} data-sort="{"" if pain is None else pain}">{"–" if pain is None else pain}'
+            f'{"" if pain_date is None else " <span class=muted>(" + esc(day_text(pain_date, lang, as_of.year)) + ")</span>"}</td>'
             f'<td data-sort="{"" if row["pain_change"] is None else row["pain_change"]}">{arrow}{esc(trend_text)}</td>'
             f'<td class="num" data-sort="{row["week_distance_m"]:.0f}">{esc(fmt_num(row["week_distance_m"] / 1000.0, lang))}</td>'
             f'<td class="num" data-sort="{"" if change is None else change}">{esc(fmt_pct(change, lang))}</td>'
@@ -205,13 +251,24 @@ def build_team_index(team: pl.DataFrame, *, as_of: dt.date | None, links: dict[s
         )
     page.add(
         f'<p class="muted">{esc(tr("sort_hint", lang))}</p>\n'
-        f'<div class="table-wrap"><table class="sortable team"><thead><tr>{head}</tr></thead>\n<tbody>\n'
+        f'<p class="scroll-cue">{esc(tr("scroll_cue", lang))}</p>\n'
+        f'<div class="table-wrap" tabindex="0"><table class="sortable team"><thead><tr>{head}</tr></thead>\n<tbody>\n'
         + "\n".join(body)
         + "\n</tbody></table></div>\n"
+        f'<p class="team-key">{esc(tr("team_key", lang))}</p>\n'
         f'<p class="muted">{esc(tr("trend_note", lang))}</p>\n'
         f"<footer><p><b>{esc(tr('footer', lang))}</b></p></footer>\n"
     )
     return page.html()
+
+
+def _badge_class(rule: str, band: str | None) -> str:
+    """The badge's colour: red for a leading pain rule, grey for a quiet rule, else by severity."""
+    if rule in LEAD_RULES:
+        return "pain-high"
+    if rule in QUIET_RULES:
+        return "quiet"
+    return f"sev{_sev_class(rule, band)}"
 
 
 def _sev_class(rule: str, band: str | None) -> int:
