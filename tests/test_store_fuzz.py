@@ -70,8 +70,8 @@ def _damage(store: Store, how: str, n: int) -> set[str]:
         victim.write_bytes(bytes(data))
         return {victim.name}
     if how == "truncate" and victim is not None:
-        data = victim.read_bytes()
-        victim.write_bytes(data[: n % len(data)])
+        whole = victim.read_bytes()
+        victim.write_bytes(whole[: n % len(whole)])
         return {victim.name}
     if how == "delete" and victim is not None:
         victim.unlink()
