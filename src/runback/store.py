@@ -60,14 +60,19 @@ STORE_ENV = "RUNBACK_STORE"
 __all__ = [
     "Correction",
     "DEFAULT_ATHLETE",
+    "DoctorReport",
+    "JOURNAL_FIXES",
+    "JournalFix",
     "STORE_ENV",
     "Store",
     "StoreLike",
     "apply_corrections",
+    "apply_journal_fixes",
     "as_store",
     "atomic_write_parquet",
     "check_athlete",
     "default_store_dir",
+    "doctor",
     "hidden_activities",
     "open_store",
 ]
@@ -106,8 +111,10 @@ def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
 # removed by the next import); a kill after it leaves the store as it is after
 # (the store reads a listed part from _pending/ until the next import moves it).
 # Parts are never rewritten in place; when an athlete has many small parts an
-# import merges them into one new part in the same commit and deletes the old
-# ones after it.
+# import merges them into one new part in the same commit and moves the old
+# ones to <root>/_retired/ after it, deleting them once no kept manifest lists
+# them.  Every part's sha256 and size are in the manifest and checked on read.
+# Readers (Store.snapshot) read one manifest per athlete for a whole command.
 
 # the activities as stored: every column but ``correction``, which reading adds
 STORED_ACTIVITIES: dict[str, pl.DataType] = {k: v for k, v in schema.ACTIVITIES.items() if k != "correction"}
@@ -116,9 +123,134 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     "samples": schema.SAMPLES,
     "laps": schema.LAPS,
 }
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 MAX_PARTS = 16
 """More part files than this per athlete and table are merged into one at the next import."""
+
+
+KEEP_MANIFESTS = 5
+"""Earlier manifests kept beside the current one (``_index/history/``), for ``runback doctor``."""
+QUARANTINE = "_quarantine"
+"""Where ``runback doctor`` and the tidy step put parts they cannot use: never deleted."""
+
+_PART_NAME = re.compile(r"part-[A-Za-z0-9_.-]{1,80}\.parquet")
+_INDEX_NAME = re.compile(r"files-[A-Za-z0-9_-]{1,80}\.json")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+JOURNAL_FIXES: dict[str, pl.DataType] = {
+    "fix_id": pl.String(),
+    "recorded_at_utc": pl.Datetime("us", "UTC"),
+    "action": pl.String(),
+    "from_athlete": pl.String(),
+    "to_athlete": pl.String(),
+    "entry_id": pl.String(),
+    "note": pl.String(),
+}
+"""Fixes to the pain journal: ``rename`` (every entry of ``from_athlete`` is ``to_athlete``'s),
+``remove`` (leave ``entry_id`` out) and ``restore`` (the entry was added again)."""
+
+
+DAMAGED_PARQUET: tuple[type[BaseException], ...] = (Exception, pl.exceptions.PanicException)
+"""What reading a damaged Parquet file raises: polars raises several types, and a panic
+(a BaseException, not an Exception) for some damage the checksum would have caught."""
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _why(exc: BaseException) -> str:
+    return str(getattr(exc, "strerror", None) or exc)
+
+
+def _empty_manifest(athlete: str) -> dict[str, Any]:
+    return {
+        "format": MANIFEST_FORMAT,
+        "athlete": athlete,
+        "seq": 0,
+        "parts": {t: [] for t in TABLES},
+        "checksums": {t: {} for t in TABLES},
+        "retired": {t: [] for t in TABLES},
+        "files_index": None,
+    }
+
+
+def _parse_manifest(text: str) -> dict[str, Any]:
+    """A manifest's JSON, checked for shape (any damage is a ValueError saying what)."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ValueError("not a JSON object")
+    out = _empty_manifest(str(raw.get("athlete", "")))
+    out["format"] = raw.get("format", MANIFEST_FORMAT)
+    seq = raw.get("seq", 0)
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ValueError("seq is not a count")
+    out["seq"] = seq
+    for key in ("parts", "retired"):
+        value = raw.get(key, {})
+        if not isinstance(value, dict):
+            raise ValueError(f"{key} is not an object")
+        for table in TABLES:
+            names = value.get(table, [])
+            if not isinstance(names, list) or not all(isinstance(n, str) and _PART_NAME.fullmatch(n) for n in names):
+                raise ValueError(f"{key}.{table} is not a list of part names")
+            out[key][table] = list(names)
+    checksums = raw.get("checksums", {})
+    if not isinstance(checksums, dict):
+        raise ValueError("checksums is not an object")
+    for table in TABLES:
+        entries = checksums.get(table, {})
+        if not isinstance(entries, dict):
+            raise ValueError(f"checksums.{table} is not an object")
+        for name, check in entries.items():
+            if not (
+                isinstance(check, dict)
+                and isinstance(check.get("sha256"), str)
+                and _SHA256.fullmatch(check["sha256"])
+                and isinstance(check.get("size"), int)
+            ):
+                raise ValueError(f"checksums.{table}.{name} is not a sha256 and size")
+        out["checksums"][table] = {k: {"sha256": v["sha256"], "size": v["size"]} for k, v in entries.items()}
+    files_index = raw.get("files_index")
+    if files_index is not None and not (isinstance(files_index, str) and _INDEX_NAME.fullmatch(files_index)):
+        raise ValueError("files_index is not a file index name")
+    out["files_index"] = files_index
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class JournalFix:
+    """What one journal fix did: the entries it concerns and a message for the runner."""
+
+    action: str
+    from_athlete: str
+    to_athlete: str | None
+    entry_ids: tuple[str, ...]
+    message: str
+
+
+def apply_journal_fixes(journal: pl.DataFrame, fixes: pl.DataFrame) -> pl.DataFrame:
+    """The journal as fixed: renames move entries to another athlete, removals leave entries out.
+
+    Fixes apply oldest first; ``restore`` undoes an earlier ``remove`` of the same entry.
+    """
+    journal = schema.conform(journal, schema.JOURNAL)
+    removed: set[str] = set()
+    for fix in fixes.sort("recorded_at_utc", "fix_id").iter_rows(named=True):
+        if fix["action"] == "rename":
+            journal = journal.with_columns(
+                athlete=pl.when(pl.col("athlete") == fix["from_athlete"])
+                .then(pl.lit(fix["to_athlete"]))
+                .otherwise(pl.col("athlete"))
+            )
+        elif fix["action"] == "remove":
+            removed.add(fix["entry_id"])
+        elif fix["action"] == "restore":
+            removed.discard(fix["entry_id"])
+    return journal.filter(~pl.col("entry_id").is_in(sorted(removed)))
 
 
 class Store:
@@ -132,8 +264,12 @@ class Store:
         journal/athlete=<name>/part-<id>.parquet   (the pain journal: append-only)
         corrections/athlete=<name>/part-<time>-<id>.parquet   (the runner's corrections: append-only)
         profiles/<athlete>.toml                 (the athlete's profile, written by the user)
-        _index/athlete=<name>.json              (manifest: the part files, the file index's name)
+        _index/athlete=<name>.json              (manifest: the part files, their checksums, the file index's name)
+        _index/history/athlete=<name>/manifest-<seq>.json   (the last KEEP_MANIFESTS manifests)
         _index/files/athlete=<name>/files-<id>.json   (index of the source files seen)
+        journal_fixes/part-<time>-<id>.parquet  (journal entries renamed or removed: append-only)
+        _retired/<table>/athlete=<name>/...     (parts a merge replaced, while a kept manifest lists them)
+        _quarantine/...                         (what `runback doctor` and imports set aside: never deleted)
 
     ``pl.scan_parquet(root / "activities/**/*.parquet", hive_partitioning=True)``
     and DuckDB's ``read_parquet(..., hive_partitioning=true)`` read it directly.
@@ -159,24 +295,67 @@ class Store:
     def _pending_dir(self, table: str, athlete: str) -> Path:
         return self.root / "_pending" / table / f"athlete={athlete}"
 
+    def _retired_dir(self, table: str, athlete: str) -> Path:
+        # parts a merge replaced, out of the folders that polars and DuckDB glob, kept for
+        # snapshots still reading them and for `runback doctor`, until no kept manifest lists them
+        return self.root / "_retired" / table / f"athlete={athlete}"
+
     # -- reading -----------------------------------------------------------
+    def snapshot(self) -> Store:
+        """This store, its manifests read once and kept: every read sees one commit per athlete.
+
+        A command that reads activities, samples and laps (a report, flags)
+        uses one snapshot, so an import committing meanwhile never mixes two
+        commits into its frames.  Writes go through the store as usual.
+        """
+        pinned = Store(self.root)
+        pinned._pinned = {}
+        return pinned
+
+    _pinned: dict[str, dict[str, Any]] | None = None
+
     def manifest(self, athlete: str) -> dict[str, Any]:
-        """The athlete's manifest: ``parts`` per table and ``files_index`` (the index file's name)."""
+        """The athlete's manifest: ``parts`` per table, their ``checksums`` and ``files_index``.
+
+        Raises
+        ------
+        StoreError
+            When the manifest is damaged, or missing while earlier ones are kept
+            (the error says to run ``runback doctor --repair``).
+        """
+        if self._pinned is not None and athlete in self._pinned:
+            return self._pinned[athlete]
         path = self._manifest_path(athlete)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return {"format": MANIFEST_FORMAT, "athlete": athlete, "parts": {t: [] for t in TABLES}, "files_index": None}
-        except OSError as exc:
-            raise StoreError(f"cannot read the store's manifest {path}: {exc}") from exc
-        try:
-            manifest: dict[str, Any] = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise StoreError(f"the store's manifest {path} is damaged: {exc}") from exc
-        for table in TABLES:
-            manifest.setdefault("parts", {}).setdefault(table, [])
-        manifest.setdefault("files_index", None)
+            if self._history(athlete):
+                raise StoreError(
+                    f"the store's manifest {path} of athlete {athlete} is missing; "
+                    f"run `runback doctor --repair --store {self.root}` to restore the newest good one"
+                ) from None
+            manifest = _empty_manifest(athlete)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreError(f"cannot read the store's manifest {path}: {_why(exc)}") from exc
+        else:
+            try:
+                manifest = _parse_manifest(text)
+            except ValueError as exc:
+                raise StoreError(
+                    f"the store's manifest {path} of athlete {athlete} is damaged ({exc}); "
+                    f"run `runback doctor --repair --store {self.root}` to restore the newest good one"
+                ) from exc
+        if self._pinned is not None:
+            self._pinned[athlete] = manifest
         return manifest
+
+    def _history_dir(self, athlete: str) -> Path:
+        return self.root / "_index" / "history" / f"athlete={athlete}"
+
+    def _history(self, athlete: str) -> list[Path]:
+        """The kept manifests of ``athlete``, oldest first."""
+        folder = self._history_dir(athlete)
+        return sorted(folder.glob("manifest-*.json")) if folder.is_dir() else []
 
     def files_index(self, athlete: str, manifest: dict[str, Any] | None = None) -> dict[str, Any]:
         """The index of source files seen for ``athlete``: path -> size, mtime, sha256, outcome, ids.
@@ -192,7 +371,10 @@ class Store:
         try:
             files: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise StoreError(f"the store's file index {path} cannot be read: {exc}") from exc
+            raise StoreError(
+                f"the store's file index {path} of athlete {athlete} cannot be read ({exc}); "
+                f"run `runback doctor --repair --store {self.root}`"
+            ) from exc
         return files
 
     def athletes(self) -> list[str]:
@@ -201,26 +383,68 @@ class Store:
         index = self.root / "_index"
         if index.is_dir():
             names.update(p.stem.removeprefix("athlete=") for p in index.glob("athlete=*.json"))
-        names.update(name for name, _ in self._log_dirs("journal"))
+        names.update(self._historic_athletes())
+        names.update(self._journal_athletes())
         return sorted(names)
+
+    def _historic_athletes(self) -> set[str]:
+        """Athletes with kept manifests (their current one may be lost: reading them says so)."""
+        history = self.root / "_index" / "history"
+        if not history.is_dir():
+            return set()
+        return {d.name.split("=", 1)[1] for d in history.iterdir() if d.name.startswith("athlete=") and any(d.glob("manifest-*.json"))}
 
     def _athletes_for(self, athlete: str | None) -> list[str]:
         if athlete is None:
             index = self.root / "_index"
             if not index.is_dir():
                 return []
-            return sorted(p.stem.removeprefix("athlete=") for p in index.glob("athlete=*.json"))
+            names = {p.stem.removeprefix("athlete=") for p in index.glob("athlete=*.json")}
+            return sorted(names | self._historic_athletes())
         return [check_athlete(athlete)]
+
+    def _part_path(self, table: str, athlete: str, name: str) -> Path:
+        final = self._part_dir(table, athlete) / name
+        for other in (self._pending_dir(table, athlete) / name, self._retired_dir(table, athlete) / name):
+            # committed but not yet moved (an import killed right after its commit), or retired
+            if not final.exists() and other.exists():
+                return other
+        return final
 
     def _part_files(self, table: str, athlete: str, manifest: dict[str, Any] | None = None) -> list[Path]:
         manifest = manifest or self.manifest(athlete)
-        files = []
-        for name in manifest["parts"][table]:
-            final = self._part_dir(table, athlete) / name
-            # committed but not yet moved (an import was killed right after its commit)
-            pending = self._pending_dir(table, athlete) / name
-            files.append(final if final.exists() or not pending.exists() else pending)
-        return files
+        return [self._part_path(table, athlete, name) for name in manifest["parts"][table]]
+
+    def _part_bytes(self, table: str, athlete: str, name: str, manifest: dict[str, Any]) -> tuple[Path, bytes]:
+        """A listed part's bytes, checked against the manifest's checksum.
+
+        The bytes are read once and parsed from memory: a part that an import
+        moves meanwhile (from ``_pending`` in, or out to ``_retired``) is found.
+        """
+        final = self._part_dir(table, athlete) / name
+        pending = self._pending_dir(table, athlete) / name
+        retired = self._retired_dir(table, athlete) / name
+        # a part only ever moves pending -> final -> retired, so this order finds it wherever it is
+        for path in (final, pending, final, retired):
+            try:
+                data = path.read_bytes()
+                break
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise StoreError(f"cannot read {path}: {_why(exc)}") from exc
+        else:
+            raise StoreError(
+                f"{final}: the {table} part of athlete {athlete} listed in the manifest is missing "
+                f"(if an import was running, run the command again; else run `runback doctor --repair --store {self.root}`)"
+            )
+        want = manifest.get("checksums", {}).get(table, {}).get(name)
+        if want is not None and (len(data) != want["size"] or _digest(data) != want["sha256"]):
+            raise StoreError(
+                f"{path}: the {table} part of athlete {athlete} is damaged (its checksum does not match the "
+                f"manifest's); run `runback doctor --repair --store {self.root}`"
+            )
+        return path, data
 
     def _read(
         self,
@@ -232,8 +456,8 @@ class Store:
     ) -> pl.DataFrame:
         frames = []
         for name in self._athletes_for(athlete):
-            files = self._part_files(table, name)
-            if not files:
+            manifest = self.manifest(name)
+            if not manifest["parts"][table]:
                 continue
             where = predicate
             if corrected:
@@ -241,13 +465,18 @@ class Store:
                 if hidden:
                     keep = ~pl.col("activity_id").is_in(sorted(hidden))
                     where = keep if where is None else where & keep
-            try:
-                frame = pl.scan_parquet(files, hive_partitioning=False)
-                if where is not None:
-                    frame = frame.filter(where)
-                frames.append(schema.conform(frame.collect(), TABLES[table]))
-            except (OSError, pl.exceptions.PolarsError) as exc:
-                raise StoreError(f"cannot read the store's {table} under {self.root}: {exc}") from exc
+            for part in manifest["parts"][table]:
+                path, data = self._part_bytes(table, name, part, manifest)
+                try:
+                    frame = pl.scan_parquet(io.BytesIO(data), hive_partitioning=False)
+                    if where is not None:
+                        frame = frame.filter(where)
+                    frames.append(schema.conform(frame.collect(), TABLES[table]))
+                except DAMAGED_PARQUET as exc:
+                    raise StoreError(
+                        f"{path}: the {table} part of athlete {name} cannot be read ({exc}); "
+                        f"run `runback doctor --repair --store {self.root}`"
+                    ) from exc
         if not frames:
             return schema.empty(TABLES[table])
         return pl.concat(frames, how="vertical")
@@ -520,36 +749,168 @@ class Store:
             (d.name.split("=", 1)[1], d) for d in base.iterdir() if d.is_dir() and d.name.startswith("athlete=")
         )
 
+    def _log_parts(self, table: str) -> list[tuple[str, Path]]:
+        """(athlete, part) of an append-only table; a snapshot lists them once."""
+        key = f"log:{table}"
+        if self._pinned is not None and key in self._pinned:
+            listed: list[tuple[str, Path]] = self._pinned[key]["parts"]
+            return listed
+        parts = [(name, part) for name, folder in self._log_dirs(table) for part in sorted(folder.glob("*.parquet"))]
+        if self._pinned is not None:
+            self._pinned[key] = {"parts": parts}
+        return parts
+
     def _read_log(self, table: str, columns: Mapping[str, pl.DataType], athlete: str | None) -> pl.DataFrame:
         """Every part of an append-only table (journal, corrections): one Parquet file per addition."""
         frames: list[pl.DataFrame] = []
-        for name, folder in self._log_dirs(table):
+        for name, part in self._log_parts(table):
             if athlete is not None and name != athlete:
                 continue
-            for part in sorted(folder.glob("*.parquet")):
-                try:
-                    df = pl.read_parquet(part)
-                except Exception as exc:  # polars raises several types for a damaged file
-                    raise UnreadableFileError(str(part), f"cannot read {table} part: {exc}") from exc
-                frames.append(schema.conform(df.with_columns(athlete=pl.lit(name)), columns))
+            try:
+                df = pl.read_parquet(part)
+            except FileNotFoundError:
+                continue  # quarantined by `runback doctor` meanwhile
+            except DAMAGED_PARQUET as exc:
+                raise UnreadableFileError(
+                    str(part),
+                    f"cannot read {table} part ({exc}); run `runback doctor --repair --store {self.root}` "
+                    "to set it aside",
+                ) from exc
+            frames.append(schema.conform(df.with_columns(athlete=pl.lit(name)), columns))
         return pl.concat(frames) if frames else schema.empty(columns)
+
+    def _raw_journal(self, athlete: str | None = None) -> pl.DataFrame:
+        return self._read_log("journal", schema.JOURNAL, athlete).unique("entry_id", keep="first", maintain_order=True)
 
     def journal(self, athlete: str | None = None) -> pl.DataFrame:
         """Every stored pain-journal entry (:data:`runback.schema.JOURNAL`), of one athlete or of all.
 
         One row per distinct ``entry_id``, sorted by athlete, date, time
-        (entries without a time first) and entry_id.
+        (entries without a time first) and entry_id.  The journal fixes
+        (:meth:`rename_journal`, :meth:`remove_journal_entry`) are applied.
 
         Raises
         ------
         UnreadableFileError
             A damaged part file (named in the error).
         """
-        return (
-            self._read_log("journal", schema.JOURNAL, athlete)
-            .unique("entry_id", keep="first", maintain_order=True)
-            .sort(["athlete", "date", "time", "entry_id"], nulls_last=False)
-        )
+        fixes = self.journal_fixes()
+        if fixes.is_empty():
+            journal = self._raw_journal(athlete)
+        else:
+            journal = apply_journal_fixes(self._raw_journal(), fixes)
+            if athlete is not None:
+                journal = journal.filter(pl.col("athlete") == athlete)
+        return journal.sort(["athlete", "date", "time", "entry_id"], nulls_last=False)
+
+    def _journal_athletes(self) -> set[str]:
+        if not (self.root / "journal_fixes").is_dir():
+            return {name for name, _ in self._log_dirs("journal")}
+        return set(self.journal()["athlete"].unique().to_list())
+
+    # -- fixes to the journal: entries logged under a mistaken name ---------
+    #
+    # Append-only as the corrections: each fix is one new part file
+    # (<root>/journal_fixes/part-<time>-<id>.parquet), written under the lock
+    # and never rewritten; reading applies them oldest first.
+    def journal_fixes(self) -> pl.DataFrame:
+        """Every journal fix record (:data:`JOURNAL_FIXES`), oldest first."""
+        folder = self.root / "journal_fixes"
+        frames = []
+        for part in sorted(folder.glob("*.parquet")) if folder.is_dir() else []:
+            try:
+                frames.append(schema.conform(pl.read_parquet(part), JOURNAL_FIXES))
+            except FileNotFoundError:
+                continue
+            except DAMAGED_PARQUET as exc:
+                raise UnreadableFileError(
+                    str(part),
+                    f"cannot read journal fix ({exc}); run `runback doctor --repair --store {self.root}` to set it aside",
+                ) from exc
+        if not frames:
+            return schema.empty(JOURNAL_FIXES)
+        return pl.concat(frames).sort("recorded_at_utc", "fix_id")
+
+    def rename_journal(self, from_athlete: str, to_athlete: str, *, note: str | None = None) -> JournalFix:
+        """Move every journal entry of ``from_athlete`` (a mistaken name, e.g. ``"anna "``) to ``to_athlete``.
+
+        The entries stay stored as they were; a fix record says whose they are.
+        Renaming back undoes it.
+
+        Raises
+        ------
+        OptionError
+            When ``to_athlete`` is not a valid name, or ``from_athlete`` has no entries.
+        """
+        check_athlete(to_athlete)
+        with self._writing():
+            journal = self.journal()
+            mine = journal.filter(pl.col("athlete") == from_athlete)
+            if mine.is_empty():
+                known = ", ".join(repr(a) for a in journal["athlete"].unique().sort().to_list()) or "none"
+                raise OptionError(f"no journal entries of {from_athlete!r} in the store at {self.root} (athletes: {known})")
+            if from_athlete == to_athlete:
+                raise OptionError(f"the entries are already {to_athlete!r}'s; nothing to rename")
+            self._write_fix("rename", from_athlete, to_athlete=to_athlete, note=note)
+            n = mine.height
+            return JournalFix(
+                "rename", from_athlete, to_athlete, tuple(mine["entry_id"].to_list()),
+                f"moved {n} journal entr{'y' if n == 1 else 'ies'} from {from_athlete!r} to {to_athlete!r}; "
+                f"`runback pain rename --from {to_athlete} --to NAME` moves {to_athlete!r}'s entries",
+            )
+
+    def remove_journal_entry(self, entry_id: str, athlete: str | None = None, *, note: str | None = None) -> JournalFix:
+        """Leave one journal entry out (logged by mistake); it stays stored, and adding it again brings it back.
+
+        ``entry_id`` may be a unique prefix of the id (at least 4 characters).
+
+        Raises
+        ------
+        OptionError
+            When no entry (of ``athlete``, if given) has that id, or several do.
+        """
+        wanted = str(entry_id).strip()
+        with self._writing():
+            journal = self.journal()
+            if athlete is not None:
+                journal = journal.filter(pl.col("athlete") == athlete)
+            found = journal.filter(pl.col("entry_id") == wanted)
+            if found.is_empty() and len(wanted) >= 4:
+                found = journal.filter(pl.col("entry_id").str.starts_with(wanted))
+            if found.is_empty():
+                raise OptionError(f"no journal entry {wanted!r} in the store at {self.root} (`runback pain list` lists them)")
+            if found.height > 1:
+                raise OptionError(f"journal entry id {wanted!r} is ambiguous: {', '.join(found['entry_id'].head(5))}")
+            row = found.row(0, named=True)
+            self._write_fix("remove", row["athlete"], entry_id=row["entry_id"], note=note)
+            return JournalFix(
+                "remove", row["athlete"], None, (row["entry_id"],),
+                f"removed journal entry {row['entry_id']} of {row['athlete']!r} (pain {row['pain']} on {row['date']}); "
+                "adding it again brings it back",
+            )
+
+    def _write_fix(
+        self, action: str, from_athlete: str, *, to_athlete: str | None = None, entry_id: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Write one journal fix record (the caller holds the lock)."""
+        stored = self.journal_fixes()["recorded_at_utc"]
+        now = dt.datetime.now(dt.timezone.utc)
+        newest = stored.max() if stored.len() else None
+        if isinstance(newest, dt.datetime) and newest >= now:
+            now = newest + dt.timedelta(microseconds=1)  # keep the order strict, whatever the clock does
+        record = {
+            "fix_id": uuid.uuid4().hex[:16],
+            "recorded_at_utc": now,
+            "action": action,
+            "from_athlete": from_athlete,
+            "to_athlete": to_athlete,
+            "entry_id": entry_id,
+            "note": note,
+        }
+        frame = schema.conform(pl.DataFrame([record]), JOURNAL_FIXES)
+        name = f"part-{now:%Y%m%dT%H%M%S%fZ}-{record['fix_id']}.parquet"
+        atomic_write_parquet(frame, self.root / "journal_fixes" / name)
 
     def append_journal(self, entries: pl.DataFrame) -> int:
         """Store the journal entries not stored yet; return how many were added.
@@ -558,6 +919,7 @@ class Store:
         athletes, each entry with its ``entry_id``).  Each athlete's new entries
         go into one new part file, written under the store's lock (the one
         imports take), so an import and a journal entry never interleave.
+        An entry removed by :meth:`remove_journal_entry` and added again comes back.
 
         Raises
         ------
@@ -567,17 +929,20 @@ class Store:
         entries = schema.conform(entries, schema.JOURNAL).unique("entry_id", keep="first", maintain_order=True)
         for name in entries.get_column("athlete").unique().to_list():
             check_athlete(name)
-        try:
-            with self._lock():
-                return self._append_journal(entries)
-        except OSError as exc:
-            raise StoreError(f"cannot write the store at {self.root}: {exc.strerror or exc}") from exc
+        with self._writing():
+            return self._append_journal(entries)
 
     def _append_journal(self, entries: pl.DataFrame) -> int:
         added = 0
+        fixes = self.journal_fixes()
+        removed = set(fixes.filter(pl.col("action") == "remove")["entry_id"].to_list())
+        shown = set(self.journal()["entry_id"].to_list()) if removed else set()
         for (athlete,), group in entries.group_by("athlete", maintain_order=True):
             athlete = str(athlete)
-            stored = self.journal(athlete)["entry_id"]
+            stored = self._raw_journal(athlete)["entry_id"]
+            for entry in group.filter(pl.col("entry_id").is_in(sorted(removed - shown)))["entry_id"]:
+                self._write_fix("restore", athlete, entry_id=entry)
+                added += 1
             new = group.filter(~pl.col("entry_id").is_in(stored.implode()))
             if new.is_empty():
                 continue
@@ -612,39 +977,118 @@ class Store:
 
     # -- writing -----------------------------------------------------------
     @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _lock(self, *, write: bool = True) -> Iterator[None]:
+        """The store's lock: exclusive for a write, shared to look (``write=False``, never writes)."""
+        if not write:
+            lock = self.root / ".lock"
+            with open(lock if lock.exists() else os.devnull, "rb") as fh:
+                if fcntl is not None:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
+                yield
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "a+b") as fh:
             if fcntl is not None:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             try:
+                self._remove_stale_tmp()
                 yield
             finally:
                 if fcntl is not None:
                     fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
-    def _tidy(self, athlete: str, manifest: dict[str, Any]) -> None:
-        """Finish an interrupted import: move committed parts in, remove uncommitted ones."""
-        index_dir = self._files_dir(athlete)
-        if index_dir.is_dir():
-            for path in index_dir.glob("*.json"):
-                if path.name != manifest.get("files_index"):
+    def _remove_stale_tmp(self) -> list[Path]:
+        """Remove what killed writes left (``.<name>.<random>.tmp``); only called under the lock.
+
+        Every write into the store holds the lock, so no temporary file found
+        then belongs to a write still running.
+        """
+        removed = []
+        for folder, dirs, names in os.walk(self.root):
+            if Path(folder) == self.root:
+                dirs[:] = [d for d in dirs if d != QUARANTINE]
+            for name in names:
+                if name.startswith(".") and name.endswith(".tmp"):
+                    path = Path(folder) / name
                     path.unlink(missing_ok=True)
+                    removed.append(path)
+        return removed
+
+    def _quarantine(self, path: Path) -> Path:
+        """Move ``path`` into ``<root>/_quarantine/`` (same relative path; never overwrites, never deletes)."""
+        target = self.root / QUARANTINE / path.relative_to(self.root)
+        n = 0
+        while target.exists():
+            n += 1
+            target = target.with_name(f"{path.name}.{n}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        return target
+
+    def _known_manifests(self, athlete: str) -> list[dict[str, Any]]:
+        """The kept manifests that can be read, oldest first."""
+        out = []
+        for path in self._history(athlete):
+            try:
+                out.append(_parse_manifest(path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError, ValueError):
+                continue
+        return out
+
+    def _tidy(self, athlete: str, manifest: dict[str, Any], *, act: bool = True) -> list[str]:
+        """Finish an interrupted import: move committed parts in, set aside what no manifest lists.
+
+        A part that a kept manifest lists stays (a snapshot may still read it,
+        ``runback doctor`` may restore it); anything else (an import killed
+        before its commit, a part of a lost manifest) goes to ``_quarantine/``:
+        this step deletes no part.  Returns what was quarantined (with ``act=False``:
+        what would be, and nothing is changed).
+        """
+        history = self._known_manifests(athlete)
+        keep_index = {manifest.get("files_index")} | {m.get("files_index") for m in history}
+        index_dir = self._files_dir(athlete)
+        if act and index_dir.is_dir():
+            for path in index_dir.glob("*.json"):
+                if path.name not in keep_index:
+                    path.unlink(missing_ok=True)
+        quarantined: list[str] = []
+
+        def set_aside(path: Path) -> None:
+            quarantined.append(str(self._quarantine(path)) if act else str(path))
+
         for table in TABLES:
             listed = set(manifest["parts"][table])
+            kept = {n for m in history for n in m["parts"][table]} | set(manifest["retired"][table])
+            final = self._part_dir(table, athlete)
             pending = self._pending_dir(table, athlete)
             if pending.is_dir():
                 for path in pending.iterdir():
-                    if path.name in listed and not (self._part_dir(table, athlete) / path.name).exists():
-                        self._part_dir(table, athlete).mkdir(parents=True, exist_ok=True)
-                        os.replace(path, self._part_dir(table, athlete) / path.name)
+                    if path.name in listed and not (final / path.name).exists():
+                        if act:
+                            final.mkdir(parents=True, exist_ok=True)
+                            os.replace(path, final / path.name)
+                    elif path.name in listed or path.name in kept:
+                        if act and (final / path.name).exists():
+                            path.unlink(missing_ok=True)  # a copy of a part already moved in
                     else:
-                        path.unlink(missing_ok=True)
-            final = self._part_dir(table, athlete)
+                        set_aside(path)
             if final.is_dir():
                 for path in final.glob("*.parquet"):
-                    if path.name not in listed:
-                        path.unlink(missing_ok=True)  # left by a merge killed after its commit
+                    if path.name in kept and path.name not in listed:
+                        if act:
+                            self._retire(table, athlete, path.name)  # a merge killed before it moved it out
+                    elif path.name not in listed:
+                        set_aside(path)
+            retired = self._retired_dir(table, athlete)
+            if retired.is_dir():
+                for path in retired.glob("*.parquet"):
+                    if path.name in listed and not (final / path.name).exists():
+                        if act:  # listed again (`runback doctor` restored an older manifest)
+                            final.mkdir(parents=True, exist_ok=True)
+                            os.replace(path, final / path.name)
+                    elif path.name not in kept and path.name not in listed:
+                        set_aside(path)
+        return quarantined
 
     def import_paths(
         self,
@@ -726,14 +1170,23 @@ class Store:
 
     def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
         parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
+        checksums: dict[str, dict[str, Any]] = {t: dict(manifest["checksums"][t]) for t in TABLES}
+        for table in TABLES:  # parts stored before checksums were recorded get theirs now
+            for name in parts_by_table[table]:
+                if name not in checksums[table]:
+                    _, data = self._part_bytes(table, athlete, name, manifest)
+                    checksums[table][name] = {"sha256": _digest(data), "size": len(data)}
+        retired: dict[str, list[str]] = {t: [] for t in TABLES}
         new_manifest = {
             "format": MANIFEST_FORMAT,
             "athlete": athlete,
+            "seq": manifest["seq"] + 1,
             "parts": parts_by_table,
+            "checksums": checksums,
+            "retired": retired,
             "files_index": None,
         }
         written: list[tuple[str, str]] = []
-        retired: list[tuple[str, str]] = []
         try:
             token = uuid.uuid4().hex[:16]
             for table in TABLES:
@@ -744,13 +1197,21 @@ class Store:
                 new = new.drop("correction", strict=False)  # applied when read, never stored
                 if len(parts) + 1 > MAX_PARTS:
                     # merge everything stored so far with the new rows into one part
-                    old = pl.read_parquet(self._part_files(table, athlete, manifest), hive_partitioning=False)
+                    old = pl.concat([
+                        schema.conform(pl.read_parquet(io.BytesIO(self._part_bytes(table, athlete, n, manifest)[1])), TABLES[table])
+                        for n in parts
+                    ])
                     new = pl.concat([schema.conform(old, TABLES[table]), schema.conform(new, TABLES[table])], how="vertical")
-                    retired += [(table, name) for name in parts]
+                    retired[table] = list(parts)
+                    for name in parts:
+                        checksums[table].pop(name, None)
                     parts.clear()
                 name = f"part-{token}.parquet"
-                atomic_write_parquet(schema.conform(new, TABLES[table]), self._pending_dir(table, athlete) / name)
+                path = self._pending_dir(table, athlete) / name
+                atomic_write_parquet(schema.conform(new, TABLES[table]), path)
                 written.append((table, name))
+                data = path.read_bytes()  # the checksum of what is on disk
+                checksums[table][name] = {"sha256": _digest(data), "size": len(data)}
                 parts.append(name)
             index_name = f"files-{token}.json"
             index_body = json.dumps(files, separators=(",", ":"), sort_keys=True).encode("utf-8")
@@ -769,11 +1230,343 @@ class Store:
             final.mkdir(parents=True, exist_ok=True)
             os.replace(self._pending_dir(table, athlete) / name, final / name)
             fsync_dir(final)
-        for table, name in retired:
-            (self._part_dir(table, athlete) / name).unlink(missing_ok=True)
-            (self._pending_dir(table, athlete) / name).unlink(missing_ok=True)
-        if manifest.get("files_index"):
-            (self._files_dir(athlete) / manifest["files_index"]).unlink(missing_ok=True)
+        for table, names in retired.items():
+            for name in names:
+                self._retire(table, athlete, name)
+        self._keep_history(athlete, new_manifest, listed_before=manifest["retired"])
+
+    def _retire(self, table: str, athlete: str, name: str) -> None:
+        source = self._part_dir(table, athlete) / name
+        if source.exists():
+            target = self._retired_dir(table, athlete)
+            target.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target / name)
+
+    def _write_manifest(self, athlete: str, manifest: dict[str, Any]) -> None:
+        body = json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8")
+        write_atomic(self._manifest_path(athlete), body)
+        self._keep_history(athlete, manifest)
+
+    def doctor(self, *, repair: bool = False) -> DoctorReport:
+        """Check (and with ``repair``, repair) the store under its lock: see :func:`doctor`."""
+        if not self.root.is_dir():
+            return _doctor(self, repair)  # says there is no store, and creates none
+        try:
+            with self._lock(write=repair):
+                return _doctor(self, repair)
+        except OSError as exc:
+            raise StoreError(f"{exc.filename or self.root}: {_why(exc)}") from exc
+
+    def _keep_history(
+        self, athlete: str, manifest: dict[str, Any], *, listed_before: Mapping[str, list[str]] | None = None
+    ) -> None:
+        """Keep a copy of the committed manifest; drop all but the newest :data:`KEEP_MANIFESTS`.
+
+        The parts a merge retired stay until no kept manifest lists them: a
+        reader's snapshot stays whole for that many commits, and ``runback
+        doctor`` can restore any kept manifest.  They, and a file index no kept
+        manifest names, are removed with the last manifest that listed them.
+        """
+        body = json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8")
+        write_atomic(self._history_dir(athlete) / f"manifest-{manifest['seq']:010d}.json", body)
+        history = self._history(athlete)
+        dropped = history[: max(len(history) - KEEP_MANIFESTS, 0)]
+        kept = self._known_manifests(athlete)[-KEEP_MANIFESTS:] + [manifest]
+        gone: dict[str, set[str]] = {t: set((listed_before or {}).get(t, [])) for t in TABLES}
+        for path in dropped:
+            try:
+                old = _parse_manifest(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, ValueError):
+                old = None
+            if old is not None:
+                for table in TABLES:
+                    gone[table] |= set(old["parts"][table])
+            path.unlink(missing_ok=True)
+        for table in TABLES:
+            # listed by a manifest once, by no kept one now: the one case a part is deleted
+            still = {n for m in kept for n in m["parts"][table]}
+            for name in gone[table] - still:
+                (self._retired_dir(table, athlete) / name).unlink(missing_ok=True)
+        named = {manifest.get("files_index")} | {m.get("files_index") for m in self._known_manifests(athlete)}
+        index_dir = self._files_dir(athlete)
+        if index_dir.is_dir():
+            for path in index_dir.glob("*.json"):
+                if path.name not in named:
+                    path.unlink(missing_ok=True)
+
+# --------------------------------------------------------------------------
+# runback doctor: check every part, restore a manifest, set aside what is damaged
+# --------------------------------------------------------------------------
+@dataclasses.dataclass
+class DoctorReport:
+    """What :func:`doctor` found and (with ``repair``) did.
+
+    Attributes
+    ----------
+    root
+        The store.
+    repair
+        Whether it repaired (else it only looked).
+    checked
+        Part files checked (read and compared with their checksum).
+    problems
+        One line per problem found, naming the file and the athlete.
+    actions
+        One line per thing done (a manifest restored, a part quarantined ...).
+    """
+
+    root: Path
+    repair: bool
+    checked: int = 0
+    problems: list[str] = dataclasses.field(default_factory=list)
+    actions: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was wrong."""
+        return not self.problems
+
+
+def doctor(store: StoreLike = None, *, repair: bool = False) -> DoctorReport:
+    """Check every part of every athlete in the store; with ``repair``, make the store readable again.
+
+    Checks each manifest (present, of the right shape), each part it lists
+    (present, its checksum, readable), the file index, the journal, correction
+    and journal-fix parts, parts no manifest lists and files left by killed
+    writes.  With ``repair``: a missing or damaged manifest is replaced by the
+    newest kept one that can be read; parts that are damaged (and the other
+    tables' parts of the same import, so activities, samples and laps stay
+    consistent) and parts no manifest lists are moved to ``<store>/_quarantine/``,
+    never deleted; parts without checksums get them; when parts were set
+    aside the file index is dropped, so the next import of the same files
+    reads them again and stores what was lost.
+
+    Returns
+    -------
+    DoctorReport
+        What was found and done.
+    """
+    return as_store(store).doctor(repair=repair)
+
+
+def _doctor_athletes(store: Store) -> list[str]:
+    names: set[str] = set()
+    index = store.root / "_index"
+    if index.is_dir():
+        names.update(p.stem.removeprefix("athlete=") for p in index.glob("athlete=*.json"))
+    names.update(store._historic_athletes())
+    for table in TABLES:
+        for base in (store.root / table, store.root / "_pending" / table, store.root / "_retired" / table):
+            if base.is_dir():
+                names.update(d.name.split("=", 1)[1] for d in base.iterdir() if d.name.startswith("athlete="))
+    return sorted(names)
+
+
+def _doctor(store: Store, repair: bool) -> DoctorReport:
+    report = DoctorReport(store.root, repair)
+    if not store.root.is_dir():
+        report.problems.append(f"{store.root}: no store here")
+        return report
+    for path in store._remove_stale_tmp() if repair else []:
+        report.actions.append(f"removed {path} (left by a write that was killed)")
+    for athlete in _doctor_athletes(store):
+        _doctor_athlete(store, athlete, report)
+    for table in ("journal", "corrections"):
+        for athlete, part in store._log_parts(table):
+            _doctor_log_part(store, part, f"the {table} part of athlete {athlete}", report)
+    fixes = store.root / "journal_fixes"
+    for part in sorted(fixes.glob("*.parquet")) if fixes.is_dir() else []:
+        _doctor_log_part(store, part, "a journal fix", report)
+    return report
+
+
+def _doctor_log_part(store: Store, part: Path, what: str, report: DoctorReport) -> None:
+    report.checked += 1
+    try:
+        pl.read_parquet(part)
+    except DAMAGED_PARQUET as exc:
+        report.problems.append(f"{part}: {what} cannot be read ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
+        if report.repair:
+            report.actions.append(f"quarantined {part} -> {store._quarantine(part)}")
+
+
+def _bad_parts(store: Store, athlete: str, manifest: dict[str, Any], report: DoctorReport) -> dict[tuple[str, str], str]:
+    bad: dict[tuple[str, str], str] = {}
+    for table in TABLES:
+        for name in manifest["parts"][table]:
+            report.checked += 1
+            try:
+                _, data = store._part_bytes(table, athlete, name, manifest)
+                pl.read_parquet(io.BytesIO(data))
+            except StoreError as exc:
+                bad[table, name] = "missing" if "missing" in str(exc) else "checksum does not match"
+            except DAMAGED_PARQUET as exc:
+                bad[table, name] = f"cannot be read ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})"
+    return bad
+
+
+def _doctor_athlete(store: Store, athlete: str, report: DoctorReport) -> None:
+    path = store._manifest_path(athlete)
+    current: dict[str, Any] | None = None
+    try:
+        current = _parse_manifest(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if store._history(athlete):
+            report.problems.append(f"{path}: the manifest of athlete {athlete} is missing")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        report.problems.append(f"{path}: the manifest of athlete {athlete} is damaged ({_why(exc)})")
+    history = store._known_manifests(athlete)
+    base = current
+    if base is None and history:
+        base = history[-1]
+        kept = store._history_dir(athlete) / "manifest-{:010d}.json".format(base["seq"])
+        report.actions.append(
+            f"restored the manifest of athlete {athlete} from {kept}"
+            if report.repair else f"restore the manifest of athlete {athlete} from {kept}"
+        )
+    changed = base is not current
+    if base is None:
+        base = _empty_manifest(athlete)
+    bad = _bad_parts(store, athlete, base, report)
+    for (table, name), why in bad.items():
+        report.problems.append(f"{store._part_dir(table, athlete) / name}: the {table} part of athlete {athlete}: {why}")
+    files_ok = True
+    if base.get("files_index"):
+        try:
+            store.files_index(athlete, base)
+        except StoreError as exc:
+            report.problems.append(str(exc))
+            files_ok = False
+    missing_checks = [(t, n) for t in TABLES for n in base["parts"][t] if n not in base["checksums"][t] and (t, n) not in bad]
+    if missing_checks:
+        report.problems.append(f"{len(missing_checks)} part(s) of athlete {athlete} have no checksum yet (a store from before checksums)")
+    # the parts of an import share its token: set them all aside, so activities, samples and laps agree
+    tokens = {name for (_, name) in bad}
+    dropped = [(t, n) for t in TABLES for n in base["parts"][t] if n in tokens]
+    fixed = copy_manifest(base)
+    for table, name in dropped:
+        fixed["parts"][table].remove(name)
+        fixed["checksums"][table].pop(name, None)
+    if dropped or not files_ok:
+        fixed["files_index"] = None
+    adopted, replace = _adoptable(store, athlete, fixed, set(tokens))
+    if replace:
+        for table in TABLES:
+            fixed["parts"][table] = []
+            fixed["checksums"][table] = {}
+    for table, name, data in adopted:
+        fixed["parts"][table].append(name)
+        fixed["checksums"][table][name] = {"sha256": _digest(data), "size": len(data)}
+    if adopted:
+        names = sorted({name for _, name, _ in adopted})
+        report.problems.append(f"{len(names)} import(s) of athlete {athlete} are stored but not listed in the manifest")
+        report.actions.append(f"{'listed' if report.repair else 'list'} again the parts of athlete {athlete}: {', '.join(names)}")
+    unlisted = store._tidy(athlete, fixed, act=False)
+    for item in unlisted:
+        report.problems.append(f"{item}: a part of athlete {athlete} that no manifest lists")
+    if not report.repair:
+        return
+    for table, name in dropped:
+        where = store._part_path(table, athlete, name)
+        if where.exists():
+            report.actions.append(f"quarantined {where} -> {store._quarantine(where)}")
+        else:
+            report.actions.append(f"dropped {where} from the manifest (it is missing)")
+    for table, name in missing_checks:
+        if (table, name) in dropped:
+            continue
+        _, data = store._part_bytes(table, athlete, name, fixed)
+        fixed["checksums"][table][name] = {"sha256": _digest(data), "size": len(data)}
+    for table, name, _ in adopted:
+        where = store._part_path(table, athlete, name)
+        if where.parent != store._part_dir(table, athlete):
+            store._part_dir(table, athlete).mkdir(parents=True, exist_ok=True)
+            os.replace(where, store._part_dir(table, athlete) / name)
+    if changed or dropped or missing_checks or not files_ok or adopted:
+        seqs = [m["seq"] for m in history] + [base["seq"]]
+        fixed["seq"] = max(seqs) + 1
+        fixed["athlete"] = athlete
+        fixed["format"] = MANIFEST_FORMAT
+        store._write_manifest(athlete, fixed)
+        report.actions.append(f"wrote the manifest of athlete {athlete} ({sum(len(v) for v in fixed['parts'].values())} parts)")
+        if dropped or not files_ok:
+            report.actions.append(
+                f"the next `runback import` of {athlete}'s files reads them all again and stores what was set aside"
+            )
+    for item in store._tidy(athlete, fixed):
+        report.actions.append(f"quarantined a part of athlete {athlete} that no manifest lists -> {item}")
+
+
+def _adoptable(
+    store: Store, athlete: str, manifest: dict[str, Any], damaged: set[str]
+) -> tuple[list[tuple[str, str, bytes]], bool]:
+    """Whole imports on disk that ``manifest`` does not list (their manifest was lost), safe to list again.
+
+    An import is taken back when its activities part and its samples and
+    laps parts (same name) all read, and none of its activities is stored
+    already, so a stray copy of a part never counts a run twice; or when it
+    is a merge holding every stored activity and more (then it replaces the
+    listed parts: the second value is True).
+    """
+    present: set[str] = set()
+    for name in manifest["parts"]["activities"]:
+        try:
+            _, data = store._part_bytes("activities", athlete, name, manifest)
+            present |= set(pl.read_parquet(io.BytesIO(data))["activity_id"].to_list())
+        except DAMAGED_PARQUET:  # a part doctor sets aside anyway
+            continue
+    listed = {n for t in TABLES for n in manifest["parts"][t]}
+    candidates: set[str] = set()
+    for table in TABLES:
+        for folder in (store._part_dir(table, athlete), store._pending_dir(table, athlete)):
+            if folder.is_dir():
+                candidates |= {p.name for p in folder.glob("part-*.parquet") if p.name not in listed}
+    imports: list[tuple[set[str], list[tuple[str, str, bytes]]]] = []
+    for name in sorted(candidates - damaged):
+        found: list[tuple[str, str, bytes]] = []
+        ids: set[str] = set()
+        n_samples = 0
+        try:
+            for table in TABLES:
+                paths = [f / name for f in (store._part_dir(table, athlete), store._pending_dir(table, athlete))]
+                path = next((p for p in paths if p.exists()), None)
+                if path is None:
+                    continue
+                data = path.read_bytes()
+                frame = pl.read_parquet(io.BytesIO(data))
+                got = set(frame["activity_id"].to_list())
+                if table == "activities":
+                    ids, n_samples = got, int(frame["n_samples"].fill_null(0).sum())
+                elif not got <= ids:
+                    raise ValueError("rows of activities not in this import")
+                elif table == "samples" and frame.height != n_samples:
+                    raise ValueError("not the samples of these activities")
+                schema.conform(frame, TABLES[table])
+                found.append((table, name, data))
+        except DAMAGED_PARQUET:  # unreadable or inconsistent: left for quarantine
+            continue
+        tables = [t for t, _, _ in found]
+        if tables[:1] == ["activities"] and ids and ("samples" in tables or n_samples == 0):
+            imports.append((ids, found))
+    out: list[tuple[str, str, bytes]] = []
+    replace = False
+    imports.sort(key=lambda item: -len(item[0]))
+    if imports and present and present < imports[0][0]:
+        present, replaced = imports[0]
+        out += replaced
+        replace = True
+        imports = imports[1:]
+    for ids, found in imports:
+        if not ids & present:
+            out += found
+            present |= ids
+    return out, replace
+
+
+def copy_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of a manifest (its lists and dicts are changed in place by repairs)."""
+    copied: dict[str, Any] = json.loads(json.dumps(manifest))
+    return copied
 
 
 # --------------------------------------------------------------------------

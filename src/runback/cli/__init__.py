@@ -3,7 +3,7 @@
 :mod:`runback.cli._app` builds the argparse parser (standard library only, so
 ``runback --help`` starts fast); each command's work lives in its own module,
 imported only when that command runs: ``_import`` (import, activities),
-``_flags`` (flags), ``_pain`` (pain ...), ``_report`` (report, team-report),
+``_flags`` (flags), ``_pain`` (pain ...), ``_report`` (report, team-report), ``_doctor`` (doctor),
 ``_schema`` (schema), ``_demo`` (demo).
 """
 

@@ -49,7 +49,7 @@ def merge_command(args: argparse.Namespace) -> None:
 def check_command(args: argparse.Namespace) -> None:
     """List what looks wrong in the stored activities, each with the command that fixes it."""
     given, profile_file = given_profile(args)
-    st = _store(args)
+    st = _store(args).snapshot()  # activities and samples of one commit
     if args.athlete is not None and args.athlete not in st.athletes():
         known = ", ".join(st.athletes()) or "none yet"
         raise OptionError(f"no athlete {args.athlete!r} in the store {st.root} (athletes: {known})")

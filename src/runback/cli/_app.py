@@ -351,6 +351,30 @@ def _pain_template(p: _Parser) -> None:
     p.set_defaults(**_handler("runback.cli._pain:template_command"))
 
 
+def _pain_rename(p: _Parser) -> None:
+    p.add_argument("--from", dest="from_athlete", required=True, metavar="NAME",
+                   help="The mistaken name the entries were logged under (quote it: --from \"anna \").")
+    p.add_argument("--to", dest="to_athlete", required=True, metavar="NAME", help="The athlete they belong to.")
+    _add_store(p)
+    p.set_defaults(**_handler("runback.cli._pain:rename_command"))
+
+
+def _pain_remove(p: _Parser) -> None:
+    p.add_argument("entry_id", metavar="ENTRY_ID",
+                   help="The entry's id as `runback pain list` shows it, or its first characters (at least 4).")
+    _add_store(p)
+    p.add_argument("--athlete", metavar="NAME", help="Whose entry (needed only when two share an id prefix).")
+    p.set_defaults(**_handler("runback.cli._pain:remove_command"))
+
+
+def _doctor(p: _Parser) -> None:
+    _add_store(p)
+    p.add_argument("--repair", action="store_true",
+                   help="Repair: restore a lost or damaged manifest from the newest good copy, move damaged "
+                   "or unlisted parts to <store>/_quarantine/ (never deleted), record missing checksums.")
+    p.set_defaults(**_handler("runback.cli._doctor:doctor_command"))
+
+
 def _pain_import_about() -> str:
     return ("Import a journal CSV: all rows or none; entries already stored are skipped; "
             "the file is only read.\n\n" + _journal_columns())
@@ -410,6 +434,19 @@ _PAIN = {
                        _pain_import),
     "template": _Command("Write an empty journal CSV (header only) to FILE or stdout.", _pain_template_about,
                          _pain_template),
+    "rename": _Command(
+        "Move the journal entries logged under a mistaken name to the right athlete.",
+        "Move every journal entry logged under a mistaken name (e.g. `--from \"anna \" --to anna`) to the "
+        "right athlete. The entries stay stored as they were; a fix record in the store says whose they are, "
+        "and renaming back undoes it.",
+        _pain_rename,
+    ),
+    "remove": _Command(
+        "Leave out one journal entry logged by mistake; adding it again brings it back.",
+        "Leave out one journal entry logged by mistake. It stays stored (a fix record in the store says it "
+        "is left out); adding the same entry again brings it back.",
+        _pain_remove,
+    ),
 }
 
 COMMANDS: dict[str, _Command] = {
@@ -459,6 +496,14 @@ COMMANDS: dict[str, _Command] = {
     "schema": _Command("Print the columns of runback's frames, with dtype, unit and meaning.", populate=_schema),
     "pain": _Command("Log how your back feels (pain 0-10), list the journal, import or start a journal CSV.",
                      subcommands=_PAIN),
+    "doctor": _Command(
+        "Check every stored file; with --repair, make a damaged store readable again.",
+        "Check every stored file: each athlete's manifest, every part against its checksum, the journal "
+        "and the corrections. With --repair: restore a lost or damaged manifest from the newest of the "
+        "last 5 kept, move damaged parts and parts no manifest lists to <store>/_quarantine/ (never "
+        "deleted), and say what was done. Exit status 1 when problems were found and not repaired.",
+        _doctor,
+    ),
 }
 """Every command of ``runback``, in the order the help lists them."""
 
@@ -565,6 +610,10 @@ def guarded(command: Callable[[], int | None]) -> int:
         if isinstance(exc, RunbackError):
             echo(f"Error: {exc}", err=True)
             return 1
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # disk full, read-only, not a folder, name too long: the runner's to fix, not a bug
+            echo(f"Error: {_os_error(exc)}", err=True)
+            return 1
         # a bug of ours: still one line for the runner; RUNBACK_DEBUG=1 shows the traceback
         if os.environ.get("RUNBACK_DEBUG"):
             raise
@@ -574,6 +623,13 @@ def guarded(command: Callable[[], int | None]) -> int:
             err=True,
         )
         return 1
+
+
+def _os_error(exc: OSError) -> str:
+    """``PATH: reason`` for an OS error (both paths of a rename)."""
+    where = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p is not None)
+    reason = exc.strerror or str(exc)
+    return f"{where}: {reason}" if where else reason
 
 
 def run(argv: Sequence[str] | None = None) -> int:

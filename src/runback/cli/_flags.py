@@ -27,7 +27,7 @@ def flags_command(args: argparse.Namespace) -> None:
     since_day = parse_since(args.since)
     given, profile_file = given_profile(args)
     athlete: str | None = args.athlete
-    st = open_store(args.store)
+    st = open_store(args.store).snapshot()  # activities, samples and journal of one commit
     if athlete is not None and athlete not in st.athletes():
         known = ", ".join(st.athletes()) or "none yet"
         raise OptionError(f"no athlete {athlete!r} in the store {st.root} (athletes: {known})")

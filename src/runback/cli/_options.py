@@ -20,9 +20,28 @@ class OutputFormat(str, enum.Enum):
 
 __all__ = [
     "DEFAULT_ATHLETE",
+    "FORMULA_START",
     "OutputFormat",
+    "csv_safe",
     "emit",
 ]
+
+FORMULA_START = r"^[=+\-@\t\r]"
+"""Text starting with one of these a spreadsheet may run as a formula (OWASP's "CSV injection")."""
+
+
+def csv_safe(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with every text value that a spreadsheet would run as a formula prefixed by ``'``.
+
+    Only text columns: numbers (a negative one too) stay numbers.  The
+    apostrophe makes Excel, LibreOffice and Google Sheets show the value as
+    text; it is the prefix OWASP recommends.
+    """
+    text = [name for name, dtype in df.schema.items() if dtype == pl.String]
+    return df.with_columns(
+        pl.when(pl.col(name).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(name)).otherwise(pl.col(name)).alias(name)
+        for name in text
+    )
 
 
 def emit(
@@ -35,7 +54,9 @@ def emit(
     """Print ``df`` as a table, CSV, or JSON (a list of objects keyed by column name).
 
     ``table_columns`` narrows only the table, which a person reads in a terminal;
-    CSV and JSON always carry every column.
+    CSV and JSON always carry every column.  CSV text that a spreadsheet
+    would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return
+    first) is prefixed with ``'`` (:func:`csv_safe`).
     """
     out = out or sys.stdout
     fmt = OutputFormat(fmt)
@@ -45,7 +66,7 @@ def emit(
         out.write(df.write_json())
         out.write("\n")
     elif fmt is OutputFormat.csv:
-        out.write(df.write_csv())
+        out.write(csv_safe(df).write_csv())
     else:
         with pl.Config(
             tbl_rows=-1,

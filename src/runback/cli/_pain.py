@@ -1,4 +1,4 @@
-"""`runback pain ...`: log, list and import the pain journal; thin over runback.pain.journal."""
+"""`runback pain ...`: log, list, import, rename and remove journal entries; thin over runback.pain.journal and the store."""
 
 from __future__ import annotations
 
@@ -72,6 +72,16 @@ def import_command(args: argparse.Namespace) -> None:
     file = Path(args.file)
     added = import_journal_csv(args.store, file, athlete=athlete)
     echo(f"Imported {added} new journal entr{'y' if added == 1 else 'ies'} from {file} for {athlete}.")
+
+
+def rename_command(args: argparse.Namespace) -> None:
+    """Move the journal entries logged under a mistaken name (`runback pain rename --from "anna " --to anna`)."""
+    echo(open_store(args.store).rename_journal(args.from_athlete, args.to_athlete).message)
+
+
+def remove_command(args: argparse.Namespace) -> None:
+    """Leave one journal entry out (`runback pain remove ENTRY_ID`); adding it again brings it back."""
+    echo(open_store(args.store).remove_journal_entry(args.entry_id, args.athlete).message)
 
 
 def template_command(args: argparse.Namespace) -> None:
