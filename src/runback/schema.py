@@ -51,13 +51,15 @@ ACTIVITIES: dict[str, pl.DataType] = {
     "partial": pl.Boolean(),
     "partial_reason": pl.String(),
     "correction": pl.String(),
+    "feel": pl.Float64(),
+    "rpe_source": pl.String(),
 }
 
 ACTIVITIES_DOC: dict[str, str] = {
     "activity_id": "stable id: a hash of the activity's content, so the same file always gives the same id",
     "athlete": "who ran it (the --athlete given at import)",
     "source": "file path; for a file inside an archive, 'archive.zip!inner/path.fit'",
-    "format": "fit, gpx or tcx",
+    "format": "fit, gpx or tcx; manual for an activity typed in by hand (a row of Strava's activities.csv without a file: no samples)",
     "sport": "lower-case sport: running, walking, cycling, swimming, training, generic ...",
     "sub_sport": "lower-case sub-sport where the file has one (trail, treadmill, road ...)",
     "name": "activity name (from the file, or Strava's activities.csv)",
@@ -76,11 +78,16 @@ ACTIVITIES_DOC: dict[str, str] = {
     "avg_speed_mps": "distance over moving time, metres per second",
     "device": "recording device or app, e.g. 'garmin fr645m'",
     "n_samples": "number of rows in samples for this activity",
-    "rpe": "rate of perceived exertion 0-10 where known (Strava export, journal)",
+    "rpe": "rate of perceived exertion 0-10 (CR-10) where known (FIT workout_rpe / 10, Strava export, journal); see rpe_source",
     "partial": "true when the file was only partly readable (truncated, bad CRC); the rows before the break are kept",
     "partial_reason": "why the file was only partly readable",
     "correction": "the runner's corrections applied to this row (see CORRECTIONS), e.g. 'sport set to walking (the file says running)'; null when none (and always in the raw view)",
+    "feel": "how the run felt, as the watch asked after it (FIT workout_feel): 0 very weak, 25 weak, 50 normal, 75 strong, 100 very strong; null where not asked",
+    "rpe_source": "where rpe came from: fit (the watch's workout_rpe), strava (activities.csv's perceived exertion) or journal (the runner's journal); null without an rpe",
 }
+
+RPE_SOURCES: tuple[str, ...] = ("fit", "strava", "journal")
+"""Values of ``activities.rpe_source``."""
 
 # --------------------------------------------------------------------------
 # samples: one row per record (FIT record message, GPX trkpt, TCX Trackpoint)
