@@ -277,6 +277,41 @@ CHECKS_DOC: dict[str, str] = {
 }
 
 
+# --------------------------------------------------------------------------
+# wellness: sleep and stress as the runner's device recorded them, one row per athlete, day and source
+# --------------------------------------------------------------------------
+# Read from a Garmin Connect export (runback.io.wellness).  The journal's own
+# sleep_h and stress, where the runner typed them, win over these.  Several
+# rows of one wellness_id (the sleep file and the daily summaries, or a later
+# export) collapse into one: a later non-null value wins
+# (runback.io.wellness.collapse_wellness).
+WELLNESS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "date": pl.Date(),
+    "sleep_h": pl.Float64(),
+    "sleep_score": pl.Float64(),
+    "stress_avg": pl.Float64(),
+    "resting_hr_bpm": pl.Float64(),
+    "sleep_start_utc": UTC,
+    "sleep_end_utc": UTC,
+    "source": pl.String(),
+    "wellness_id": pl.String(),
+}
+
+WELLNESS_DOC: dict[str, str] = {
+    "athlete": "whose day it is",
+    "date": "the calendar day; for sleep, the day the runner woke up (as the journal's sleep_h: the night before)",
+    "sleep_h": "hours asleep that night (deep + light + REM sleep, awake time left out); null where not measured",
+    "sleep_score": "the device's sleep score 0-100 (Garmin's overall sleep score); null where not given",
+    "stress_avg": "the device's average stress level that day, 0-100 (Garmin's all-day stress); null where not measured",
+    "resting_hr_bpm": "resting heart rate that day, beats per minute; null where not measured",
+    "sleep_start_utc": "when the night's sleep began, UTC",
+    "sleep_end_utc": "when the night's sleep ended, UTC",
+    "source": "where the row came from: garmin (a Garmin Connect export's sleep and daily summary files)",
+    "wellness_id": "stable hash of athlete, date and source, so importing an export again adds nothing twice",
+}
+
+
 def empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     """An empty frame with the given schema."""
     return pl.DataFrame(schema=dict(schema))

@@ -132,4 +132,4 @@ def read(
     notes = tuple(
         [f"failed: {n}" for n in summary.failed] + [f"skipped: {n}" for n in summary.skipped]
     )
-    return Frames(frames.activities, frames.samples, frames.laps, frames.warnings + notes)
+    return Frames(frames.activities, frames.samples, frames.laps, frames.warnings + notes, frames.wellness)
