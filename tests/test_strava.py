@@ -244,6 +244,13 @@ def test_importing_the_typed_in_runs_twice_stores_them_once(tmp_path: Path) -> N
     assert store.activities().filter(format="manual").height == 1
 
 
+def test_an_activities_csv_named_on_its_own_gives_its_typed_in_runs(tmp_path: Path) -> None:
+    (tmp_path / "activities.csv").write_text(activities_csv("it"))
+    frames, summary = read_report(tmp_path / "activities.csv")
+    assert summary.failed == []
+    assert frames.activities.select("format", "name").rows() == [("manual", "Loopband")]
+
+
 def test_manual_is_the_lowest_duplicate_priority_and_no_reader() -> None:
     assert MANUAL_FORMAT not in FORMAT_PRIORITY and MANUAL_FORMAT not in {r.format for r in READERS}
     assert DUPLICATE_PRIORITY[MANUAL_FORMAT] > max(FORMAT_PRIORITY.values())

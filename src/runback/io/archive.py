@@ -266,11 +266,16 @@ def find_inputs(paths: list[str | os.PathLike[str]]) -> Inputs:
                 problems.append(cannot_read(label, exc))
                 continue
             kind = wellness_kind(path.name)
-            if kind is not None:  # a wellness file given by name
+            if kind is not None or path.name.lower() == STRAVA_CSV:  # an export's file given by name
                 try:
-                    parts.append(_wellness_part(path.read_bytes(), label, entry.key, kind))
+                    data = path.read_bytes()
                 except OSError as exc:
                     problems.append(cannot_read(label, exc))
+                    continue
+                if kind is not None:
+                    parts.append(_wellness_part(data, label, entry.key, kind))
+                else:  # its typed-in activities (the files it names are not beside it here)
+                    parts.append(_strava_part(read_strava_activities(data, label), label, entry.key))
                 continue
             found.setdefault(entry.key, entry)
         else:
