@@ -411,7 +411,8 @@ def read_strava_activities(data: bytes, label: str, *, athlete: str = DEFAULT_AT
             f"{label}: column names in a language runback does not know; names and types joined by "
             "Strava's column order, perceived exertion not joined"
         )
-    decimal_comma: bool | None = None if language == "layout" else language in DECIMAL_COMMA
+    # English (and an unknown language) writes points; a lone comma there is told by its digits
+    decimal_comma: bool | None = True if language in DECIMAL_COMMA else None
 
     def cell(row: Sequence[str], key: str) -> str | None:
         i = cols.get(key)
