@@ -49,6 +49,7 @@ from runback.files import fsync_dir, write_atomic
 from runback.io._common import Frames
 from runback.io._localize import check_timezone, localize
 from runback.io._pipeline import ImportSummary, run_import
+from runback.io.wellness import collapse_wellness
 
 try:  # POSIX: one import at a time per store
     import fcntl
@@ -115,6 +116,9 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     "activities": STORED_ACTIVITIES,
     "samples": schema.SAMPLES,
     "laps": schema.LAPS,
+    # nights and days from the device (Garmin sleep and stress): a later export may add a value
+    # to a stored day, so a day can sit in several parts; Store.wellness() collapses them
+    "wellness": schema.WELLNESS,
 }
 MANIFEST_FORMAT = 1
 MAX_PARTS = 16
@@ -242,7 +246,8 @@ class Store:
                     keep = ~pl.col("activity_id").is_in(sorted(hidden))
                     where = keep if where is None else where & keep
             try:
-                frame = pl.scan_parquet(files, hive_partitioning=False)
+                # parts written before a column was added lack it: null there
+                frame = pl.scan_parquet(files, hive_partitioning=False, schema=TABLES[table], missing_columns="insert")
                 if where is not None:
                     frame = frame.filter(where)
                 frames.append(schema.conform(frame.collect(), TABLES[table]))
@@ -251,6 +256,11 @@ class Store:
         if not frames:
             return schema.empty(TABLES[table])
         return pl.concat(frames, how="vertical")
+
+    def wellness(self, athlete: str | None = None) -> pl.DataFrame:
+        """Nights and days the device recorded (:data:`runback.schema.WELLNESS`): one row per athlete,
+        day and source, sorted by athlete and date (Garmin sleep and stress from an export)."""
+        return collapse_wellness(self._read("wellness", athlete)).sort(["athlete", "date"])
 
     def activities(
         self, athlete: str | None = None, *, corrected: bool = True, keep_hidden: bool = False
@@ -714,14 +724,21 @@ class Store:
                 progress=progress,
                 index=files,
                 kept=kept,
+                kept_wellness=self.wellness(athlete),
             )
             frames = result.frames
             if timezone is not None and frames.activities.height:
                 frames = dataclasses.replace(frames, activities=localize(frames.activities, timezone))
             changed_index = any(files.get(k) != v for k, v in result.index.items())
-            if frames.activities.height or changed_index:
+            if frames.activities.height or frames.wellness.height or changed_index:
                 merged = {k: v for k, v in {**files, **result.index}.items() if v is not None}
                 self._commit(athlete, manifest, frames, merged)
+            for manual_id, file_id in result.summary.superseded:
+                # a run typed in by hand, stored before, and now its recorded file: count the file
+                self._record(
+                    self._find(manual_id, athlete), "merge", kept=file_id,
+                    note="the recorded file of a run typed in by hand",
+                )
             return result.summary
 
     def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
@@ -744,7 +761,10 @@ class Store:
                 new = new.drop("correction", strict=False)  # applied when read, never stored
                 if len(parts) + 1 > MAX_PARTS:
                     # merge everything stored so far with the new rows into one part
-                    old = pl.read_parquet(self._part_files(table, athlete, manifest), hive_partitioning=False)
+                    old = pl.read_parquet(
+                        self._part_files(table, athlete, manifest), hive_partitioning=False,
+                        schema=TABLES[table], missing_columns="insert",
+                    )
                     new = pl.concat([schema.conform(old, TABLES[table]), schema.conform(new, TABLES[table])], how="vertical")
                     retired += [(table, name) for name in parts]
                     parts.clear()

@@ -63,7 +63,10 @@ def report_inputs(
     resolved = resolve_store_profiles(
         store, activities, samples, given=profile, profile_file=profile_file, athletes=[athlete]
     )[athlete]
-    return model_inputs(athlete, activities, samples, journal=read_journal(store, athlete), profile=resolved)
+    return model_inputs(
+        athlete, activities, samples, journal=read_journal(store, athlete), profile=resolved,
+        wellness=store.wellness(athlete),
+    )
 
 
 def last_day(*frames: tuple[pl.DataFrame | None, str]) -> Any:
