@@ -230,6 +230,10 @@ def test_a_stored_typed_in_run_is_superseded_by_a_later_file(tmp_path: Path) -> 
     assert second.activity_ids == [run_id]  # the file is stored, not dropped as a copy of the typed-in run
     assert second.superseded == [(manual_id, run_id)]
     assert "a recorded file wins over an activity typed in by hand" in "\n".join(second.lines())
+    # the store counts the file only: the typed-in copy is merged into it (a correction the runner can undo)
+    assert store.activities("x")["activity_id"].to_list() == [run_id]
+    (merge,) = store.corrections("x").rows(named=True)
+    assert (merge["activity_id"], merge["action"], merge["kept_activity_id"]) == (manual_id, "merge", run_id)
 
 
 def test_importing_the_typed_in_runs_twice_stores_them_once(tmp_path: Path) -> None:
