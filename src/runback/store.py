@@ -49,6 +49,7 @@ from runback.files import fsync_dir, write_atomic
 from runback.io._common import Frames
 from runback.io._localize import check_timezone, localize
 from runback.io._pipeline import ImportSummary, run_import
+from runback.io.wellness import collapse_wellness
 
 try:  # POSIX: one import at a time per store
     import fcntl
@@ -122,6 +123,9 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     "activities": STORED_ACTIVITIES,
     "samples": schema.SAMPLES,
     "laps": schema.LAPS,
+    # nights and days from the device (Garmin sleep and stress): a later export may add a value
+    # to a stored day, so a day can sit in several parts; Store.wellness() collapses them
+    "wellness": schema.WELLNESS,
 }
 MANIFEST_FORMAT = 2
 MAX_PARTS = 16
@@ -480,6 +484,11 @@ class Store:
         if not frames:
             return schema.empty(TABLES[table])
         return pl.concat(frames, how="vertical")
+
+    def wellness(self, athlete: str | None = None) -> pl.DataFrame:
+        """Nights and days the device recorded (:data:`runback.schema.WELLNESS`): one row per athlete,
+        day and source, sorted by athlete and date (Garmin sleep and stress from an export)."""
+        return collapse_wellness(self._read("wellness", athlete)).sort(["athlete", "date"])
 
     def activities(
         self, athlete: str | None = None, *, corrected: bool = True, keep_hidden: bool = False
@@ -1158,14 +1167,21 @@ class Store:
                 progress=progress,
                 index=files,
                 kept=kept,
+                kept_wellness=self.wellness(athlete),
             )
             frames = result.frames
             if timezone is not None and frames.activities.height:
                 frames = dataclasses.replace(frames, activities=localize(frames.activities, timezone))
             changed_index = any(files.get(k) != v for k, v in result.index.items())
-            if frames.activities.height or changed_index:
+            if frames.activities.height or frames.wellness.height or changed_index:
                 merged = {k: v for k, v in {**files, **result.index}.items() if v is not None}
                 self._commit(athlete, manifest, frames, merged)
+            for manual_id, file_id in result.summary.superseded:
+                # a run typed in by hand, stored before, and now its recorded file: count the file
+                self._record(
+                    self._find(manual_id, athlete), "merge", kept=file_id,
+                    note="the recorded file of a run typed in by hand",
+                )
             return result.summary
 
     def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:

@@ -46,6 +46,7 @@ FRAMES = (
     "acwr",
     "monotony",
     "pain_vs_load",
+    "wellness",
     "corrections",
     "checks",
 )
@@ -404,6 +405,18 @@ class _Command:
         self.subcommands = subcommands
 
 
+def _wellness_list(p: _Parser) -> None:
+    _add_store(p)
+    _add_athlete_filter(p)
+    _add_format(p)
+    p.set_defaults(**_handler("runback.cli._wellness:list_command"))
+
+
+_WELLNESS = {
+    "list": _Command("List the nights and days your watch recorded (sleep, sleep score, stress, resting heart rate).",
+                     populate=_wellness_list),
+}
+
 _ACTIVITIES = {
     "exclude": _Command(
         "Stop counting an activity (a broken recording, someone else's run); it stays stored.",
@@ -503,6 +516,13 @@ COMMANDS: dict[str, _Command] = {
         "last 5 kept, move damaged parts and parts no manifest lists to <store>/_quarantine/ (never "
         "deleted), and say what was done. Exit status 1 when problems were found and not repaired.",
         _doctor,
+    ),
+    "wellness": _Command(
+        "The sleep and stress your watch recorded (from a Garmin Connect export).",
+        "The sleep and stress your watch recorded, imported from a Garmin Connect export "
+        "(runback import export.zip): hours asleep, sleep score, average stress (0-100) and resting "
+        "heart rate per day. stress_or_poor_sleep uses them on days your journal does not cover.",
+        subcommands=_WELLNESS,
     ),
 }
 """Every command of ``runback``, in the order the help lists them."""

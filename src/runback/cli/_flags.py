@@ -45,7 +45,7 @@ def flags_command(args: argparse.Namespace) -> None:
     samples = st.samples(athlete) if activities.height else None
     profiles = resolve_store_profiles(st, activities, samples, given=given, profile_file=profile_file)
     out = flags(activities, samples, journal=journal, profile=profiles, since=since_day,
-                include_acwr=args.include_acwr)
+                include_acwr=args.include_acwr, wellness=st.wellness(athlete))
     if fmt is OutputFormat.table:
         emit(out.with_columns(pl.col("value", "threshold").round(3)), fmt, table_columns=_TABLE_COLUMNS)
     else:
