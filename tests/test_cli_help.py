@@ -64,7 +64,7 @@ def test_every_command_keeps_its_options() -> None:
     expected = {
         "demo": {"--out", "--open", "--data", "--store"},
         "flags": {"--store", "--athlete", "--since", "--format", "--acwr", "--profile", "--hr-max", "--hr-rest",
-                  "--sex", "--threshold-pace", "--tz"},
+                  "--sex", "--threshold-pace", "--tz", "--scheduler"},
         "import": {"--store", "--athlete", "--tz", "--quiet", "-q"},
         "activities": {"--store", "--athlete", "--format", "--all"},
         "activities exclude": {"--store", "--athlete", "--note"},
@@ -74,7 +74,8 @@ def test_every_command_keeps_its_options() -> None:
         "check": {"--store", "--athlete", "--format", *PROFILE_OPTIONS},
         "report": {"--store", "--athlete", "--since", "-o", "--output", "--lang", "--open", "--physio", "--pdf",
                    *PROFILE_OPTIONS},
-        "team-report": {"-o", "--output", "--store", "--lang", *PROFILE_OPTIONS},
+        "team-report": {"-o", "--output", "--store", "--lang", *PROFILE_OPTIONS, "--scheduler"},
+        "cohort": {"--store", "--format", *PROFILE_OPTIONS, "--scheduler"},
         "schema": set(),
         "pain add": {"--timing", "--date", "--time", "--location", "--sleep", "--sleep-quality", "--stress", "--rpe",
                      "--activity", "--note", "--store", "--athlete"},

@@ -1184,6 +1184,19 @@ class Store:
                 )
             return result.summary
 
+    def commit_frames(self, athlete: str, frames: Frames) -> None:
+        """Store frames decoded elsewhere (a Dask worker, a generator) as one commit of ``athlete``.
+
+        The commit is atomic, as an import's: a kill leaves the athlete's data
+        as before or after.  The frames are stored as given: no duplicate check
+        and no files index entry (:meth:`import_paths` does both).
+        """
+        check_athlete(athlete)
+        with self._lock():
+            manifest = self.manifest(athlete)
+            self._tidy(athlete, manifest)
+            self._commit(athlete, manifest, frames, self.files_index(athlete, manifest))
+
     def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
         parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
         checksums: dict[str, dict[str, Any]] = {t: dict(manifest["checksums"][t]) for t in TABLES}
