@@ -6,11 +6,14 @@ store with :meth:`runback.store.Store.commit_frames`: no files to decode.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+from distributed import Client, LocalCluster
 
 from runback import schema
 from runback.io._common import Frames
@@ -55,3 +58,17 @@ def make_cohort_store(
                 add_entry(store, int(rng.integers(0, 7)), "next_morning", date=start + dt.timedelta(days=k),
                           athlete=name, today=start + dt.timedelta(days=days))
     return store
+
+
+@contextlib.contextmanager
+def local_client(workers: int = 2) -> Iterator[Client]:
+    """A real local cluster of ``workers`` processes (one thread each), loopback only, no dashboard."""
+    # distributed has no type hints for these
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
+                           dashboard_address=None, host="127.0.0.1")
+    client = Client(cluster)  # type: ignore[no-untyped-call]
+    try:
+        yield client
+    finally:
+        client.close()  # type: ignore[no-untyped-call]
+        cluster.close()

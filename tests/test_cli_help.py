@@ -65,7 +65,7 @@ def test_every_command_keeps_its_options() -> None:
         "demo": {"--out", "--open", "--data", "--store"},
         "flags": {"--store", "--athlete", "--since", "--format", "--acwr", "--profile", "--hr-max", "--hr-rest",
                   "--sex", "--threshold-pace", "--tz", "--scheduler"},
-        "import": {"--store", "--athlete", "--tz", "--quiet", "-q"},
+        "import": {"--store", "--athlete", "--tz", "--quiet", "-q", "--scheduler"},
         "activities": {"--store", "--athlete", "--format", "--all"},
         "activities exclude": {"--store", "--athlete", "--note"},
         "activities include": {"--store", "--athlete"},

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 from polars.testing import assert_frame_equal
 
 from clirun import invoke
-from cohorts import make_cohort_store, runner_name
+from cohorts import local_client, make_cohort_store, runner_name
 from runback import distributed, schema
 from runback.cohort import COHORT, STANDING, cohort, cohort_standing
 from runback.distributed import MIN_ATHLETES_PER_BATCH, SharedStoreError, plan_batches
@@ -38,14 +38,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                           host="127.0.0.1")
-    client = Client(cluster)
-    try:
+    with local_client(2) as client:
         yield client
-    finally:
-        client.close()
-        cluster.close()
 
 
 def _local_flags(store: Store) -> pl.DataFrame:
@@ -86,7 +80,7 @@ def test_cohort_on_two_workers_equals_a_local_run(client: Client, store: Store) 
 
 
 def test_the_cli_runs_flags_on_a_scheduler_address(client: Client, store: Store) -> None:
-    address = client.scheduler.address
+    address = str(client.scheduler_info()["address"])
     remote = invoke("flags", "--store", str(store.root), "--scheduler", address, "--format", "json")
     local = invoke("flags", "--store", str(store.root), "--format", "json")
     assert remote.exit_code == 0 == local.exit_code, remote.output
@@ -102,7 +96,7 @@ def test_the_cli_runs_flags_on_a_scheduler_address(client: Client, store: Store)
 
 
 def test_the_cli_cohort_on_a_scheduler_equals_local(client: Client, store: Store) -> None:
-    address = client.scheduler.address
+    address = str(client.scheduler_info()["address"])
     remote = invoke("cohort", "--store", str(store.root), "--scheduler", address, "--format", "csv")
     local = invoke("cohort", "--store", str(store.root), "--format", "csv")
     assert remote.exit_code == 0 == local.exit_code, remote.output

@@ -8,6 +8,7 @@ reader maps to StringType; nothing is stored as a view or binary type.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -22,16 +23,23 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     return make_cohort_store(tmp_path_factory.mktemp("cohort"), 12, days=28, samples_s=600)
 
 
+def _rows(query: str) -> list[tuple[Any, ...]]:
+    found = duckdb.sql(query)
+    assert found is not None
+    rows: list[tuple[Any, ...]] = found.fetchall()
+    return rows
+
+
 def _glob(store: Store, table: str) -> str:
     return f"{Path(store.root) / table}/**/*.parquet"
 
 
 @pytest.mark.parametrize("table", ["activities", "samples"])
 def test_text_columns_are_plain_utf8_strings(store: Store, table: str) -> None:
-    rows = duckdb.sql(
+    rows = _rows(
         f"select name, type, logical_type, converted_type from parquet_schema('{_glob(store, table)}') "
         "where type = 'BYTE_ARRAY'"
-    ).fetchall()
+    )
     assert rows, "no text column found"
     for name, physical, logical, converted in rows:
         assert (physical, converted) == ("BYTE_ARRAY", "UTF8"), name
@@ -42,10 +50,10 @@ def test_text_columns_are_plain_utf8_strings(store: Store, table: str) -> None:
 
 
 def test_duckdb_reads_the_cohort_as_polars_does(store: Store) -> None:
-    found = duckdb.sql(
+    found = _rows(
         f"select athlete, count(*), sum(distance_m), min(start_time_utc) "
         f"from read_parquet('{_glob(store, 'activities')}', hive_partitioning=true) group by athlete order by athlete"
-    ).fetchall()
+    )
     acts = store.activities()
     want = acts.group_by("athlete").agg(pl.len(), pl.col("distance_m").sum(), pl.col("start_time_utc").min()).sort(
         "athlete"
@@ -55,6 +63,6 @@ def test_duckdb_reads_the_cohort_as_polars_does(store: Store) -> None:
         assert (athlete, n) == row[:2]
         assert distance == pytest.approx(row[2], rel=1e-12)
         assert first == row[3]
-    types = dict(duckdb.sql(f"describe select * from read_parquet('{_glob(store, 'activities')}')").fetchall()[i][:2]
+    types = dict(_rows(f"describe select * from read_parquet('{_glob(store, 'activities')}')")[i][:2]
                  for i in range(len(STORED_ACTIVITIES)))
     assert types["activity_id"] == "VARCHAR" and types["sport"] == "VARCHAR"

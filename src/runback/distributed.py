@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import math
 import os
 import uuid
@@ -28,9 +29,16 @@ import polars as pl
 from distributed import Client, LocalCluster
 
 from runback import schema
+from runback.athletes import DEFAULT_ATHLETE, check_athlete
 from runback.cohort import cohort as cohort_frame
 from runback.days import local_day
 from runback.errors import OptionError, RunbackError
+from runback.io._common import Frames
+from runback.io._localize import check_timezone, localize
+from runback.io._pipeline import DuplicateDecision, FileNote, ImportSummary, _matches, run_import
+from runback.io.archive import file_kind
+from runback.io.strava import STRAVA_CSV
+from runback.io.wellness import wellness_kind
 from runback.load import parse_since
 from runback.load.profile import Profile, resolve_store_profiles
 from runback.model import flags as model_flags
@@ -48,7 +56,7 @@ from runback.report.team import (
     team_frame,
 )
 from runback.report._html import plotly_js
-from runback.store import Store, as_store
+from runback.store import PreparedImport, Store, as_store
 
 __all__ = [
     "MIN_ATHLETES_PER_BATCH",
@@ -57,7 +65,10 @@ __all__ = [
     "check_shared_store",
     "cohort",
     "connect",
+    "FILES_PER_BATCH",
     "flags",
+    "import_paths",
+    "import_units",
     "plan_batches",
     "team_report",
 ]
@@ -69,6 +80,9 @@ MIN_ATHLETES_PER_BATCH = 16
 #: at most this many batches per worker: enough to even out athletes of unequal history and to
 #: lose little when Dask retries the batch of a worker that died
 TASKS_PER_WORKER = 4
+
+#: an import batch holds at least this many files (where there are as many): a task costs a few ms to send
+FILES_PER_BATCH = 25
 
 #: what one athlete costs beyond their stored bytes, in bytes: the per-athlete model work
 _ATHLETE_BYTES = 32_768
@@ -379,3 +393,199 @@ def team_report(
     index = build_team_index(team_frame(rows), as_of=wanted, links=links, lang=lang)
     written: Path = write_text_atomic(out / INDEX_FILE, index)
     return written
+
+
+# --------------------------------------------------------------------------
+# import: files decoded on the workers, committed once by the client
+# --------------------------------------------------------------------------
+def _walk(folder: Path) -> list[Path]:
+    """Files under ``folder``, sorted, hidden ones left out (as a local import walks it)."""
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        out += [Path(dirpath) / name for name in sorted(filenames) if not name.startswith(".")]
+    return out
+
+
+def import_units(paths: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """The given paths with plain folders opened into their files, named as a local import names them.
+
+    A folder holding an export's own files (Strava's ``activities.csv``, Garmin
+    sleep or stress JSON) stays whole: its activity files take their names
+    from those, so one worker reads it.  Zips stay whole too.
+    """
+    units: list[str] = []
+    seen: set[str] = set()
+    for given in paths:
+        path = Path(given)
+        if not path.is_dir():
+            units.append(str(given))
+            continue
+        real = path.resolve()
+        files = _walk(real)
+        if any(f.name.lower() == STRAVA_CSV or wellness_kind(f.name) is not None for f in files):
+            units.append(str(given))
+            continue
+        for file in files:
+            if file_kind(file.name) != "ignore" and str(file) not in seen:
+                seen.add(str(file))
+                units.append(str(path / file.relative_to(real)))
+    return units
+
+
+def _batch_import(
+    root: str,
+    units: list[str],
+    athlete: str,
+    index_json: str,
+    kept: pl.DataFrame,
+    kept_wellness: pl.DataFrame,
+    timezone: str | None,
+) -> tuple[ImportSummary, dict[str, Any], dict[str, list[tuple[str, dict[str, Any]]]], pl.DataFrame]:
+    """On a worker: decode a batch of files as a local import does, write the new rows as pending parts."""
+    index = json.loads(index_json)
+    result = run_import(units, athlete=athlete, workers=1, index=index, kept=kept, kept_wellness=kept_wellness)
+    frames = result.frames
+    if timezone is not None and frames.activities.height:
+        frames = Frames(localize(frames.activities, timezone), frames.samples, frames.laps, frames.warnings,
+                        frames.wellness)
+    parts = Store(Path(root)).write_pending(athlete, frames)
+    return result.summary, result.index, parts, frames.activities
+
+
+def _merge_summaries(summaries: Sequence[ImportSummary]) -> ImportSummary:
+    out = ImportSummary()
+    for one in summaries:
+        for name in ("imported", "already_present", "duplicates", "skipped", "failed", "warnings", "activity_ids",
+                     "duplicate_decisions", "manual_activity_ids", "superseded"):
+            getattr(out, name).extend(getattr(one, name))
+        out.wellness_days += one.wellness_days
+    return out
+
+
+def _across_batches(
+    st: Store,
+    athlete: str,
+    results: list[tuple[ImportSummary, dict[str, Any], dict[str, list[tuple[str, dict[str, Any]]]], pl.DataFrame]],
+    summary: ImportSummary,
+    index: dict[str, Any],
+    units: Sequence[str],
+) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Copies of one run decoded by different workers: keep one, as a local import would; the pending parts.
+
+    ``summary`` and ``index`` (the batches' merged) are corrected in place.
+    """
+    frames = [acts.with_columns(_batch=pl.lit(i, pl.Int64)) for i, (*_, acts) in enumerate(results)]
+    new = pl.concat(frames, how="vertical") if frames else schema.empty(schema.ACTIVITIES)
+    matches = _matches(new, None) if new.height else []
+    # which file an id names: the last in file order, as a local import's message names it
+    order = {unit: i for i, unit in enumerate(units)}
+    in_file_order = new.with_columns(
+        _unit=pl.col("source").str.split("!").list.first().replace_strict(order, default=len(order),
+                                                                           return_dtype=pl.Int64)
+    ).sort("_unit", maintain_order=True)
+    sources = dict(zip(in_file_order["activity_id"], in_file_order["source"]))
+    dropped: dict[int, dict[str, Any]] = {}  # batch -> activity id -> the match that drops it
+    for row, m in zip(new.select("activity_id", "source", "_batch").iter_rows(named=True), matches):
+        if m is None:
+            continue
+        act_id = row["activity_id"]
+        dropped.setdefault(row["_batch"], {})[act_id] = m
+        if m.kept["activity_id"] != act_id:  # the same content twice needs no decision, as in a local import
+            summary.duplicate_decisions.append(DuplicateDecision(
+                kept_id=str(m.kept["activity_id"]), kept_source=str(m.kept["source"]), dropped_id=act_id,
+                dropped_source=str(row["source"]), match=m.match, why_kept=m.why_kept,
+            ))
+        summary.activity_ids.remove(act_id)
+        if act_id in summary.manual_activity_ids:
+            summary.manual_activity_ids.remove(act_id)
+    parts: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for i, (_, batch_index, written, _) in enumerate(results):
+        mine = dropped.get(i, {})
+        for table, names in written.items():
+            if not mine:
+                parts.setdefault(table, []).extend(names)
+                continue
+            for name, _ in names:  # rewrite the part without the copies
+                rows = st.read_pending(table, athlete, name)
+                st.drop_pending(table, athlete, name)
+                if "activity_id" in rows.columns:
+                    rows = rows.filter(~pl.col("activity_id").is_in(list(mine)))
+                if rows.height:
+                    for t, again in st.write_pending(athlete, Frames(**{table: rows})).items():  # type: ignore[arg-type]
+                        parts.setdefault(t, []).extend(again)
+        for key, entry in batch_index.items():
+            ids = (entry or {}).get("activity_ids") or []
+            if entry and entry.get("outcome") == "imported" and ids and all(a in mine for a in ids):
+                other = str(mine[ids[0]].kept["activity_id"])
+                label = _label(summary.imported, key)
+                index[key] = {**entry, "outcome": "duplicate", "duplicate_of": other}
+                if label in summary.imported:
+                    summary.imported.remove(label)
+                summary.duplicates.append(
+                    FileNote(label, f"same run as {sources.get(other, other)} (activity {other}), kept once")
+                )
+    return parts
+
+
+def _label(imported: Sequence[str], key: str) -> str:
+    """The label an imported file is listed by, from its index key (its real path)."""
+    for label in imported:
+        with contextlib.suppress(OSError):
+            if str(Path(label).resolve()) == key:
+                return label
+    return key
+
+
+def import_paths(
+    client: Client,
+    store: Any,
+    paths: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    *,
+    athlete: str = DEFAULT_ATHLETE,
+    timezone: str | None = None,
+) -> ImportSummary:
+    """:meth:`runback.store.Store.import_paths` with the files decoded on the cluster's workers.
+
+    The files (plain folders opened into their files, :func:`import_units`)
+    are cut into batches of at least :data:`FILES_PER_BATCH`, at most
+    :data:`TASKS_PER_WORKER` per worker.  Each worker decodes its batch as a
+    local import does (files seen before are not read again, copies of stored
+    runs are left out) and writes the new rows as pending parts into the store;
+    the client keeps one copy of a run that two workers decoded, then commits
+    every part and the files index at once, under the store's lock.  A kill
+    leaves the store as before or after; pending parts never committed are set
+    aside by the next import.  The summary holds what a local import's holds
+    (the lines of one kind may come in another order).
+
+    Raises
+    ------
+    SharedStoreError
+        A worker cannot see the store (:func:`check_shared_store`).
+    """
+    check_athlete(athlete)
+    if timezone is not None:
+        check_timezone(timezone)
+    st = as_store(store)
+    given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    units = import_units(given)
+    workers = max(1, len(client.scheduler_info()["workers"]))
+    count = max(1, min(math.ceil(len(units) / FILES_PER_BATCH), TASKS_PER_WORKER * workers))
+    batches = [units[i::count] for i in range(count)]  # dealt round-robin: folders of big and small files mix
+    batches = [b for b in batches if b]
+    root = str(Path(st.root).resolve())
+
+    def prepare(files: dict[str, Any], kept: pl.DataFrame, kept_wellness: pl.DataFrame) -> PreparedImport:
+        futures = client.map(_batch_import, [root] * len(batches), batches, athlete=athlete,
+                             # as JSON: Dask would read a dict's values as tasks to run
+                             index_json=json.dumps(files), kept=kept,
+                             kept_wellness=kept_wellness, timezone=timezone, pure=False)
+        results = client.gather(futures)  # type: ignore[no-untyped-call]
+        summary = _merge_summaries([r[0] for r in results])
+        index: dict[str, Any] = {}
+        for _, part_index, _, _ in results:
+            index.update(part_index)
+        parts = _across_batches(st, athlete, results, summary, index, units)
+        return PreparedImport(summary=summary, index=index, parts=parts)
+
+    return st.import_prepared(athlete, prepare)

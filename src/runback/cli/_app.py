@@ -236,6 +236,7 @@ def _import(p: _Parser) -> None:
                    help="The athlete's time zone (e.g. Europe/Amsterdam): GPX and TCX hold UTC times only, "
                    "so their local start is placed in it. FIT files keep the offset the watch recorded.")
     p.add_argument("-q", "--quiet", action="store_true", help="No progress bar.")
+    _add_scheduler(p)
     p.set_defaults(**_handler("runback.cli._import:import_command"))
 
 

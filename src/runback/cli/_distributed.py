@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from runback import distributed
+from runback.io import ImportSummary
 from runback.load.profile import Profile
 from runback.store import open_store
 
@@ -40,3 +41,10 @@ def distributed_team_report(args: argparse.Namespace, given: Profile | None,
         distributed.check_shared_store(client, st)
         return distributed.team_report(client, st, Path(args.output), lang=args.lang, profile=given,
                                        profile_file=profile_file)
+
+
+def distributed_import(args: argparse.Namespace, paths: list[Path]) -> ImportSummary:
+    st = open_store(args.store)
+    with distributed.connect(args.scheduler) as client:
+        distributed.check_shared_store(client, st)
+        return distributed.import_paths(client, st, paths, athlete=args.athlete, timezone=args.tz)
