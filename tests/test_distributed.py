@@ -20,12 +20,13 @@ from polars.testing import assert_frame_equal
 from clirun import invoke
 from cohorts import local_client, make_cohort_store, runner_name
 from runback import distributed, schema
-from runback.cohort import COHORT, STANDING, cohort, cohort_standing
+from runback.cohort import COHORT, STANDING, cohort, cohort_standing, runner_standing
 from runback.distributed import MIN_ATHLETES_PER_BATCH, SharedStoreError, plan_batches
 from runback.load.profile import resolve_store_profiles
 from runback.model import flags, localize_runs
 from runback.pain.journal import read_journal
 from runback.report import write_team_report
+from runback.report._inputs import report_inputs
 from runback.store import Store
 
 ATHLETES = 200
@@ -167,6 +168,18 @@ def test_cohort_counts_by_hand() -> None:
     standing = cohort_standing(cohort(acts, found))
     assert standing.schema == pl.Schema(STANDING)
     assert standing.rows() == [("a", 50.0, 100.0), ("b", 100.0, 100.0)]
+
+
+def test_the_team_overview_standing_from_report_inputs(tmp_path: Path) -> None:
+    small = make_cohort_store(tmp_path / "store", 6, days=42)
+    runners = [report_inputs(small, runner_name(i)) for i in range(6)]
+    standing = runner_standing(runners)
+    assert standing["athlete"].to_list() == [runner_name(i) for i in range(6)]
+    # six runners of distinct volume: percentiles 100/6 .. 100, in the order of their median week
+    by_volume = standing.sort("weekly_distance_p50_m")["weekly_distance_percentile"].to_list()
+    assert by_volume == pytest.approx([100 * (i + 1) / 6 for i in range(6)])
+    assert standing["flag_rate_percentile"].drop_nulls().len() == 6
+    assert runner_standing([]).height == 0
 
 
 def test_a_plain_flags_never_imports_dask(store: Store) -> None:

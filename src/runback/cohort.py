@@ -9,15 +9,17 @@ is the concatenation of the batches' cohorts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import polars as pl
 
+from runback import schema
 from runback.days import local_day, week_start
 from runback.model import RULES
 from runback.sports import running_activity
 
-__all__ = ["COHORT", "STANDING", "cohort", "cohort_standing"]
+__all__ = ["COHORT", "STANDING", "cohort", "cohort_standing", "runner_standing"]
 
 #: the percentiles of weekly running distance :func:`cohort` reports
 PERCENTILES = (10, 50, 90)
@@ -145,3 +147,32 @@ def cohort_standing(cohort_frame: pl.DataFrame) -> pl.DataFrame:
         weekly_distance_percentile=percentile("weekly_distance_p50_m"),
         flag_rate_percentile=percentile("flags_per_100_runs"),
     ).select([pl.col(name).cast(dtype) for name, dtype in STANDING.items()]).sort("athlete")
+
+
+def runner_standing(runners: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
+    """:func:`cohort_standing` of the runners of a team overview, from their report inputs.
+
+    Parameters
+    ----------
+    runners
+        Each runner's :class:`runback.model.ReportInputs` (or a mapping with
+        ``athlete``, ``activities``, ``flags``, ``journal`` and ``profile``), as
+        :func:`runback.report.team.write_team_pages` takes them.
+
+    Returns
+    -------
+    pl.DataFrame
+        :data:`STANDING` plus the :data:`COHORT` columns, one row per runner,
+        sorted by athlete: join it on ``athlete`` to the overview's rows.
+    """
+    if not runners:
+        return pl.DataFrame(schema={**COHORT, **{k: v for k, v in STANDING.items() if k != "athlete"}})
+    zones = {str(r["athlete"]): getattr(r.get("profile"), "timezone", None) for r in runners}
+    journals = [r["journal"] for r in runners if r.get("journal") is not None and r["journal"].height]
+    rows = cohort(
+        pl.concat([schema.conform(r["activities"], schema.ACTIVITIES) for r in runners], how="vertical"),
+        pl.concat([schema.conform(r["flags"], schema.FLAGS) for r in runners], how="vertical"),
+        pl.concat([schema.conform(j, schema.JOURNAL) for j in journals], how="vertical") if journals else None,
+        zones=zones,
+    )
+    return rows.join(cohort_standing(rows), on="athlete", how="left")
