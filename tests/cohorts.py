@@ -17,7 +17,7 @@ from distributed import Client, LocalCluster
 
 from runback import schema
 from runback.io._common import Frames
-from runback.pain.journal import add_entry
+from runback.pain.journal import import_journal_csv
 from runback.store import Store, open_store
 from synthetic import synthetic_activities
 
@@ -53,10 +53,15 @@ def make_cohort_store(
         store.commit_frames(name, Frames(activities=acts, samples=_samples(acts, samples_s) if samples_s else
                                          schema.empty(schema.SAMPLES)))
         if i % 10 == 0:
+            # one journal CSV per runner, imported at once: one store write, not one per entry
             rng = np.random.default_rng(i)
-            for k in range(0, days, 9):
-                add_entry(store, int(rng.integers(0, 7)), "next_morning", date=start + dt.timedelta(days=k),
-                          athlete=name, today=start + dt.timedelta(days=days))
+            lines = ["date,pain,timing"] + [
+                f"{start + dt.timedelta(days=k)},{int(rng.integers(0, 7))},next_morning" for k in range(0, days, 9)
+            ]
+            csv = Path(root).parent / f"{Path(root).name}-journals" / f"{name}.csv"  # beside the store, not in it
+            csv.parent.mkdir(parents=True, exist_ok=True)
+            csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            import_journal_csv(store, csv, athlete=name, today=start + dt.timedelta(days=days))
     return store
 
 
