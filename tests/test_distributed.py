@@ -190,3 +190,18 @@ def test_a_plain_flags_never_imports_dask(store: Store) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_cohort_of_an_empty_store_says_so(tmp_path: Path) -> None:
+    table = invoke("cohort", "--store", str(tmp_path / "empty"))
+    assert table.exit_code == 0 and table.stdout == "" and "no runners yet" in table.stderr
+    as_json = invoke("cohort", "--store", str(tmp_path / "empty"), "--format", "json")
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout) == []
+
+
+def test_a_bad_local_scheduler_is_one_error_line(tmp_path: Path) -> None:
+    result = invoke("flags", "--store", str(tmp_path), "--scheduler", "local:0")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: --scheduler 'local:0': write local, local:N (N workers, at least 1) or an address"
+    ]

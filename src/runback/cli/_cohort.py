@@ -7,6 +7,7 @@ import argparse
 import polars as pl
 
 from runback import schema
+from runback.cli._app import echo
 from runback.cli._options import OutputFormat, emit
 from runback.cli._profile import given_profile
 from runback.cohort import cohort, cohort_standing
@@ -42,6 +43,10 @@ def cohort_command(args: argparse.Namespace) -> None:
                       zones=zones)
     out = rows.join(cohort_standing(rows), on="athlete", how="left")
     fmt = OutputFormat(args.fmt)
+    if fmt is OutputFormat.table and out.is_empty():
+        # as `runback flags` does: say why there is nothing, rather than print an empty table
+        echo("the store has no runners yet: import some first (runback import FILES --athlete NAME)", err=True)
+        return
     if fmt is OutputFormat.table:
         emit(out.with_columns(pl.col(pl.Float64).round(1)), fmt, table_columns=_TABLE_COLUMNS)
     else:
