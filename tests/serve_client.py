@@ -14,6 +14,7 @@ import re
 import secrets
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -37,24 +38,33 @@ def runback(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
 
 @contextmanager
 def served(store: Path, *args: str) -> Iterator[str]:
-    """Start ``runback serve`` on a free loopback port; yields its address; stops it at the end."""
-    proc = subprocess.Popen([sys.executable, "-m", "runback", "serve", "--store", str(store), "--port", "0", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        found = re.search(r"http://[^ ]+/", line)
-        if not found:
-            proc.kill()
-            raise AssertionError(f"runback serve did not start: {line!r} {proc.communicate()[1]!r}")
-        yield found.group(0).rstrip("/")
-    finally:
-        proc.terminate()
+    """Start ``runback serve`` on a free loopback port; yields its address; stops it at the end.
+
+    Its log goes to a temporary file, not a pipe: a pipe nobody reads fills up and
+    stops the server.
+    """
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "runback", "serve", "--store", str(store), "--port", "0", *args],
+                                stdout=subprocess.PIPE, stderr=log, text=True, env=_env())
         try:
-            proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            found = re.search(r"http://[^ ]+/", line)
+            if not found:
+                proc.kill()
+                proc.wait()
+                log.seek(0)
+                raise AssertionError(f"runback serve did not start: {line!r} {log.read()!r}")
+            yield found.group(0).rstrip("/")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
 
 
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
