@@ -145,6 +145,26 @@ def test_runner_uploads_logs_pain_and_opens_the_report_on_a_phone(
         journal = open_store(tmp_path / "store").journal("bram")
         assert journal.select("pain", "timing", "sleep_h", "stress").row(0) == (4, "next_morning", 6.5, 3)
 
+        # a walk recorded as a run: set its sport, then exclude another run and bring it back
+        first_run = tab.page.locator("#activities tbody tr").first
+        run_id = first_run.get_attribute("data-activity")
+        first_run.locator("select").select_option("walking")
+        first_run.locator("button:has-text('Set')").click()
+        tab.page.wait_for_load_state()
+        assert "walking" in tab.page.inner_text("main .msg")
+        acts = open_store(tmp_path / "store").activities("bram")
+        assert acts.filter(acts["activity_id"] == run_id)["sport"].to_list() == ["walking"]
+        tab.page.locator("#activities tbody tr").nth(1).locator("button:has-text('Exclude')").click()
+        tab.page.wait_for_load_state()
+        assert f"{acts.height - 1} activities stored" in tab.page.inner_text("main")
+        assert open_store(tmp_path / "store").activities("bram").height == acts.height - 1
+        tab.page.locator("#activities tbody tr").nth(1).locator("button:has-text('Include')").click()
+        tab.page.wait_for_load_state()
+        assert open_store(tmp_path / "store").activities("bram").height == acts.height
+        assert tab.fits_phone()
+        tab.page.screenshot(path=str(shots / "activities.png"), full_page=True)
+
+        tab.go("/a/bram")
         tab.page.click("text=Report")
         tab.page.wait_for_selector("svg.main-svg", timeout=60_000)
         assert "bram" in tab.page.title()

@@ -50,6 +50,9 @@ table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{text-align:left;padding:.35rem .3rem;border-bottom:1px solid #e3e6ea;vertical-align:top}
 .links a{margin-right:1rem}
 .hidden{display:none}
+form.inline{display:inline-block;margin:.15rem 0}
+form.inline button{padding:.3rem .6rem}
+form.inline select{width:auto;padding:.3rem}
 """
 
 JS = r"""
@@ -140,12 +143,44 @@ def summary_list(lines: Sequence[str], ok: bool) -> str:
     return f'<ul class="summary" id="upload-summary">{items}</ul>'
 
 
+SPORTS = ("running", "walking", "hiking", "cycling", "other")
+"""The sports a runner may set from the page; only running counts as running load."""
+
+
+def activities_table(athlete: str, rows: Iterable[dict[str, object]], *, csrf: str) -> str:
+    """The last activities, each with Exclude (or Include) and a sport to set: the CLI's corrections."""
+    a = esc(athlete)
+    out = []
+    for r in rows:
+        aid = esc(r["activity_id"])
+        hidden = str(r.get("correction") or "").startswith("not counted")
+        toggle = "include" if hidden else "exclude"
+        options = "".join(f'<option{" selected" if s == r["sport"] else ""}>{esc(s)}</option>' for s in SPORTS)
+        if r["sport"] not in SPORTS:
+            options = f'<option selected>{esc(r["sport"])}</option>' + options
+        km = r.get("distance_m")
+        out.append(
+            f'<tr data-activity="{aid}"><td>{esc(str(r["start_time_local"])[:16])}</td>'
+            f'<td>{"" if km is None else f"{float(str(km)) / 1000:.1f} km"}</td>'
+            f'<td>{esc(r.get("correction") or "")}</td><td>'
+            f'<form method="post" action="/a/{a}/activities/{aid}/sport" class="inline">{hidden_csrf(csrf)}'
+            f'<select name="sport" aria-label="sport">{options}</select> <button>Set</button></form> '
+            f'<form method="post" action="/a/{a}/activities/{aid}/{toggle}" class="inline">{hidden_csrf(csrf)}'
+            f"<button>{toggle.capitalize()}</button></form></td></tr>"
+        )
+    if not out:
+        return ""
+    return (f'<section><h2>Last activities</h2><table id="activities"><thead><tr><th>start</th><th>distance</th>'
+            f'<th>correction</th><th></th></tr></thead><tbody>{"".join(out)}</tbody></table></section>')
+
+
 def athlete_page(
     athlete: str,
     *,
     csrf: str,
     journal_rows: Iterable[dict[str, object]],
     activities: int,
+    activity_rows: Iterable[dict[str, object]] = (),
     note: str | None = None,
     error: str | None = None,
     summary: tuple[Sequence[str], bool] | None = None,
@@ -205,7 +240,8 @@ def athlete_page(
 <p id="upload-status" role="status"></p>
 {shown}
 </form>
-</section>"""
+</section>
+{activities_table(athlete, activity_rows, csrf=csrf)}"""
 
 
 def flags_page(athlete: str, rows: Iterable[dict[str, object]]) -> str:

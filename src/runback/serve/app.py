@@ -71,6 +71,7 @@ LOGIN_ATTEMPTS = 5
 LOGIN_WINDOW_S = 15 * 60
 """Five failed sign-ins per address or per name within 15 minutes, then 429 until the window passes."""
 JOURNAL_SHOWN = 10
+ACTIVITIES_SHOWN = 10
 
 SESSION_COOKIE = "rb_session"
 CSRF_COOKIE = "rb_csrf"
@@ -294,9 +295,12 @@ def _last_days(store: Store, athlete: str) -> tuple[str, str]:
             str(last_pain) if last_pain is not None else "never")
 
 
-def _journal_rows(store: Store, athlete: str) -> tuple[list[dict[str, Any]], int]:
+def _journal_rows(store: Store, athlete: str) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+    """The last journal entries and activities (newest first), and how many activities count."""
     journal = store.journal(athlete).tail(JOURNAL_SHOWN).reverse()
-    return journal.to_dicts(), store.activities(athlete).height
+    shown = store.activities(athlete, keep_hidden=True)
+    counted = shown.filter(~pl.col("correction").fill_null("").str.starts_with("not counted")).height
+    return journal.to_dicts(), counted, shown.tail(ACTIVITIES_SHOWN).reverse().to_dicts()
 
 
 def _team(store: Store) -> dict[str, bytes]:
@@ -360,12 +364,12 @@ def build_app(
                            ctx: Context | None = None) -> Response:
         ctx = ctx or srv.context(request)
         name = srv.athlete(ctx, request.path_params["athlete"])
-        rows, n = await anyio.to_thread.run_sync(_journal_rows, store, name)
+        rows, n, acts = await anyio.to_thread.run_sync(_journal_rows, store, name)
         saved = request.query_params.get("saved")
         if note is None and saved:
             note = f"Saved: pain {saved}/10."
-        body = pages.athlete_page(name, csrf=ctx.csrf, journal_rows=rows, activities=n, note=note, error=error,
-                                  summary=summary)
+        body = pages.athlete_page(name, csrf=ctx.csrf, journal_rows=rows, activities=n, activity_rows=acts,
+                                  note=note, error=error, summary=summary)
         return srv.html(request, ctx, name, body, status)
 
     async def athlete_get(request: Request) -> Response:
@@ -444,6 +448,30 @@ def build_app(
         if wants_json:
             return answer(lines, ok)
         return await athlete_page(request, summary=(lines, ok), ctx=ctx)
+
+    async def correct(request: Request) -> Response:
+        ctx = srv.context(request)
+        name = srv.athlete(ctx, request.path_params["athlete"])
+        form = await srv.form(request, ctx)
+        activity, action = request.path_params["activity"], request.path_params["action"]
+        if action not in ("exclude", "include", "sport"):
+            raise HTTPException(404, "No such correction.")
+        sport = _text(form, "sport") or ""
+
+        def apply() -> str:
+            if action == "exclude":
+                return store.exclude(activity, name, note="excluded in runback serve").message
+            if action == "include":
+                return store.include(activity, name).message
+            return store.set_sport(activity, sport, name).message
+
+        try:
+            done = await anyio.to_thread.run_sync(apply)
+        except RunbackError as exc:
+            return await athlete_page(request, error=str(exc), status=400, ctx=ctx)
+        log.info("activity %s for %s", action, name)
+        # the CLI's undo hint names a command; on the page the button beside the run undoes it
+        return await athlete_page(request, note=done.split("; `runback")[0] + ".", ctx=ctx)
 
     async def report(request: Request) -> Response:
         ctx = srv.context(request)
@@ -585,6 +613,7 @@ def build_app(
         Route("/a/{athlete}", athlete_get),
         Route("/a/{athlete}/pain", pain, methods=["POST"]),
         Route("/a/{athlete}/upload", upload, methods=["POST"]),
+        Route("/a/{athlete}/activities/{activity}/{action:str}", correct, methods=["POST"]),
         Route("/a/{athlete}/report", report),
         Route("/a/{athlete}/flags", flags),
         Route("/team/", team),
