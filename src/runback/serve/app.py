@@ -148,7 +148,7 @@ class Guard:
 
         refusal = None
         if host_name(headers.get("host", "")) not in self.allowed:
-            refusal = (400, "This server does not answer to that host name.")
+            refusal = (400, "This server does not answer to that host name (runback serve --allow-host NAME adds one).")
         elif scope["method"] not in ("GET", "HEAD"):
             origin = headers.get("origin")
             # "null" (a sandboxed frame, a privacy setting) says nothing: the CSRF token decides
