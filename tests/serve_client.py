@@ -37,13 +37,13 @@ def runback(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
 
 
 @contextmanager
-def served(store: Path, *args: str) -> Iterator[str]:
+def served(store: Path, *args: str, log_file: Path | None = None) -> Iterator[str]:
     """Start ``runback serve`` on a free loopback port; yields its address; stops it at the end.
 
-    Its log goes to a temporary file, not a pipe: a pipe nobody reads fills up and
-    stops the server.
+    Its log goes to ``log_file`` (default a temporary file), not a pipe: a pipe nobody
+    reads fills up and stops the server.
     """
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as log:
+    with (open(log_file, "w+", encoding="utf-8") if log_file else tempfile.TemporaryFile("w+", encoding="utf-8")) as log:
         proc = subprocess.Popen([sys.executable, "-m", "runback", "serve", "--store", str(store), "--port", "0", *args],
                                 stdout=subprocess.PIPE, stderr=log, text=True, env=_env())
         try:

@@ -145,6 +145,20 @@ def test_runner_uploads_logs_pain_and_opens_the_report_on_a_phone(
         journal = open_store(tmp_path / "store").journal("bram")
         assert journal.select("pain", "timing", "sleep_h", "stress").row(0) == (4, "next_morning", 6.5, 3)
 
+        # an entry logged by mistake: the journal leaves it out (append-only), the page no longer lists it
+        tab.page.click(".scores label:has-text('9')")
+        tab.page.click("summary")
+        tab.page.fill("#note", "wrong button")
+        tab.page.click("#pain button[type=submit]")
+        tab.page.wait_for_load_state()
+        assert "wrong button" in tab.page.inner_text("#journal")
+        assert open_store(tmp_path / "store").journal("bram").height == 2
+        tab.page.locator("#journal tr:has-text('wrong button') button:has-text('Remove')").click()
+        tab.page.wait_for_load_state()
+        assert "removed journal entry" in tab.page.inner_text("main .msg")
+        assert "wrong button" not in tab.page.inner_text("#journal")
+        assert open_store(tmp_path / "store").journal("bram")["note"].to_list() == ["stiff after the long run"]
+
         # a walk recorded as a run: set its sport, then exclude another run and bring it back
         first_run = tab.page.locator("#activities tbody tr").first
         run_id = first_run.get_attribute("data-activity")
@@ -343,3 +357,25 @@ def test_a_bad_file_is_a_failure_line_and_an_oversized_upload_is_refused(tmp_pat
         assert not any(str(tmp_path) in line or "runback-upload-" in line for line in answer["lines"])
         status, body = me.upload("/a/me/upload", [STRAVA, STRAVA], token)
         assert status == 413 and "larger than 1 MB" in json.loads(body)["error"]
+
+
+def test_the_log_names_no_address_user_or_token(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    assert runback("users", "add", "trainer-jo", "--role", "coach", "--store", str(root),
+                   stdin=PASSWORD + "\n").returncode == 0
+    log = tmp_path / "serve.log"
+    with served(root, log_file=log) as base:
+        coach = Client(base)
+        assert coach.sign_in("trainer-jo", "not the password")[0] == 401
+        status, body = coach.sign_in("trainer-jo", PASSWORD)
+        assert status == 200
+        status, body = coach.post("/invites", {"csrf": coach.csrf("/"), "athlete": "dana"})
+        token = body.split("/invite/", 1)[1].split("<", 1)[0]
+        runner = Client(base)
+        status, body = runner.post(f"/invite/{token}", {"csrf": runner.csrf(f"/invite/{token}"), "name": "dana-k",
+                                                         "password": PASSWORD})
+        assert status == 200 and "<h1>dana</h1>" in body
+    text = log.read_text(encoding="utf-8")
+    assert "POST /login 401" in text and "POST /invite/… 303" in text and "account created for dana" in text
+    for secret in ("127.0.0.1", "trainer-jo", "dana-k", token, PASSWORD):
+        assert secret not in text

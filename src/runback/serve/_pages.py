@@ -198,10 +198,14 @@ def athlete_page(
     rows = "".join(
         f"<tr><td>{esc(r['date'])}{(' ' + esc(r['time'])) if r.get('time') else ''}</td>"
         f"<td>{esc(r['pain'])}/10</td><td>{esc(str(r['timing']).replace('_', ' '))}</td>"
-        f"<td>{esc(r.get('note') or '')}</td></tr>"
+        f"<td>{esc(r.get('note') or '')}</td>"
+        # the journal's own correction: the entry is left out, stays stored, and logging it again brings it back
+        f'<td><form method="post" action="/a/{a}/journal/{esc(r["entry_id"])}/remove" class="inline">'
+        f'{hidden_csrf(csrf)}<button aria-label="remove this entry">Remove</button></form></td></tr>'
         for r in journal_rows
     )
-    entries = (f'<table id="journal"><thead><tr><th>day</th><th>pain</th><th>when</th><th>note</th></tr></thead>'
+    entries = (f'<table id="journal"><thead><tr><th>day</th><th>pain</th><th>when</th><th>note</th><th></th></tr>'
+               "</thead>"
                f"<tbody>{rows}</tbody></table>") if rows else "<p>No entries yet.</p>"
     shown = summary_list(*summary) if summary else '<ul class="summary" id="upload-summary"></ul>'
     return f"""<h1>{a}</h1>

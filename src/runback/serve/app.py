@@ -473,6 +473,19 @@ def build_app(
         # the CLI's undo hint names a command; on the page the button beside the run undoes it
         return await athlete_page(request, note=done.split("; `runback")[0] + ".", ctx=ctx)
 
+    async def remove_entry(request: Request) -> Response:
+        ctx = srv.context(request)
+        name = srv.athlete(ctx, request.path_params["athlete"])
+        await srv.form(request, ctx)
+        entry = request.path_params["entry"]
+        try:
+            fix = await anyio.to_thread.run_sync(
+                lambda: store.remove_journal_entry(entry, name, note="removed in runback serve"))
+        except RunbackError as exc:
+            return await athlete_page(request, error=str(exc), status=400, ctx=ctx)
+        log.info("journal entry removed for %s", name)
+        return await athlete_page(request, note=fix.message, ctx=ctx)
+
     async def report(request: Request) -> Response:
         ctx = srv.context(request)
         name = srv.athlete(ctx, request.path_params["athlete"])
@@ -614,6 +627,7 @@ def build_app(
         Route("/a/{athlete}/pain", pain, methods=["POST"]),
         Route("/a/{athlete}/upload", upload, methods=["POST"]),
         Route("/a/{athlete}/activities/{activity}/{action:str}", correct, methods=["POST"]),
+        Route("/a/{athlete}/journal/{entry}/remove", remove_entry, methods=["POST"]),
         Route("/a/{athlete}/report", report),
         Route("/a/{athlete}/flags", flags),
         Route("/team/", team),
