@@ -98,8 +98,9 @@ class Client:
         data = urllib.parse.urlencode(fields).encode("ascii")
         return self._open(urllib.request.Request(self.base + path, data=data, headers={"Accept": accept}))
 
-    def upload(self, path: str, files: Sequence[Path], csrf: str | None) -> tuple[int, str]:
-        """POST ``files`` as the upload form does (multipart), asking for the JSON summary."""
+    def upload(self, path: str, files: Sequence[Path], csrf: str | None, *,
+               accept: str = "application/json") -> tuple[int, str]:
+        """POST ``files`` as the upload form does (multipart), asking for the JSON summary (or ``accept``)."""
         boundary = secrets.token_hex(16)
         parts = []
         if csrf is not None:
@@ -109,7 +110,7 @@ class Client:
                          "Content-Type: application/octet-stream\r\n\r\n".encode() + f.read_bytes() + b"\r\n")
         body = b"".join(parts) + f"--{boundary}--\r\n".encode()
         request = urllib.request.Request(self.base + path, data=body, headers={
-            "Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": "application/json"})
+            "Content-Type": f"multipart/form-data; boundary={boundary}", "Accept": accept})
         return self._open(request)
 
     def sign_in(self, name: str, password: str) -> tuple[int, str]:

@@ -379,3 +379,16 @@ def test_the_log_names_no_address_user_or_token(tmp_path: Path) -> None:
     assert "POST /login 401" in text and "POST /invite/… 303" in text and "account created for dana" in text
     for secret in ("127.0.0.1", "trainer-jo", "dana-k", token, PASSWORD):
         assert secret not in text
+
+
+def test_an_upload_streams_its_progress_then_the_summary(tmp_path: Path) -> None:
+    with served(tmp_path / "store") as base:
+        me = Client(base)
+        status, body = me.upload("/a/bram/upload", [STRAVA], me.csrf("/a/bram"), accept="application/x-ndjson")
+    events = [json.loads(line) for line in body.splitlines()]
+    assert status == 200
+    progress = [e for e in events if "total" in e]
+    stored = open_store(tmp_path / "store").activities("bram").height
+    assert [e["done"] for e in progress] == list(range(1, stored + 1))
+    assert {e["total"] for e in progress} == {stored}
+    assert events[-1]["ok"] and f"imported: {stored} file(s), {stored} activities" in events[-1]["lines"]

@@ -77,16 +77,35 @@ JS = r"""
     e.preventDefault();
     var xhr = new XMLHttpRequest();
     xhr.open('POST', form.action);
-    xhr.setRequestHeader('Accept', 'application/json');
+    // the server answers with JSON lines: {"done": n, "total": m} while it imports, the summary last
+    xhr.setRequestHeader('Accept', 'application/x-ndjson');
     bar.classList.remove('hidden'); bar.value = 0; status.textContent = 'uploading…';
+    var seen = 0;
+    function events() {
+      var text = xhr.responseText, end = text.lastIndexOf('\n');
+      return end < 0 ? [] : text.slice(0, end).split('\n').map(function (l) { return JSON.parse(l); });
+    }
     xhr.upload.onprogress = function (ev) {
       if (ev.lengthComputable) { bar.value = ev.loaded / ev.total; }
       if (ev.loaded === ev.total) { status.textContent = 'importing…'; bar.removeAttribute('value'); }
     };
+    xhr.onprogress = function () {
+      if (xhr.status !== 200) return;
+      var all = events();
+      for (; seen < all.length; seen++) {
+        if (all[seen].total) {
+          bar.value = all[seen].done / all[seen].total;
+          status.textContent = 'importing: ' + all[seen].done + ' of ' + all[seen].total + ' files';
+        }
+      }
+    };
     xhr.onload = function () {
       bar.classList.add('hidden');
       var data;
-      try { data = JSON.parse(xhr.responseText); } catch (err) { data = {error: 'the server answered ' + xhr.status}; }
+      try {
+        data = xhr.status === 200 ? events().pop() : JSON.parse(xhr.responseText);
+      } catch (err) { data = null; }
+      if (!data) { data = {error: 'the server answered ' + xhr.status}; }
       out.textContent = '';
       if (data.error) { status.textContent = 'Error: ' + data.error; return; }
       status.textContent = data.ok ? 'Done.' : 'Done, with failures:';

@@ -24,14 +24,17 @@ import base64
 import dataclasses
 import hashlib
 import hmac
+import json
 import logging
+import queue
 import re
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +44,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from runback.athletes import check_athlete
@@ -205,7 +208,7 @@ class Server:
     max_upload_bytes: int = MAX_UPLOAD_BYTES
     logins: RateLimit = dataclasses.field(default_factory=RateLimit)
     team_pages: dict[str, bytes] = dataclasses.field(default_factory=dict)
-    import_slots: anyio.Semaphore | None = None
+    import_slots: threading.Semaphore = dataclasses.field(default_factory=lambda: threading.Semaphore(IMPORT_SLOTS))
 
     @property
     def accounts(self) -> Accounts:
@@ -278,12 +281,59 @@ def _safe_name(name: str | None, i: int, taken: set[str]) -> str:
     return out
 
 
-def _import_files(store: Store, athlete: str, folder: Path, names: list[str]) -> tuple[list[str], bool]:
-    try:
-        summary = store.import_paths([folder / n for n in names], athlete=athlete)
-    except RunbackError as exc:
-        return [f"failed: {exc}".replace(str(folder) + "/", "")], False
-    return [line.replace(str(folder) + "/", "") for line in summary.lines()], summary.ok
+class ImportJob:
+    """One upload's import, in a thread of its own: its progress and its summary, then its folder removed.
+
+    The thread, not the request, owns the import: a browser that goes away does not
+    stop it half-way, and a stopping server waits for it (the store's commit is
+    atomic either way).  ``slots`` bounds the imports running at once.
+    """
+
+    def __init__(self, store: Store, athlete: str, folder: Path, names: list[str], slots: threading.Semaphore) -> None:
+        self.store, self.athlete, self.folder, self.names, self.slots = store, athlete, folder, names, slots
+        self.events: queue.Queue[dict[str, Any]] = queue.Queue()
+        self.done = threading.Event()
+        self.lines: list[str] = []
+        self.ok = False
+        self.thread = threading.Thread(target=self._run, name=f"import-{athlete}")
+
+    def start(self) -> ImportJob:
+        self.thread.start()
+        return self
+
+    def _clean(self, text: str) -> str:
+        return text.replace(str(self.folder) + "/", "")  # the runner's file names, not our temporary folder
+
+    def _run(self) -> None:
+        try:
+            with self.slots:
+                self.events.put({"state": "importing"})
+                summary = self.store.import_paths(
+                    [self.folder / n for n in self.names], athlete=self.athlete,
+                    progress=lambda done, total, _: self.events.put({"done": done, "total": total}))
+            self.lines, self.ok = [self._clean(line) for line in summary.lines()], summary.ok
+        except RunbackError as exc:
+            self.lines, self.ok = [self._clean(f"failed: {exc}")], False
+        except Exception as exc:  # a bug of ours: one line for the runner, the traceback in the log
+            log.exception("import failed")
+            self.lines, self.ok = [f"failed: the import stopped ({type(exc).__name__})"], False
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            log.info("upload for %s: %d file(s), %s", self.athlete, len(self.names), "ok" if self.ok else "failures")
+            self.events.put({"ok": self.ok, "lines": self.lines})
+            self.done.set()
+
+    def result(self) -> tuple[list[str], bool]:
+        self.done.wait()
+        return self.lines, self.ok
+
+    async def ndjson(self) -> AsyncIterator[bytes]:
+        """The progress as JSON lines (``{"done": n, "total": m}``), the summary last."""
+        while True:
+            event = await anyio.to_thread.run_sync(self.events.get)
+            yield (json.dumps(event) + "\n").encode("utf-8")
+            if "lines" in event:
+                return
 
 
 def _last_days(store: Store, athlete: str) -> tuple[str, str]:
@@ -331,11 +381,6 @@ def build_app(
     if loopback:
         allowed |= set(LOOPBACK)
     srv = Server(store, personal, frozenset(allowed), max_upload_bytes)
-
-    def slots() -> anyio.Semaphore:
-        if srv.import_slots is None:  # made inside the event loop
-            srv.import_slots = anyio.Semaphore(IMPORT_SLOTS)
-        return srv.import_slots
 
     def need_user(request: Request, ctx: Context) -> User:
         if ctx.user is None:
@@ -405,32 +450,29 @@ def build_app(
     async def upload(request: Request) -> Response:
         ctx = srv.context(request)
         name = srv.athlete(ctx, request.path_params["athlete"])
-        wants_json = "application/json" in request.headers.get("accept", "")
+        accept = request.headers.get("accept", "")
+        wants_json = "application/json" in accept or "application/x-ndjson" in accept
 
-        def answer(lines: list[str], ok: bool, status: int = 200, error: str | None = None) -> Response:
+        async def refuse(status: int, text: str) -> Response:
             if wants_json:
-                return JSONResponse({"ok": ok, "lines": lines, "error": error}, status_code=status)
-            return Response()  # replaced below for HTML
+                return JSONResponse({"ok": False, "lines": [], "error": text}, status_code=status)
+            return await athlete_page(request, error=text, status=status, ctx=ctx)
 
         length = request.headers.get("content-length")
         if length is None or not length.isdigit():
-            return answer([], False, 411, "the upload needs a Content-Length") if wants_json else \
-                srv.html(request, ctx, "Upload", pages.error_page(411, "The upload needs a Content-Length."), 411)
+            return await refuse(411, "the upload needs a Content-Length")
         if int(length) > srv.max_upload_bytes:
-            text = f"the upload is larger than {srv.max_upload_bytes // (1024 * 1024)} MB: send fewer files at once"
-            return answer([], False, 413, text) if wants_json else await athlete_page(
-                request, error=text, status=413, ctx=ctx)
+            return await refuse(413, f"the upload is larger than {srv.max_upload_bytes // (1024 * 1024)} MB: "
+                                "send fewer files at once")
         form = await srv.form(request, ctx, files=True)
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and (f.filename or f.size)]
         if not uploads:
             await form.close()
-            text = "choose one or more files first"
-            return answer([], False, 400, text) if wants_json else await athlete_page(
-                request, error=text, status=400, ctx=ctx)
-        with tempfile.TemporaryDirectory(prefix="runback-upload-") as tmp:
-            folder = Path(tmp)
-            taken: set[str] = set()
-            names = []
+            return await refuse(400, "choose one or more files first")
+        folder = Path(tempfile.mkdtemp(prefix="runback-upload-"))
+        taken: set[str] = set()
+        names = []
+        try:
             for i, up in enumerate(uploads):
                 fname = _safe_name(up.filename, i, taken)
                 names.append(fname)
@@ -441,12 +483,17 @@ def build_app(
                         shutil.copyfileobj(up.file, out, 1024 * 1024)
 
                 await anyio.to_thread.run_sync(save)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        finally:
             await form.close()
-            async with slots():
-                lines, ok = await anyio.to_thread.run_sync(_import_files, store, name, folder, names)
-        log.info("upload for %s: %d file(s), %s", name, len(names), "ok" if ok else "with failures")
+        job = ImportJob(store, name, folder, names, srv.import_slots).start()
+        if "application/x-ndjson" in request.headers.get("accept", ""):
+            return StreamingResponse(job.ndjson(), media_type="application/x-ndjson")
+        lines, ok = await anyio.to_thread.run_sync(job.result)
         if wants_json:
-            return answer(lines, ok)
+            return JSONResponse({"ok": ok, "lines": lines, "error": None})
         return await athlete_page(request, summary=(lines, ok), ctx=ctx)
 
     async def correct(request: Request) -> Response:
