@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("runback.pain",),
     ("runback.checks", "runback.model", "runback.cohort"),
     ("runback.report", "runback.distributed"),
-    ("runback.cli", "runback.__main__"),
+    ("runback.cli", "runback.serve", "runback.__main__"),
 )
 
 

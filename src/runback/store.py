@@ -976,6 +976,11 @@ class Store:
             added += new.height
         return added
 
+    # -- the web server's accounts (runback serve) ------------------------------
+    def accounts_path(self) -> Path:
+        """The SQLite file of ``runback serve``'s accounts, sessions and invites (it may not exist yet)."""
+        return self.root / "accounts.sqlite3"
+
     # -- athlete profiles ----------------------------------------------------
     def profile_file(self, athlete: str) -> Path:
         """Where the athlete's profile lives: ``<root>/profiles/<athlete>.toml`` (it may not exist)."""

@@ -403,6 +403,41 @@ def _pain_template_about() -> str:
     return "Write an empty journal CSV (header row only) to FILE, or print it.\n\n" + _journal_columns()
 
 
+def _serve(p: _Parser) -> None:
+    _add_store(p)
+    p.add_argument("--host", default="127.0.0.1", metavar="HOST",
+                   help="Address to listen on (default: 127.0.0.1, this computer only). Any other needs accounts "
+                   "(runback users add).")
+    p.add_argument("--port", type=_whole("--port"), default=8765, metavar="PORT",
+                   help="Port (default: 8765; 0: any free port).")
+    p.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="Another host name the browser may use, e.g. the public name of a reverse proxy "
+                   "(repeatable; default: HOST only).")
+    p.add_argument("--max-upload-mb", type=_whole("--max-upload-mb"), default=512, metavar="MB",
+                   help="Largest upload in one request, MB (default: 512).")
+    p.set_defaults(**_handler("runback.cli._serve:serve_command"))
+
+
+def _users_add(p: _Parser) -> None:
+    p.add_argument("name", metavar="NAME", help="The sign-in name.")
+    p.add_argument("--role", required=True, choices=("coach", "runner"), metavar="ROLE",
+                   help="coach (sees every runner, makes invite links) or runner (sees their own athlete only).")
+    p.add_argument("--athlete", metavar="NAME", help="A runner's athlete in the store (default: NAME).")
+    _add_store(p)
+    p.set_defaults(**_handler("runback.cli._serve:users_add_command"))
+
+
+def _users_list(p: _Parser) -> None:
+    _add_store(p)
+    p.set_defaults(**_handler("runback.cli._serve:users_list_command"))
+
+
+def _users_remove(p: _Parser) -> None:
+    p.add_argument("name", metavar="NAME", help="The sign-in name.")
+    _add_store(p)
+    p.set_defaults(**_handler("runback.cli._serve:users_remove_command"))
+
+
 class _Command:
     """One command: its one-line summary, its help page's text and how to add its options.
 
@@ -480,6 +515,13 @@ _PAIN = {
     ),
 }
 
+_USERS = {
+    "add": _Command("Add an account; the password is asked (or read from stdin's first line).",
+                    populate=_users_add),
+    "list": _Command("List the accounts: name, role, athlete, created.", populate=_users_list),
+    "remove": _Command("Remove an account and its sessions; the athlete's data stays.", populate=_users_remove),
+}
+
 COMMANDS: dict[str, _Command] = {
     "demo": _Command(
         "Import the bundled sample runners into a temporary store and write their reports.",
@@ -550,6 +592,14 @@ COMMANDS: dict[str, _Command] = {
         "heart rate per day. stress_or_poor_sleep uses them on days your journal does not cover.",
         subcommands=_WELLNESS,
     ),
+    "serve": _Command(
+        "Serve the store in the browser: upload exports, log pain, see the reports.",
+        "Serve the store in the browser: runners upload exports and log pain from a phone, the coach sees "
+        "the team. On 127.0.0.1 without accounts you own the store (the personal mode); any other host needs "
+        "accounts (runback users add). Prints the address; Ctrl-C stops it.",
+        _serve,
+    ),
+    "users": _Command("Add, list or remove the accounts of runback serve.", subcommands=_USERS),
 }
 """Every command of ``runback``, in the order the help lists them."""
 
