@@ -156,6 +156,7 @@ def check_shared_store(client: Client, store: Any) -> None:
     finally:
         with contextlib.suppress(OSError):
             (Path(root) / "_probe" / name).unlink()
+            (Path(root) / "_probe").rmdir()  # left where another check is probing at the same time
     blind = sorted(w for w, found in seen.items() if found != first)
     if blind:
         raise SharedStoreError(
