@@ -22,8 +22,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("runback.store",),
     ("runback.load",),
     ("runback.pain",),
-    ("runback.checks", "runback.model"),
-    ("runback.report",),
+    ("runback.checks", "runback.model", "runback.cohort"),
+    ("runback.report", "runback.distributed"),
     ("runback.cli", "runback.serve", "runback.__main__"),
 )
 

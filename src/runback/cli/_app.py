@@ -169,6 +169,13 @@ def _add_athlete_filter(p: argparse.ArgumentParser) -> None:
     p.add_argument("--athlete", metavar="NAME", help="Only this athlete (default: every athlete).")
 
 
+def _add_scheduler(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", metavar="WHERE",
+                   help="Compute on Dask: local (one worker per core), local:N (N workers) or a scheduler's "
+                   "address, tcp://host:8786 (the store must be on a file system every worker sees; "
+                   "needs runback[dask]).")
+
+
 def _add_lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGS, default="en", metavar="LANG",
                    help="Language of the report: en or nl (default: en).")
@@ -193,7 +200,16 @@ def _flags(p: _Parser) -> None:
     p.add_argument("--acwr", dest="include_acwr", action="store_true",
                    help="Also label acute:chronic load ratios of 1.5 or more (contested evidence).")
     _add_profile(p)
+    _add_scheduler(p)
     p.set_defaults(**_handler("runback.cli._flags:flags_command"))
+
+
+def _cohort(p: _Parser) -> None:
+    _add_store(p)
+    _add_format(p)
+    _add_profile(p)
+    _add_scheduler(p)
+    p.set_defaults(**_handler("runback.cli._cohort:cohort_command"))
 
 
 def _add_profile(p: _Parser) -> None:
@@ -220,6 +236,7 @@ def _import(p: _Parser) -> None:
                    help="The athlete's time zone (e.g. Europe/Amsterdam): GPX and TCX hold UTC times only, "
                    "so their local start is placed in it. FIT files keep the offset the watch recorded.")
     p.add_argument("-q", "--quiet", action="store_true", help="No progress bar.")
+    _add_scheduler(p)
     p.set_defaults(**_handler("runback.cli._import:import_command"))
 
 
@@ -302,6 +319,7 @@ def _team_report(p: _Parser) -> None:
     _add_store(p)
     _add_lang(p)
     _add_profile(p)
+    _add_scheduler(p)
     p.set_defaults(**_handler("runback.cli._report:team_report_command"))
 
 
@@ -547,6 +565,14 @@ COMMANDS: dict[str, _Command] = {
     "team-report": _Command(
         "Write a coach's overview of every runner (index.html) with each runner's report beside it.",
         populate=_team_report,
+    ),
+    "cohort": _Command(
+        "One row per runner: weeks, runs, weekly distance percentiles, flags per 100 runs, pain entries.",
+        "One row per runner, for a coach or a study: weeks of data, runs, the 10th, 50th and 90th "
+        "percentile of weekly running distance (weeks without a run count as 0), flags per 100 runs (all, "
+        "and by rule), pain entries, and where the runner sits in the group (percentile of median weekly "
+        "distance and of flag rate). With --scheduler, computed on Dask.",
+        _cohort,
     ),
     "schema": _Command("Print the columns of runback's frames, with dtype, unit and meaning.", populate=_schema),
     "pain": _Command("Log how your back feels (pain 0-10), list the journal, import or start a journal CSV.",
