@@ -138,6 +138,11 @@ T: dict[str, dict[str, str]] = {
     "km_day": {"en": "km per day", "nl": "km per dag"},
     "pain": {"en": "pain (0–10)", "nl": "pijn (0–10)"},
     "sleep_h": {"en": "sleep (hours)", "nl": "slaap (uren)"},
+    "col_group": {"en": "Against the group", "nl": "Ten opzichte van de groep"},
+    "group_place": {
+        "en": "weekly km: percentile {km}; flags per 100 runs: percentile {flags}",
+        "nl": "km per week: percentiel {km}; signalen per 100 lopen: percentiel {flags}",
+    },
     "sleep_h_device": {"en": "sleep, from the watch (hours)", "nl": "slaap, volgens het horloge (uren)"},
     "stress": {"en": "stress (1–5)", "nl": "stress (1–5)"},
     "sleep_quality": {"en": "sleep quality (1–5)", "nl": "slaapkwaliteit (1–5)"},

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from runback.days import local_day, monday
+from runback.cohort import runner_standing
 from runback.errors import OptionError
 from runback.load.profile import Profile
 from runback.model import RULES_BY_ID
@@ -202,8 +203,19 @@ def team_frame(rows: Sequence[dict[str, Any]]) -> pl.DataFrame:
     )
 
 
-def build_team_index(team: pl.DataFrame, *, as_of: dt.date | None, links: dict[str, str], lang: str = "en") -> str:
-    """The coach's index page: one sortable row per runner, linking to their report."""
+def build_team_index(
+    team: pl.DataFrame,
+    *,
+    as_of: dt.date | None,
+    links: dict[str, str],
+    lang: str = "en",
+    standing: pl.DataFrame | None = None,
+) -> str:
+    """The coach's index page: one sortable row per runner, linking to their report.
+
+    ``standing`` (:func:`runback.cohort.runner_standing`) adds where each runner sits in the
+    group: the percentile of their typical weekly distance and of their flags per 100 runs.
+    """
     lang = check_lang(lang)
     page = Page(lang=lang, title=tr("team_title", lang))
     page.add(f"<header><h1>{esc(tr('team_title', lang))}</h1>\n")
@@ -213,6 +225,13 @@ def build_team_index(team: pl.DataFrame, *, as_of: dt.date | None, links: dict[s
     page.add(f'<p class="lead">{esc(tr("team_intro", lang, date=fmt_date(as_of, lang)))}</p></header>\n')
     heads = [("col_runner", ""), ("col_status", ""), ("col_pain", "num"), ("col_trend", ""),
              ("col_week_km", "num"), ("col_week_change", "num"), ("col_last", "")]
+    places: dict[str, tuple[float | None, float | None]] = {}
+    if standing is not None and standing.height > 1:  # a group of one has no standing
+        heads.append(("col_group", ""))
+        places = {
+            r["athlete"]: (r["weekly_distance_percentile"], r["flag_rate_percentile"])
+            for r in standing.iter_rows(named=True)
+        }
     head = "".join(f'<th{f" class={c}" if c else ""}>{esc(tr(k, lang))}</th>' for k, c in heads)
     body = []
     for row in team.iter_rows(named=True):
@@ -247,7 +266,8 @@ def build_team_index(team: pl.DataFrame, *, as_of: dt.date | None, links: dict[s
             f'<td class="num" data-sort="{row["week_distance_m"]:.0f}">{esc(fmt_num(row["week_distance_m"] / 1000.0, lang))}</td>'
             f'<td class="num" data-sort="{"" if change is None else change}">{esc(fmt_pct(change, lang))}</td>'
             f'<td data-sort="{"" if last is None else last.isoformat()}">{"–" if last is None else esc(fmt_date(last, lang))}</td>'
-            "</tr>"
+            + (_group_cell(places.get(row["athlete"], (None, None)), lang) if places else "")
+            + "</tr>"
         )
     page.add(
         f'<p class="muted">{esc(tr("sort_hint", lang))}</p>\n'
@@ -260,6 +280,16 @@ def build_team_index(team: pl.DataFrame, *, as_of: dt.date | None, links: dict[s
         f"<footer><p><b>{esc(tr('footer', lang))}</b></p></footer>\n"
     )
     return page.html()
+
+
+def _group_cell(place: tuple[float | None, float | None], lang: str) -> str:
+    """Where a runner sits in the group: weekly distance and flag rate as the group's percentiles."""
+    km, flags = place
+    if km is None and flags is None:
+        return '<td data-sort="">–</td>'
+    text = tr("group_place", lang, km="–" if km is None else f"{km:.0f}",
+              flags="–" if flags is None else f"{flags:.0f}")
+    return f'<td data-sort="{"" if km is None else km}">{esc(text)}</td>'
 
 
 def _badge_class(rule: str, band: str | None) -> str:
@@ -355,7 +385,8 @@ def write_team_pages(
         write_text_atomic(out / links[name], html_text)
         if day is not None:
             rows.append(runner_status(**frames, as_of=day))
-    index = build_team_index(team_frame(rows), as_of=day, links=links, lang=lang)
+    standing = runner_standing(runners) if runners else None
+    index = build_team_index(team_frame(rows), as_of=day, links=links, lang=lang, standing=standing)
     return write_text_atomic(out / INDEX_FILE, index)
 
 
