@@ -9,12 +9,16 @@ so a run is never stored twice).
 from __future__ import annotations
 
 import bisect
+import ctypes
 import hashlib
 import io
 import math
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,10 +29,10 @@ import polars as pl
 
 from runback import schema
 from runback.errors import FileError, NotAnActivityError, UnreadableFileError, UnsupportedFormatError
-from runback.io._common import Frames, cannot_read
+from runback.io._common import Frames, read_regular
 from runback.io._plausible import check_frames
 from runback.io.archive import FoundFile, Member, archive_members, file_kind, find_files
-from runback.io.readers import FORMAT_PRIORITY, GZIP_SUFFIX, reader_for, supported_extensions
+from runback.io.readers import FORMAT_PRIORITY, GZIP_SUFFIX, max_bytes_for, reader_for, supported_extensions
 from runback.sports import compatible_sports, known_sport
 
 Progress = Callable[[int, int, str], None]
@@ -217,11 +221,7 @@ def parse_task(task: Task) -> Parsed:
         data = task.data
         if data is None:
             assert task.path is not None
-            try:
-                with open(task.path, "rb") as fh:
-                    data = fh.read()
-            except OSError as exc:
-                raise cannot_read(task.label, exc) from exc
+            data = read_regular(task.path, task.label, max_bytes_for(task.label))
         if not data:
             raise UnreadableFileError(task.label, "empty file")
         frames = check_frames(read_one(data, task.label, athlete=task.athlete), task.label)
@@ -234,6 +234,36 @@ def parse_task(task: Task) -> Parsed:
         return Parsed(task, "failed", note=FileNote.of(exc))
     except Exception as exc:  # a reader's bug must not abort an import of many files
         return Parsed(task, "failed", note=FileNote(task.label, f"could not be read ({type(exc).__name__}: {exc})"))
+
+
+def _worker_start(parent: int) -> None:
+    """Set up an import worker: it leaves Ctrl-C to the parent and dies with it.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``);
+    elsewhere, and for a parent that died before the call, a daemon thread
+    watches the parent's pid.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the watchdog below still ends the worker
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="runback-parent-watch").start()
+
+
+_PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal this process gets when its parent dies."""
+
+PARENT_POLL_S = 1.0
+"""How often a worker checks that the importing process still lives."""
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)  # the parent is gone: nobody will read this worker's results
 
 
 def _can_spawn() -> bool:
@@ -260,7 +290,9 @@ def parse_all(tasks: Sequence[Task], *, workers: int | None, progress: Progress 
         try:
             # "spawn", not fork: polars' thread pool does not survive a fork
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+            ) as pool:
                 for result in pool.map(parse_task, tasks, chunksize=4):
                     yield report(result)
             return
@@ -494,7 +526,8 @@ def run_import(
         )
 
     found_files, problems = find_files(list(paths))
-    summary.failed += [FileNote.of(p) for p in problems]
+    for problem in problems:  # a device or pipe is skipped with its reason, not a failure
+        (summary.skipped if isinstance(problem, NotAnActivityError) else summary.failed).append(FileNote.of(problem))
     for found in found_files:
         entry = index.get(found.key)
         if found.kind == "archive":
@@ -507,12 +540,16 @@ def run_import(
             for key in members:
                 new_index[key] = None  # forget the old listing; the members found now replace it
             broken = False
-            for item in archive_members(found):
-                if isinstance(item, FileError):
-                    summary.failed.append(FileNote.of(item))
-                    broken = True
-                    continue
-                _queue(item, athlete, by_sha, tasks, new_index, reuse)
+            try:
+                for item in archive_members(found):
+                    if isinstance(item, FileError):
+                        summary.failed.append(FileNote.of(item))
+                        broken = True
+                        continue
+                    _queue(item, athlete, by_sha, tasks, new_index, reuse)
+            except Exception as exc:  # archive_members reports its own problems; this is a last guard
+                summary.failed.append(FileNote(found.label, f"could not be read ({type(exc).__name__}: {exc})"))
+                broken = True
             # an archive with an unreadable part is read again next time, so its failure is reported again
             outcome = "failed" if broken else "archive"
             new_index[found.key] = {"size": found.size, "mtime_ns": found.mtime_ns, "outcome": outcome}
@@ -522,9 +559,12 @@ def run_import(
             reuse(found.label, entry)
             continue
         try:
-            data = found.path.read_bytes()
-        except OSError as exc:
-            summary.failed.append(FileNote.of(cannot_read(found.label, exc)))
+            data = read_regular(found.path, found.label, max_bytes_for(found.label))
+        except NotAnActivityError as exc:
+            summary.skipped.append(FileNote.of(exc))
+            continue
+        except FileError as exc:
+            summary.failed.append(FileNote.of(exc))
             continue
         sha = _sha256(data)
         if sha in by_sha:
