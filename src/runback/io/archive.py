@@ -262,24 +262,27 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], li
 
 
 class _Budget:
-    """What is left of one archive's :data:`MAX_ARCHIVE_BYTES`, shared by the zips nested in it."""
+    """What is left of one archive's budget (:data:`MAX_ARCHIVE_BYTES`), shared by the zips nested in it."""
 
-    def __init__(self, left: int = MAX_ARCHIVE_BYTES) -> None:
-        self.left = left
+    def __init__(self, total: int) -> None:
+        self.total = self.left = total
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limit: int, budget: _Budget) -> bytes:
     """One member's bytes, streamed and cut off at ``limit`` or at the archive's budget, whichever comes first."""
     if info.file_size > limit:
         raise too_large(label, info.file_size, limit, "archive member")
+    spent = UnreadableFileError(
+        label, f"not read: the archive's budget of {budget.total // MiB} MiB decompressed is spent"
+    )
     if info.file_size > budget.left:
-        raise UnreadableFileError(
-            label, f"not read: the archive's budget of {MAX_ARCHIVE_BYTES // MiB} MiB decompressed is spent"
-        )
+        raise spent
     try:
         with zf.open(info) as member:
             data = read_limited(member, min(limit, budget.left), label, "archive member")
     except FileError:
+        if budget.left < limit:
+            raise spent from None
         raise
     except (NotImplementedError, RuntimeError) as exc:  # unknown compression, encrypted
         raise UnreadableFileError(label, f"cannot read archive member: {exc}") from exc
@@ -340,15 +343,16 @@ def _open_zip(
             yield UnreadableFileError(label, f"archive stopped being readable: {type(exc).__name__}: {exc}")
 
 
-def archive_members(found: FoundFile) -> Iterator[Member | FileError]:
+def archive_members(found: FoundFile, *, budget: int = MAX_ARCHIVE_BYTES) -> Iterator[Member | FileError]:
     """The activity files inside a zip (and the zips inside it), streamed from disk.
 
     Yields a :class:`Member` per activity file and a :class:`FileError` per
     member (or archive) that cannot be read; everything else is passed over.
     A gzip-compressed zip (``export.zip.gz``) is decompressed in memory, up
     to :data:`MAX_MEMBER_BYTES`.  No more than :data:`MAX_ARCHIVE_BYTES` are
-    decompressed from one archive.  Nothing a member holds raises: every
-    problem is one :class:`FileError` naming the archive (and the member).
+    decompressed from one archive (``budget``, in bytes).  Nothing a member
+    holds raises: every problem is one :class:`FileError` naming the archive
+    (and the member).
     """
     try:
         with found.path.open("rb") as fh:
@@ -356,14 +360,14 @@ def archive_members(found: FoundFile) -> Iterator[Member | FileError]:
     except OSError as exc:
         yield cannot_read(found.label, exc)
         return
-    budget = _Budget()
+    left = _Budget(budget)
     if magic == GZIP_MAGIC:
         try:
             data = load_source(found.path, name=found.label, limit=MAX_MEMBER_BYTES).data
         except FileError as exc:
             yield exc
             return
-        budget.left -= len(data)
-        yield from _open_zip(io.BytesIO(data), found.label, found.key, 1, budget)
+        left.left -= len(data)
+        yield from _open_zip(io.BytesIO(data), found.label, found.key, 1, left)
     else:
-        yield from _open_zip(found.path, found.label, found.key, 1, budget)
+        yield from _open_zip(found.path, found.label, found.key, 1, left)
