@@ -16,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import pytest
 
 from fitgen import fit_file
 from runback.io import read_report
+from runback.io._pipeline import run_import
 from runback.io._common import MiB, load_source
 from runback.io.archive import FoundFile, Member, archive_members, find_files
 from runback.io.fit import read_fit
@@ -345,3 +347,23 @@ def test_workers_ignore_ctrl_c_and_die_with_their_parent(tmp_path: Path) -> None
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(p) for p in pids)
+
+
+def test_an_archive_is_parsed_in_waves_so_memory_follows_the_largest_file(tmp_path: Path) -> None:
+    """40 members of 1 MiB, waves of 4 MiB: the import's Python memory peaks far below the archive's 40 MiB."""
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as zf:
+        for i in range(40):
+            zf.writestr(f"run-{i:02d}.fit", os.urandom(MiB))  # not FIT: each fails at once, by name
+    calls: list[tuple[int, int]] = []
+    tracemalloc.start()
+    try:
+        result = run_import([path], athlete="me", workers=1, wave_bytes=4 * MiB,
+                            progress=lambda done, total, _: calls.append((done, total)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(result.summary.failed) == 40
+    assert peak < 20 * MiB, peak  # without waves: over 40 MiB
+    # progress counts over all waves: done runs 1..40 and the last total is 40
+    assert [d for d, _ in calls] == list(range(1, 41)) and calls[-1] == (40, 40)

@@ -58,6 +58,10 @@ SAME_DISTANCE_RATIO = 0.10
 
 No longer used: see :data:`SAME_RUN_OVERLAP`."""
 
+WAVE_BYTES = 256 << 20
+"""Archive members waiting to be parsed hold at most about this many bytes (256 MiB): then they are
+parsed and let go, so an import's memory follows its largest file, not the size of an export."""
+
 PARALLEL_FROM = 24
 """With ``workers=None``, parse in worker processes only from this many files on:
 starting a process costs about as much as parsing a dozen GPX files."""
@@ -493,6 +497,7 @@ def run_import(
     progress: Progress | None = None,
     index: Mapping[str, Mapping[str, Any]] | None = None,
     kept: pl.DataFrame | None = None,
+    wave_bytes: int = WAVE_BYTES,
 ) -> ImportResult:
     """Find, parse and deduplicate; the caller stores the result.
 
@@ -504,6 +509,9 @@ def run_import(
         time are unchanged, or whose content hash is known, is not parsed again.
     kept
         Activities already stored for this athlete; new copies of them are duplicates.
+    wave_bytes
+        Archive members are parsed (and their bytes let go) whenever those
+        waiting hold more than this; see :data:`WAVE_BYTES`.
     """
     index = index or {}
     by_sha = {e["sha256"]: e for e in index.values() if e.get("sha256") and e.get("outcome") in KNOWN}
@@ -524,6 +532,37 @@ def run_import(
             and entry.get("mtime_ns") == found.mtime_ns
             and entry.get("outcome") in (*KNOWN, "archive")
         )
+
+    parsed: list[tuple[Task, Frames]] = []
+    waves_done = 0
+    pending = 0  # bytes of archive members queued
+
+    def parse_wave() -> None:
+        """Parse the queued tasks and let go of their bytes: memory holds one wave, not a whole archive."""
+        nonlocal waves_done, pending
+
+        def shifted(done: int, total: int, label: str) -> None:
+            assert progress is not None
+            progress(waves_done + done, waves_done + total, label)  # counted over all waves
+
+        for result in parse_all(tasks, workers=workers, progress=shifted if progress else None):
+            task = result.task
+            record: dict[str, Any] = {"size": task.size, "mtime_ns": task.mtime_ns, "sha256": task.sha256}
+            if result.status == "ok":
+                assert result.frames is not None
+                parsed.append((task, _apply_meta(result.frames, task.meta, task.label)))
+                summary.warnings += list(result.frames.warnings)
+                continue
+            assert result.note is not None
+            if result.status == "skipped":
+                summary.skipped.append(result.note)
+                new_index[task.key] = {**record, "outcome": "skipped", "reason": result.note.reason}
+            else:
+                summary.failed.append(result.note)
+                new_index[task.key] = {**record, "outcome": "failed", "reason": result.note.reason}
+        waves_done += len(tasks)
+        tasks.clear()
+        pending = 0
 
     found_files, problems = find_files(list(paths))
     for problem in problems:  # a device or pipe is skipped with its reason, not a failure
@@ -547,6 +586,9 @@ def run_import(
                         broken = True
                         continue
                     _queue(item, athlete, by_sha, tasks, new_index, reuse)
+                    pending += len(item.data)
+                    if pending > wave_bytes:
+                        parse_wave()
             except Exception as exc:  # archive_members reports its own problems; this is a last guard
                 summary.failed.append(FileNote(found.label, f"could not be read ({type(exc).__name__}: {exc})"))
                 broken = True
@@ -577,23 +619,7 @@ def run_import(
         )  # fmt: skip
         del data  # the worker reads it again: no need to hold every file in memory
 
-    parsed: list[tuple[Task, Frames]] = []
-    for result in parse_all(tasks, workers=workers, progress=progress):
-        task = result.task
-        record: dict[str, Any] = {"size": task.size, "mtime_ns": task.mtime_ns, "sha256": task.sha256}
-        if result.status == "ok":
-            assert result.frames is not None
-            parsed.append((task, _apply_meta(result.frames, task.meta, task.label)))
-            summary.warnings += list(result.frames.warnings)
-            continue
-        assert result.note is not None
-        if result.status == "skipped":
-            summary.skipped.append(result.note)
-            new_index[task.key] = {**record, "outcome": "skipped", "reason": result.note.reason}
-        else:
-            summary.failed.append(result.note)
-            new_index[task.key] = {**record, "outcome": "failed", "reason": result.note.reason}
-
+    parse_wave()
     frames = Frames.concat([f for _, f in parsed])
     matches = _matches(frames.activities, kept)
     decisions = [None if m is None else str(m.kept["activity_id"]) for m in matches]
