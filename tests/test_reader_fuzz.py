@@ -251,6 +251,22 @@ def test_journal_csv(mutations: list[tuple[str, float, int, bytes]], raw: bytes 
             pass
 
 
+FOUND = [
+    # the long fuzz run's findings, kept as regression cases
+    ("tcx", '<?xml version="1.0" encoding="undefined"?><TrainingCenterDatabase/>'),  # UnicodeError escaped
+    ("gpx", '<?xml version="1.0" encoding="undefined"?><gpx/>'),
+    ("gpx", '<?xml version="1.0" encoding="rot13"?><gpx/>'),  # a codec that is not a text encoding
+    ("tcx", '<?xml version="1.0" encoding="idna"?><TrainingCenterDatabase>\u00e9.</TrainingCenterDatabase>'),
+]
+
+
+@pytest.mark.parametrize(("kind", "text"), FOUND)
+def test_what_the_fuzz_found(kind: str, text: str) -> None:
+    read = {"gpx": read_gpx, "tcx": read_tcx}[kind]
+    with pytest.raises(RunbackError, match="not valid"):
+        read(text.encode())
+
+
 def test_the_fixtures_read_unmutated(tmp_path: Path) -> None:
     """The fuzz starts from files that read: a mutation, not the seed, is what fails."""
     assert read_gpx(GPX.encode()).samples.height == 40

@@ -40,7 +40,7 @@ def decode_xml(data: bytes, name: str) -> str:
         encoding = match.group(1).decode("ascii") if match else "utf-8"
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
+    except (ValueError, LookupError) as exc:  # UnicodeError too: encoding="undefined" raises it (found by the fuzz)
         raise UnreadableFileError(name, f"not valid {encoding} text: {exc}") from exc
 
 
