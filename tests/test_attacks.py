@@ -367,3 +367,11 @@ def test_an_archive_is_parsed_in_waves_so_memory_follows_the_largest_file(tmp_pa
     assert peak < 20 * MiB, peak  # without waves: over 40 MiB
     # progress counts over all waves: done runs 1..40 and the last total is 40
     assert [d for d, _ in calls] == list(range(1, 41)) and calls[-1] == (40, 40)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_named_like_a_strava_csv_does_not_hang_the_walk(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, {})
+    os.mkfifo(folder / "activities.csv")
+    frames, summary = read_report(folder, workers=1)
+    assert frames.activities.height == len(GOOD) and summary.failed == []

@@ -37,6 +37,7 @@ from runback.io._common import (
     load_source,
     not_regular,
     read_limited,
+    read_regular,
     too_large,
 )
 from runback.io.readers import GZIP_SUFFIX, max_bytes_for, reader_for, supported_extensions
@@ -209,9 +210,9 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], li
             files = list(_walk(real))
             for file in files:
                 if file.name.lower() == STRAVA_CSV:
-                    try:
-                        strava[file.parent] = strava_metadata(file.read_bytes())
-                    except OSError:
+                    try:  # a regular file of sane size only: a pipe named activities.csv must not hang the walk
+                        strava[file.parent] = strava_metadata(read_regular(file, str(file), MAX_CSV_BYTES))
+                    except FileError:
                         pass  # the activities still import, without names
             for file in files:
                 kind = file_kind(file.name)
