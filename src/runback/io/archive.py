@@ -1,11 +1,16 @@
 """Finding activity files: plain files, folders, ``.gz``, zip files and bulk exports.
 
 * Folders are walked recursively (hidden files and folders are left out).
-* ``.gz`` files are gunzipped in memory by :func:`runback.io._common.load_source`.
+* ``.gz`` files are gunzipped in memory by :func:`runback.io._common.load_source`,
+  in a stream that stops at the format's size limit (:attr:`runback.io.readers.Reader.max_bytes`).
+* Only regular files are read: devices, named pipes and sockets (or links to
+  them) are skipped with the reason.
 * Zip files are read in memory or streamed from the file, never extracted to
   disk; zips inside zips (a Garmin Connect data export keeps its FIT files in
   ``DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_*.zip``) are opened in
-  memory, up to :data:`MAX_NESTING` deep.
+  memory, up to :data:`MAX_NESTING` deep; no more than :data:`MAX_ARCHIVE_BYTES`
+  are decompressed from one archive, and any error a member raises is that
+  member's failure, never the import's.
 * A Strava bulk export (``activities.csv`` beside ``activities/*.fit.gz``,
   ``*.gpx.gz``, ``*.tcx.gz``; zipped or unzipped) adds each activity's name,
   type and perceived exertion from ``activities.csv``, joined on its

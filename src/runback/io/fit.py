@@ -45,7 +45,6 @@ from runback import schema
 from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io import _fitfast
-from runback.io.readers import FIT_MAX_BYTES
 from runback.io._common import Frames, RawFile, Source, content_id, load_source
 from runback.io._plausible import clean_samples, refused
 from runback.io._fitdecoded import (
@@ -56,6 +55,7 @@ from runback.io._fitdecoded import (
     set_field,
 )
 from runback.io._summary import MOVING_SPEED_MPS
+from runback.io.readers import FIT_MAX_BYTES
 from runback.sports import FOOT_SPORTS, GENERIC
 
 __all__ = ["read_fit", "read_fit_many"]

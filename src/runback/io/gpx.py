@@ -28,11 +28,11 @@ import polars as pl
 
 from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
-from runback.io.readers import XML_MAX_BYTES
 from runback.io._common import Frames, Source, content_id, load_source
 from runback.io._plausible import clean_samples
 from runback.io._summary import SPAN, activity_row, finish_samples
 from runback.io._xml import check_xml, decode_xml, local, to_float
+from runback.io.readers import XML_MAX_BYTES
 from runback.sports import FOOT_SPORTS, SPORT_TRACK_NAMES, sport_name
 
 __all__ = ["read_gpx"]

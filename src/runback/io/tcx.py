@@ -24,11 +24,11 @@ import polars as pl
 from runback import schema
 from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
-from runback.io.readers import XML_MAX_BYTES
 from runback.io._common import Frames, Source, content_id, load_source
 from runback.io._plausible import clean_samples
 from runback.io._summary import activity_row, finish_samples
 from runback.io._xml import decode_xml, local, parse_time, parse_xml, to_float
+from runback.io.readers import XML_MAX_BYTES
 from runback.sports import FOOT_SPORTS, sport_name
 
 __all__ = ["read_tcx"]
