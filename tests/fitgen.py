@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 
 _CRC_TABLE = (
     0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
@@ -26,7 +27,7 @@ def _definition(local: int, global_num: int, fields: list[tuple[int, int, int]])
     return out + b"".join(struct.pack("<BBB", *f) for f in fields)
 
 
-def fit_file(sessions: list[tuple[int, int]], records: list[tuple[int, int]] = ()) -> bytes:  # type: ignore[assignment]
+def fit_file(sessions: Sequence[tuple[int, int]], records: Sequence[tuple[int, int]] = ()) -> bytes:
     """A FIT activity file: ``sessions`` as (start, elapsed seconds), ``records`` as (timestamp, distance m).
 
     Times are seconds after 2025-01-01 UTC.
