@@ -8,6 +8,7 @@ import os
 import zipfile
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from runback.io import read, read_report
@@ -71,7 +72,13 @@ def test_strava_export_joins_name_type_and_exertion(corpus: Path, tmp_path: Path
     assert sorted(os.listdir(tmp_path)) == before  # nothing extracted to disk
     assert summary.failed == [] and summary.skipped == []
     assert len(summary.imported) == 2
-    acts = frames.activities.sort("start_time_utc")
+    # row 103 has no file: an activity typed in by hand (issue 12), checked on its own below
+    manual = frames.activities.filter(format="manual")
+    assert manual.select("name", "sport", "sub_sport", "elapsed_s", "rpe", "n_samples").row(0) == (
+        "Gym", "training", "strength_training", 3600.0, 5.0, 0,
+    )
+    assert summary.manual_activity_ids == manual["activity_id"].to_list()
+    acts = frames.activities.filter(pl.col("format") != "manual").sort("start_time_utc")
     assert acts["name"].to_list() == ["Intervals", "Zondagloop"]
     assert acts["sport"].to_list() == ["running", "running"]
     assert acts["sub_sport"].to_list() == ["trail", None]
@@ -84,7 +91,9 @@ def test_unzipped_strava_export_folder(corpus: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(strava_zip(corpus, tmp_path / "export.zip")) as zf:
         zf.extractall(tmp_path / "export")
     frames = read(tmp_path / "export")
-    assert sorted(frames.activities["name"].to_list()) == ["Intervals", "Zondagloop"]
+    files = frames.activities.filter(pl.col("format") != "manual")  # and the typed-in Gym session
+    assert frames.activities.filter(format="manual")["name"].to_list() == ["Gym"]
+    assert sorted(files["name"].to_list()) == ["Intervals", "Zondagloop"]
     assert frames.activities.filter(rpe=7.0).height == 1
 
 
@@ -104,7 +113,7 @@ def test_corrupt_zip_and_member_fail_alone(corpus: Path, tmp_path: Path) -> None
     frames, summary = read_report([tmp_path / "broken.zip", good])
     assert [n.path for n in summary.failed] == [str(tmp_path / "broken.zip")]
     assert "zip" in summary.failed[0].reason
-    assert frames.activities.height == 2
+    assert frames.activities.filter(pl.col("format") != "manual").height == 2  # plus the typed-in Gym session
 
 
 def test_gz_of_each_format(corpus: Path, tmp_path: Path) -> None:

@@ -301,7 +301,7 @@ def test_apply_journal_rpe_rule() -> None:
         [
             ("anna", dt.date(2026, 2, 1), None, 5.0, None),  # the day's only run: a1 gets 5
             ("anna", dt.date(2026, 2, 1), dt.time(20), 6.0, None),  # later entry that day wins: 6
-            ("anna", dt.date(2026, 2, 2), None, 9.0, None),  # a2 already has 6 (Strava): kept
+            ("anna", dt.date(2026, 2, 2), None, 9.0, None),  # a2 has 6 from Strava: what the runner typed wins
             ("anna", dt.date(2026, 2, 3), None, 8.0, None),  # two runs that day: no guess
             ("anna", dt.date(2026, 2, 3), None, 4.0, "a4"),  # ... unless the entry names one
             ("anna", dt.date(2026, 2, 4), None, 7.0, None),  # one run + a ride: the run gets it
@@ -311,7 +311,8 @@ def test_apply_journal_rpe_rule() -> None:
     out = apply_journal_rpe(_activities(), journal)
     assert out.columns == list(schema.ACTIVITIES)
     assert out["activity_id"].to_list() == ["a1", "a2", "a3", "a4", "a5", "a6", "b1"]
-    assert out["rpe"].to_list() == [6.0, 6.0, None, 4.0, None, 7.0, None]
+    assert out["rpe"].to_list() == [6.0, 9.0, None, 4.0, None, 7.0, None]
+    assert out["rpe_source"].to_list() == ["journal", "journal", None, "journal", None, "journal", None]
 
 
 def test_apply_journal_rpe_without_journal_rpe_is_identity() -> None:

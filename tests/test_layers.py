@@ -22,9 +22,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("runback.store",),
     ("runback.load",),
     ("runback.pain",),
-    ("runback.checks", "runback.model"),
-    ("runback.report",),
-    ("runback.cli", "runback.__main__"),
+    ("runback.checks", "runback.model", "runback.cohort"),
+    ("runback.report", "runback.distributed"),
+    ("runback.cli", "runback.serve", "runback.__main__"),
 )
 
 

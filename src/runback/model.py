@@ -73,6 +73,7 @@ def flags(
     profile: Profile | dict[str, Profile] | None = None,
     since: str | dt.date | None = None,
     include_acwr: bool = False,
+    wellness: pl.DataFrame | None = None,
     **thresholds: Any,
 ) -> pl.DataFrame:
     """Every flag the training data (and, if given, the pain journal) raises.
@@ -98,6 +99,9 @@ def flags(
         Keep flags dated on or after this day (date or "YYYY-MM-DD").
     include_acwr
         Add the opt-in rules (the acute:chronic ratio: docs/evidence.md calls its evidence contested).
+    wellness
+        schema.WELLNESS, optional: the device's sleep and stress, which
+        ``stress_or_poor_sleep`` uses for days the journal does not cover.
     **thresholds
         Keyword thresholds of the rules (each rule's ``params``), e.g.
         ``spike_bands=(0.1, 0.3, 1.0)``, ``max_run_days=7``,
@@ -120,7 +124,13 @@ def flags(
     since_day = parse_since(since)
     if journal is not None and journal.height == 0:
         journal = None
-    available = {"sessions", "daily", "weekly", "activities", "load_flags"} | ({"journal"} if journal is not None else set())
+    if wellness is not None and wellness.height == 0:
+        wellness = None
+    # the device's nights stand in for a journal where the runner logged none
+    has_journal = journal is not None or wellness is not None
+    available = {"sessions", "daily", "weekly", "activities", "load_flags", "wellness"} | (
+        {"journal"} if has_journal else set()
+    )
     runnable = tuple(rule for rule in RULES if set(rule.inputs) <= available)
     known = known_thresholds(runnable)
     unknown = sorted(set(thresholds) - set(known))
@@ -136,7 +146,10 @@ def flags(
         "daily": daily,
         "weekly": weekly_load(daily),
         "activities": schema.conform(activities, schema.ACTIVITIES),
-        "journal": None if journal is None else schema.conform(journal, schema.JOURNAL),
+        "journal": schema.conform(journal, schema.JOURNAL) if journal is not None else (
+            schema.empty(schema.JOURNAL) if has_journal else None
+        ),
+        "wellness": None if wellness is None else schema.conform(wellness, schema.WELLNESS),
     }
     chosen = [rule for rule in runnable if rule.default or include_acwr]
     load = [rule.run(frames, thresholds) for rule in chosen if rule.kind == "load"]
@@ -328,6 +341,7 @@ class ReportInputs(Mapping[str, Any]):
     profile: Profile
     session_spikes: pl.DataFrame
     events: pl.DataFrame
+    wellness: pl.DataFrame
 
     def __getitem__(self, key: str) -> Any:
         if key not in _INPUT_FIELDS:
@@ -351,6 +365,7 @@ def report_inputs(
     *,
     journal: pl.DataFrame | None = None,
     profile: Profile | None = None,
+    wellness: pl.DataFrame | None = None,
 ) -> ReportInputs:
     """Every frame of one runner's report, over the athlete's whole history.
 
@@ -368,12 +383,16 @@ def report_inputs(
     profile
         The profile values known (given or from a profile file); the rest is
         estimated (:func:`runback.load.estimate_profile`).
+    wellness
+        schema.WELLNESS of that athlete: the watch's sleep and stress (None: none).
     """
     journal = schema.empty(schema.JOURNAL) if journal is None else journal
+    wellness = schema.empty(schema.WELLNESS) if wellness is None else schema.conform(wellness, schema.WELLNESS)
     used = estimate_profile(activities, samples, given=profile)
     sessions = session_load(activities, samples, profile=used)
     daily = daily_load(activities, samples, sessions=sessions)
-    found = flags(activities, samples, journal=journal if not journal.is_empty() else None, profile=used)
+    found = flags(activities, samples, journal=journal if not journal.is_empty() else None, profile=used,
+                  wellness=wellness)
     # the pain analysis sees each run on the same local day as the load model
     runs = localize_runs(activities, {athlete: used})
     has_days = not daily.is_empty()
@@ -390,4 +409,5 @@ def report_inputs(
         profile=used,
         session_spikes=session_spikes(sessions, daily),
         events=load_events(found, journal),
+        wellness=wellness,
     )

@@ -51,13 +51,15 @@ ACTIVITIES: dict[str, pl.DataType] = {
     "partial": pl.Boolean(),
     "partial_reason": pl.String(),
     "correction": pl.String(),
+    "feel": pl.Float64(),
+    "rpe_source": pl.String(),
 }
 
 ACTIVITIES_DOC: dict[str, str] = {
     "activity_id": "stable id: a hash of the activity's content, so the same file always gives the same id",
     "athlete": "who ran it (the --athlete given at import)",
     "source": "file path; for a file inside an archive, 'archive.zip!inner/path.fit'",
-    "format": "fit, gpx or tcx",
+    "format": "fit, gpx or tcx; manual for an activity typed in by hand (a row of Strava's activities.csv without a file: no samples)",
     "sport": "lower-case sport: running, walking, cycling, swimming, training, generic ...",
     "sub_sport": "lower-case sub-sport where the file has one (trail, treadmill, road ...)",
     "name": "activity name (from the file, or Strava's activities.csv)",
@@ -76,11 +78,16 @@ ACTIVITIES_DOC: dict[str, str] = {
     "avg_speed_mps": "distance over moving time, metres per second",
     "device": "recording device or app, e.g. 'garmin fr645m'",
     "n_samples": "number of rows in samples for this activity",
-    "rpe": "rate of perceived exertion 0-10 where known (Strava export, journal)",
+    "rpe": "rate of perceived exertion 0-10 (CR-10) where known (FIT workout_rpe / 10, Strava export, journal); see rpe_source",
     "partial": "true when the file was only partly readable (truncated, bad CRC); the rows before the break are kept",
     "partial_reason": "why the file was only partly readable",
     "correction": "the runner's corrections applied to this row (see CORRECTIONS), e.g. 'sport set to walking (the file says running)'; null when none (and always in the raw view)",
+    "feel": "how the run felt, as the watch asked after it (FIT workout_feel): 0 very weak, 25 weak, 50 normal, 75 strong, 100 very strong; null where not asked",
+    "rpe_source": "where rpe came from: fit (the watch's workout_rpe), strava (activities.csv's perceived exertion) or journal (the runner's journal); null without an rpe",
 }
+
+RPE_SOURCES: tuple[str, ...] = ("fit", "strava", "journal")
+"""Values of ``activities.rpe_source``."""
 
 # --------------------------------------------------------------------------
 # samples: one row per record (FIT record message, GPX trkpt, TCX Trackpoint)
@@ -267,6 +274,41 @@ CHECKS_DOC: dict[str, str] = {
     "unit": "the unit of value: fraction, s/km, s, bpm",
     "message": "what looks wrong, or for profile items the value and where it came from, in plain English",
     "fix": "the command that would fix it (e.g. 'runback activities exclude <id>'); null where nothing needs fixing",
+}
+
+
+# --------------------------------------------------------------------------
+# wellness: sleep and stress as the runner's device recorded them, one row per athlete, day and source
+# --------------------------------------------------------------------------
+# Read from a Garmin Connect export (runback.io.wellness).  The journal's own
+# sleep_h and stress, where the runner typed them, win over these.  Several
+# rows of one wellness_id (the sleep file and the daily summaries, or a later
+# export) collapse into one: a later non-null value wins
+# (runback.io.wellness.collapse_wellness).
+WELLNESS: dict[str, pl.DataType] = {
+    "athlete": pl.String(),
+    "date": pl.Date(),
+    "sleep_h": pl.Float64(),
+    "sleep_score": pl.Float64(),
+    "stress_avg": pl.Float64(),
+    "resting_hr_bpm": pl.Float64(),
+    "sleep_start_utc": UTC,
+    "sleep_end_utc": UTC,
+    "source": pl.String(),
+    "wellness_id": pl.String(),
+}
+
+WELLNESS_DOC: dict[str, str] = {
+    "athlete": "whose day it is",
+    "date": "the calendar day; for sleep, the day the runner woke up (as the journal's sleep_h: the night before)",
+    "sleep_h": "hours asleep that night (deep + light + REM sleep, awake time left out); null where not measured",
+    "sleep_score": "the device's sleep score 0-100 (Garmin's overall sleep score); null where not given",
+    "stress_avg": "the device's average stress level that day, 0-100 (Garmin's all-day stress); null where not measured",
+    "resting_hr_bpm": "resting heart rate that day, beats per minute; null where not measured",
+    "sleep_start_utc": "when the night's sleep began, UTC",
+    "sleep_end_utc": "when the night's sleep ended, UTC",
+    "source": "where the row came from: garmin (a Garmin Connect export's sleep and daily summary files)",
+    "wellness_id": "stable hash of athlete, date and source, so importing an export again adds nothing twice",
 }
 
 

@@ -102,9 +102,48 @@ SPORT_LABELS: Mapping[str, tuple[str, str | None]] = MappingProxyType(
         "weighttraining": ("training", "strength_training"),
         "other": (GENERIC, None),
         "generic": (GENERIC, None),
+        # Strava's activity types as a translated export writes them (de, nl, fr, es, it, pt)
+        **{label: ("running", None) for label in (
+            "lauf", "laufen", "hardlopen", "hardloopsessie", "course à pied", "course", "carrera",
+            "carrera a pie", "correr", "corsa", "corrida",
+        )},
+        **{label: ("running", "trail") for label in (
+            "traillauf", "trailrunning", "trail running", "trail-run", "trailrun", "course de trail",
+            "carrera por montaña", "corsa in montagna", "corrida de trilha", "corrida em trilha",
+        )},
+        **{label: ("running", "virtual_activity") for label in (
+            "virtueller lauf", "virtuele hardloopsessie", "virtuele run", "course virtuelle",
+            "carrera virtual", "corsa virtuale", "corrida virtual",
+        )},
+        **{label: ("cycling", None) for label in (
+            "radfahrt", "radfahren", "fietsrit", "fietsen", "sortie à vélo", "vélo", "bicicleta",
+            "salida en bici", "ciclismo", "giro in bici", "bici", "pedalada",
+        )},
+        **{label: ("cycling", "virtual_activity") for label in (
+            "virtuelle radfahrt", "virtuele fietsrit", "virtuele rit", "sortie virtuelle", "sortie à vélo virtuelle",
+            "salida virtual en bici", "giro virtuale in bici", "pedalada virtual",
+        )},
+        **{label: ("walking", None) for label in (
+            "spaziergang", "gehen", "wandeling", "wandelen", "marche", "caminata", "caminar", "camminata",
+            "caminhada",
+        )},
+        **{label: ("hiking", None) for label in (
+            "wanderung", "wandern", "wandeltocht", "hiken", "randonnée", "senderismo", "excursionismo",
+            "escursione", "escursionismo", "trilha",
+        )},
+        **{label: ("swimming", None) for label in ("schwimmen", "zwemmen", "natation", "natación", "nuoto", "natação")},
+        **{label: ("training", None) for label in ("entraînement", "entrenamiento", "allenamento", "treino")},
+        **{label: ("training", "strength_training") for label in (
+            "krafttraining", "krachttraining", "musculation", "entrenamiento con pesas", "allenamento con i pesi",
+            "musculação", "treino com pesos",
+        )},
     }
 )
-"""A file's sport label, lower-cased, -> runback's ``(sport, sub_sport)``."""
+"""A file's sport label, lower-cased, -> runback's ``(sport, sub_sport)``.
+
+Strava's translated activity types are from memory of its exports, not from a
+list Strava publishes; a type not here keeps the file's own sport (and a typed-in
+activity gets the label itself, lower-cased)."""
 
 SPORT_TRACK_NAMES = frozenset({"running", "run", "walking", "hiking", "cycling", "biking", "swimming"})
 """Track names that name the sport: TomTom names a GPX track "Running" instead of giving a ``<type>``."""

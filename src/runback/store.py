@@ -49,6 +49,7 @@ from runback.files import fsync_dir, write_atomic
 from runback.io._common import Frames
 from runback.io._localize import check_timezone, localize
 from runback.io._pipeline import ImportSummary, run_import
+from runback.io.wellness import collapse_wellness
 
 try:  # POSIX: one import at a time per store
     import fcntl
@@ -63,6 +64,7 @@ __all__ = [
     "DoctorReport",
     "JOURNAL_FIXES",
     "JournalFix",
+    "PreparedImport",
     "STORE_ENV",
     "Store",
     "StoreLike",
@@ -122,6 +124,9 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     "activities": STORED_ACTIVITIES,
     "samples": schema.SAMPLES,
     "laps": schema.LAPS,
+    # nights and days from the device (Garmin sleep and stress): a later export may add a value
+    # to a stored day, so a day can sit in several parts; Store.wellness() collapses them
+    "wellness": schema.WELLNESS,
 }
 MANIFEST_FORMAT = 2
 MAX_PARTS = 16
@@ -219,6 +224,20 @@ def _parse_manifest(text: str) -> dict[str, Any]:
         raise ValueError("files_index is not a file index name")
     out["files_index"] = files_index
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class PreparedImport:
+    """An import parsed elsewhere, for :meth:`Store.import_prepared` to commit.
+
+    ``summary`` is what the command prints; ``index`` the new files-index
+    entries (None forgets an entry); ``parts`` the pending parts written with
+    :meth:`Store.write_pending`, table -> [(name, checksum)].
+    """
+
+    summary: ImportSummary
+    index: dict[str, Any]
+    parts: dict[str, list[tuple[str, dict[str, Any]]]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -480,6 +499,11 @@ class Store:
         if not frames:
             return schema.empty(TABLES[table])
         return pl.concat(frames, how="vertical")
+
+    def wellness(self, athlete: str | None = None) -> pl.DataFrame:
+        """Nights and days the device recorded (:data:`runback.schema.WELLNESS`): one row per athlete,
+        day and source, sorted by athlete and date (Garmin sleep and stress from an export)."""
+        return collapse_wellness(self._read("wellness", athlete)).sort(["athlete", "date"])
 
     def activities(
         self, athlete: str | None = None, *, corrected: bool = True, keep_hidden: bool = False
@@ -952,6 +976,11 @@ class Store:
             added += new.height
         return added
 
+    # -- the web server's accounts (runback serve) ------------------------------
+    def accounts_path(self) -> Path:
+        """The SQLite file of ``runback serve``'s accounts, sessions and invites (it may not exist yet)."""
+        return self.root / "accounts.sqlite3"
+
     # -- athlete profiles ----------------------------------------------------
     def profile_file(self, athlete: str) -> Path:
         """Where the athlete's profile lives: ``<root>/profiles/<athlete>.toml`` (it may not exist)."""
@@ -1158,15 +1187,158 @@ class Store:
                 progress=progress,
                 index=files,
                 kept=kept,
+                kept_wellness=self.wellness(athlete),
             )
             frames = result.frames
             if timezone is not None and frames.activities.height:
                 frames = dataclasses.replace(frames, activities=localize(frames.activities, timezone))
             changed_index = any(files.get(k) != v for k, v in result.index.items())
-            if frames.activities.height or changed_index:
+            if frames.activities.height or frames.wellness.height or changed_index:
                 merged = {k: v for k, v in {**files, **result.index}.items() if v is not None}
                 self._commit(athlete, manifest, frames, merged)
+            for manual_id, file_id in result.summary.superseded:
+                # a run typed in by hand, stored before, and now its recorded file: count the file
+                self._record(
+                    self._find(manual_id, athlete), "merge", kept=file_id,
+                    note="the recorded file of a run typed in by hand",
+                )
             return result.summary
+
+    def write_pending(self, athlete: str, frames: Frames) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """Write ``frames`` as pending parts of ``athlete`` (a Dask worker's share of an import).
+
+        Pending parts sit outside the folders readers glob and are listed by
+        no manifest, so they change nothing until :meth:`import_prepared`
+        commits them; the next import's tidy step sets aside those never
+        committed (an interrupted import).
+
+        Returns
+        -------
+        dict
+            table -> [(part name, {"sha256", "size"})], for the commit.
+        """
+        check_athlete(athlete)
+        written: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        token = uuid.uuid4().hex[:16]
+        for table, columns in TABLES.items():
+            new = getattr(frames, table)
+            if new.height == 0:
+                continue
+            name = f"part-{token}.parquet"
+            path = self._pending_dir(table, athlete) / name
+            atomic_write_parquet(schema.conform(new.drop("correction", strict=False), columns), path)
+            data = path.read_bytes()  # the checksum of what is on disk
+            written[table] = [(name, {"sha256": _digest(data), "size": len(data)})]
+        return written
+
+    def read_pending(self, table: str, athlete: str, name: str) -> pl.DataFrame:
+        """A pending part written by :meth:`write_pending`."""
+        return schema.conform(pl.read_parquet(self._pending_dir(table, athlete) / name), TABLES[table])
+
+    def drop_pending(self, table: str, athlete: str, name: str) -> None:
+        """Remove a pending part that will not be committed."""
+        (self._pending_dir(table, athlete) / name).unlink(missing_ok=True)
+
+    def import_prepared(
+        self, athlete: str, prepare: Callable[[dict[str, Any], pl.DataFrame, pl.DataFrame], PreparedImport]
+    ) -> ImportSummary:
+        """An import whose files are parsed elsewhere (on Dask workers), committed here at once.
+
+        Under the store's lock, ``prepare(files_index, kept, kept_wellness)``
+        parses the files (skipping those the index knows, leaving out copies
+        of ``kept``) and writes the new rows with :meth:`write_pending`; this
+        then commits those parts and the new index entries in one manifest
+        replacement, as :meth:`import_paths` does: a kill at any moment leaves
+        the store as before or after.
+        """
+        check_athlete(athlete)
+        try:
+            with self._lock():
+                manifest = self.manifest(athlete)
+                self._tidy(athlete, manifest)
+                files = self.files_index(athlete, manifest)
+                prepared = prepare(files, self.activities(athlete, corrected=False), self.wellness(athlete))
+                changed_index = any(files.get(k) != v for k, v in prepared.index.items())
+                if any(prepared.parts.values()) or changed_index:
+                    merged = {k: v for k, v in {**files, **prepared.index}.items() if v is not None}
+                    self._commit_pending(athlete, manifest, prepared.parts, merged)
+                for manual_id, file_id in prepared.summary.superseded:
+                    self._record(
+                        self._find(manual_id, athlete), "merge", kept=file_id,
+                        note="the recorded file of a run typed in by hand",
+                    )
+                return prepared.summary
+        except OSError as exc:
+            raise StoreError(f"cannot write the store at {self.root}: {exc.strerror or exc}") from exc
+
+    def _commit_pending(
+        self,
+        athlete: str,
+        manifest: dict[str, Any],
+        pending: Mapping[str, list[tuple[str, dict[str, Any]]]],
+        files: dict[str, Any],
+    ) -> None:
+        if any(len(manifest["parts"][t]) + len(pending.get(t, [])) > MAX_PARTS for t in TABLES):
+            # too many parts: one commit of everything, merged (the pending parts are then not needed)
+            frames = Frames(**{  # type: ignore[arg-type]
+                t: pl.concat([self.read_pending(t, athlete, n) for n, _ in pending.get(t, [])] or [schema.empty(TABLES[t])])
+                for t in TABLES
+            })
+            self._commit(athlete, manifest, frames, files)
+            for t, names in pending.items():
+                for n, _ in names:
+                    self.drop_pending(t, athlete, n)
+            return
+        parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
+        checksums: dict[str, dict[str, Any]] = {t: dict(manifest["checksums"][t]) for t in TABLES}
+        for table in TABLES:  # parts stored before checksums were recorded get theirs now
+            for name in parts_by_table[table]:
+                if name not in checksums[table]:
+                    _, data = self._part_bytes(table, athlete, name, manifest)
+                    checksums[table][name] = {"sha256": _digest(data), "size": len(data)}
+        for table, names in pending.items():
+            for name, checksum in names:
+                parts_by_table[table].append(name)
+                checksums[table][name] = dict(checksum)
+        token = uuid.uuid4().hex[:16]
+        index_name = f"files-{token}.json"
+        new_manifest = {
+            "format": MANIFEST_FORMAT,
+            "athlete": athlete,
+            "seq": manifest["seq"] + 1,
+            "parts": parts_by_table,
+            "checksums": checksums,
+            "retired": {t: [] for t in TABLES},
+            "files_index": index_name,
+        }
+        index_body = json.dumps(files, separators=(",", ":"), sort_keys=True).encode("utf-8")
+        write_atomic(self._files_dir(athlete) / index_name, index_body)
+        try:
+            body = json.dumps(new_manifest, indent=1, sort_keys=True).encode("utf-8")
+            write_atomic(self._manifest_path(athlete), body)  # the commit
+        except BaseException:
+            (self._files_dir(athlete) / index_name).unlink(missing_ok=True)
+            raise
+        for table, names in pending.items():
+            final = self._part_dir(table, athlete)
+            final.mkdir(parents=True, exist_ok=True)
+            for name, _ in names:
+                os.replace(self._pending_dir(table, athlete) / name, final / name)
+            fsync_dir(final)
+        self._keep_history(athlete, new_manifest, listed_before=manifest["retired"])
+
+    def commit_frames(self, athlete: str, frames: Frames) -> None:
+        """Store frames decoded elsewhere (a Dask worker, a generator) as one commit of ``athlete``.
+
+        The commit is atomic, as an import's: a kill leaves the athlete's data
+        as before or after.  The frames are stored as given: no duplicate check
+        and no files index entry (:meth:`import_paths` does both).
+        """
+        check_athlete(athlete)
+        with self._lock():
+            manifest = self.manifest(athlete)
+            self._tidy(athlete, manifest)
+            self._commit(athlete, manifest, frames, self.files_index(athlete, manifest))
 
     def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
         parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}

@@ -46,6 +46,7 @@ FRAMES = (
     "acwr",
     "monotony",
     "pain_vs_load",
+    "wellness",
     "corrections",
     "checks",
 )
@@ -168,6 +169,13 @@ def _add_athlete_filter(p: argparse.ArgumentParser) -> None:
     p.add_argument("--athlete", metavar="NAME", help="Only this athlete (default: every athlete).")
 
 
+def _add_scheduler(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", metavar="WHERE",
+                   help="Compute on Dask: local (one worker per core), local:N (N workers) or a scheduler's "
+                   "address, tcp://host:8786 (the store must be on a file system every worker sees; "
+                   "needs runback[dask]).")
+
+
 def _add_lang(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=LANGS, default="en", metavar="LANG",
                    help="Language of the report: en or nl (default: en).")
@@ -192,7 +200,16 @@ def _flags(p: _Parser) -> None:
     p.add_argument("--acwr", dest="include_acwr", action="store_true",
                    help="Also label acute:chronic load ratios of 1.5 or more (contested evidence).")
     _add_profile(p)
+    _add_scheduler(p)
     p.set_defaults(**_handler("runback.cli._flags:flags_command"))
+
+
+def _cohort(p: _Parser) -> None:
+    _add_store(p)
+    _add_format(p)
+    _add_profile(p)
+    _add_scheduler(p)
+    p.set_defaults(**_handler("runback.cli._cohort:cohort_command"))
 
 
 def _add_profile(p: _Parser) -> None:
@@ -219,6 +236,7 @@ def _import(p: _Parser) -> None:
                    help="The athlete's time zone (e.g. Europe/Amsterdam): GPX and TCX hold UTC times only, "
                    "so their local start is placed in it. FIT files keep the offset the watch recorded.")
     p.add_argument("-q", "--quiet", action="store_true", help="No progress bar.")
+    _add_scheduler(p)
     p.set_defaults(**_handler("runback.cli._import:import_command"))
 
 
@@ -301,6 +319,7 @@ def _team_report(p: _Parser) -> None:
     _add_store(p)
     _add_lang(p)
     _add_profile(p)
+    _add_scheduler(p)
     p.set_defaults(**_handler("runback.cli._report:team_report_command"))
 
 
@@ -384,6 +403,41 @@ def _pain_template_about() -> str:
     return "Write an empty journal CSV (header row only) to FILE, or print it.\n\n" + _journal_columns()
 
 
+def _serve(p: _Parser) -> None:
+    _add_store(p)
+    p.add_argument("--host", default="127.0.0.1", metavar="HOST",
+                   help="Address to listen on (default: 127.0.0.1, this computer only). Any other needs accounts "
+                   "(runback users add).")
+    p.add_argument("--port", type=_whole("--port"), default=8765, metavar="PORT",
+                   help="Port (default: 8765; 0: any free port).")
+    p.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="Another host name the browser may use, e.g. the public name of a reverse proxy "
+                   "(repeatable; default: HOST only).")
+    p.add_argument("--max-upload-mb", type=_whole("--max-upload-mb"), default=512, metavar="MB",
+                   help="Largest upload in one request, MB (default: 512).")
+    p.set_defaults(**_handler("runback.cli._serve:serve_command"))
+
+
+def _users_add(p: _Parser) -> None:
+    p.add_argument("name", metavar="NAME", help="The sign-in name.")
+    p.add_argument("--role", required=True, choices=("coach", "runner"), metavar="ROLE",
+                   help="coach (sees every runner, makes invite links) or runner (sees their own athlete only).")
+    p.add_argument("--athlete", metavar="NAME", help="A runner's athlete in the store (default: NAME).")
+    _add_store(p)
+    p.set_defaults(**_handler("runback.cli._serve:users_add_command"))
+
+
+def _users_list(p: _Parser) -> None:
+    _add_store(p)
+    p.set_defaults(**_handler("runback.cli._serve:users_list_command"))
+
+
+def _users_remove(p: _Parser) -> None:
+    p.add_argument("name", metavar="NAME", help="The sign-in name.")
+    _add_store(p)
+    p.set_defaults(**_handler("runback.cli._serve:users_remove_command"))
+
+
 class _Command:
     """One command: its one-line summary, its help page's text and how to add its options.
 
@@ -403,6 +457,18 @@ class _Command:
         self.populate = populate
         self.subcommands = subcommands
 
+
+def _wellness_list(p: _Parser) -> None:
+    _add_store(p)
+    _add_athlete_filter(p)
+    _add_format(p)
+    p.set_defaults(**_handler("runback.cli._wellness:list_command"))
+
+
+_WELLNESS = {
+    "list": _Command("List the nights and days your watch recorded (sleep, sleep score, stress, resting heart rate).",
+                     populate=_wellness_list),
+}
 
 _ACTIVITIES = {
     "exclude": _Command(
@@ -449,6 +515,13 @@ _PAIN = {
     ),
 }
 
+_USERS = {
+    "add": _Command("Add an account; the password is asked (or read from stdin's first line).",
+                    populate=_users_add),
+    "list": _Command("List the accounts: name, role, athlete, created.", populate=_users_list),
+    "remove": _Command("Remove an account and its sessions; the athlete's data stays.", populate=_users_remove),
+}
+
 COMMANDS: dict[str, _Command] = {
     "demo": _Command(
         "Import the bundled sample runners into a temporary store and write their reports.",
@@ -493,6 +566,14 @@ COMMANDS: dict[str, _Command] = {
         "Write a coach's overview of every runner (index.html) with each runner's report beside it.",
         populate=_team_report,
     ),
+    "cohort": _Command(
+        "One row per runner: weeks, runs, weekly distance percentiles, flags per 100 runs, pain entries.",
+        "One row per runner, for a coach or a study: weeks of data, runs, the 10th, 50th and 90th "
+        "percentile of weekly running distance (weeks without a run count as 0), flags per 100 runs (all, "
+        "and by rule), pain entries, and where the runner sits in the group (percentile of median weekly "
+        "distance and of flag rate). With --scheduler, computed on Dask.",
+        _cohort,
+    ),
     "schema": _Command("Print the columns of runback's frames, with dtype, unit and meaning.", populate=_schema),
     "pain": _Command("Log how your back feels (pain 0-10), list the journal, import or start a journal CSV.",
                      subcommands=_PAIN),
@@ -504,6 +585,21 @@ COMMANDS: dict[str, _Command] = {
         "deleted), and say what was done. Exit status 1 when problems were found and not repaired.",
         _doctor,
     ),
+    "wellness": _Command(
+        "The sleep and stress your watch recorded (from a Garmin Connect export).",
+        "The sleep and stress your watch recorded, imported from a Garmin Connect export "
+        "(runback import export.zip): hours asleep, sleep score, average stress (0-100) and resting "
+        "heart rate per day. stress_or_poor_sleep uses them on days your journal does not cover.",
+        subcommands=_WELLNESS,
+    ),
+    "serve": _Command(
+        "Serve the store in the browser: upload exports, log pain, see the reports.",
+        "Serve the store in the browser: runners upload exports and log pain from a phone, the coach sees "
+        "the team. On 127.0.0.1 without accounts you own the store (the personal mode); any other host needs "
+        "accounts (runback users add). Prints the address; Ctrl-C stops it.",
+        _serve,
+    ),
+    "users": _Command("Add, list or remove the accounts of runback serve.", subcommands=_USERS),
 }
 """Every command of ``runback``, in the order the help lists them."""
 

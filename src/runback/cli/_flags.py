@@ -27,13 +27,19 @@ def flags_command(args: argparse.Namespace) -> None:
     since_day = parse_since(args.since)
     given, profile_file = given_profile(args)
     athlete: str | None = args.athlete
+    fmt = OutputFormat(args.fmt)
+    if args.scheduler is not None:
+        # Dask is imported only when asked for
+        from runback.cli._distributed import distributed_flags
+
+        _emit(distributed_flags(args, given, profile_file), fmt)
+        return
     st = open_store(args.store).snapshot()  # activities, samples and journal of one commit
     if athlete is not None and athlete not in st.athletes():
         known = ", ".join(st.athletes()) or "none yet"
         raise OptionError(f"no athlete {athlete!r} in the store {st.root} (athletes: {known})")
     activities = st.activities(athlete)
     journal = _journal(st, athlete)
-    fmt = OutputFormat(args.fmt)
     if activities.height == 0 and journal is None:
         if fmt is OutputFormat.table:
             # as `runback report` does: say why there is nothing, rather than print an empty table
@@ -45,7 +51,11 @@ def flags_command(args: argparse.Namespace) -> None:
     samples = st.samples(athlete) if activities.height else None
     profiles = resolve_store_profiles(st, activities, samples, given=given, profile_file=profile_file)
     out = flags(activities, samples, journal=journal, profile=profiles, since=since_day,
-                include_acwr=args.include_acwr)
+                include_acwr=args.include_acwr, wellness=st.wellness(athlete))
+    _emit(out, fmt)
+
+
+def _emit(out: pl.DataFrame, fmt: OutputFormat) -> None:
     if fmt is OutputFormat.table:
         emit(out.with_columns(pl.col("value", "threshold").round(3)), fmt, table_columns=_TABLE_COLUMNS)
     else:

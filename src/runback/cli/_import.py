@@ -78,8 +78,14 @@ def import_command(args: argparse.Namespace) -> None:
              f"import it with `runback pain import {journals[0]}`")
     try:
         st = open_store(args.store)
-        with _progress_bar(args.quiet) as progress:
-            summary = st.import_paths(paths, athlete=args.athlete, progress=progress, timezone=args.tz)
+        if getattr(args, "scheduler", None) is not None:
+            # Dask is imported only when asked for
+            from runback.cli._distributed import distributed_import
+
+            summary = distributed_import(args, paths)
+        else:
+            with _progress_bar(args.quiet) as progress:
+                summary = st.import_paths(paths, athlete=args.athlete, progress=progress, timezone=args.tz)
     except KeyboardInterrupt:
         # the batch is committed at once, at the end: Ctrl-C before then leaves the store as it was
         echo("interrupted: nothing from this run was stored", err=True)

@@ -46,6 +46,12 @@ def report_command(args: argparse.Namespace) -> None:
 def team_report_command(args: argparse.Namespace) -> None:
     """Write a coach's overview of every runner (index.html) with each runner's report beside it."""
     given, profile_file = given_profile(args)
+    if args.scheduler is not None:
+        # Dask is imported only when asked for
+        from runback.cli._distributed import distributed_team_report
+
+        echo(f"Wrote {distributed_team_report(args, given, profile_file)}")
+        return
     index = write_team_report(args.store, Path(args.output), lang=args.lang,
                               profile=given, profile_file=profile_file)
     echo(f"Wrote {index}")

@@ -13,6 +13,7 @@ _FRAMES = {
     "laps": (s.LAPS, s.LAPS_DOC),
     "flags": (s.FLAGS, s.FLAGS_DOC),
     "journal": (s.JOURNAL, s.JOURNAL_DOC),
+    "wellness": (s.WELLNESS, s.WELLNESS_DOC),
     "daily": (s.DAILY, s.DAILY_DOC),
     "weekly": (s.WEEKLY, s.WEEKLY_DOC),
     "pmc": (s.PMC, s.PMC_DOC),

@@ -1,6 +1,9 @@
 """Readers: one module per format, and :func:`read` for whatever a runner points at.
 
-``read_fit``, ``read_gpx`` and ``read_tcx`` read one file; :data:`READERS`
+``read_fit``, ``read_gpx`` and ``read_tcx`` read one file;
+:func:`read_strava_activities` a Strava export's ``activities.csv`` (any
+language) and :func:`read_wellness` a Garmin export's sleep or daily summary
+JSON; :data:`READERS`
 declares the formats (extensions, which copy of a run wins), :func:`reader_for`
 names a file's reader and :func:`file_kind` says whether an import would read a
 file as an activity, open it as an archive or pass it over;
@@ -28,7 +31,9 @@ from runback.io._pipeline import (
     run_import,
 )
 from runback.io.archive import file_kind
-from runback.io.readers import FORMAT_PRIORITY, READERS, Reader, reader_for
+from runback.io.readers import DUPLICATE_PRIORITY, FORMAT_PRIORITY, MANUAL_FORMAT, READERS, Reader, reader_for
+from runback.io.strava import StravaActivities, read_strava_activities
+from runback.io.wellness import collapse_wellness, new_wellness, read_wellness
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,7 +56,9 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
+    "DUPLICATE_PRIORITY",
     "FORMAT_PRIORITY",
+    "MANUAL_FORMAT",
     "READERS",
     "SAME_DISTANCE_RATIO",
     "SAME_RUN_OVERLAP",
@@ -61,14 +68,19 @@ __all__ = [
     "Frames",
     "ImportSummary",
     "Reader",
+    "StravaActivities",
+    "collapse_wellness",
     "file_kind",
     "find_duplicates",
     "localize",
+    "new_wellness",
     "read",
     "read_fit",
     "read_gpx",
     "read_report",
+    "read_strava_activities",
     "read_tcx",
+    "read_wellness",
     "reader_for",
 ]
 
@@ -109,8 +121,10 @@ def read_report(
     (Frames, ImportSummary)
         The activities, samples and laps, each run once (see
         :func:`runback.io.find_duplicates`: the same content, or the same run
-        in two formats, FIT kept over TCX over GPX), and the per-file outcome.
-        A bad file is listed in the summary and never stops the others.
+        in two formats, FIT kept over TCX over GPX over an activity typed in
+        by hand), the wellness days of a Garmin export (``Frames.wellness``),
+        and the per-file outcome.  A bad file is listed in the summary and
+        never stops the others.
     """
     result = run_import(_as_list(paths), athlete=athlete, workers=workers, progress=progress)
     return result.frames, result.summary
@@ -132,4 +146,4 @@ def read(
     notes = tuple(
         [f"failed: {n}" for n in summary.failed] + [f"skipped: {n}" for n in summary.skipped]
     )
-    return Frames(frames.activities, frames.samples, frames.laps, frames.warnings + notes)
+    return Frames(frames.activities, frames.samples, frames.laps, frames.warnings + notes, frames.wellness)

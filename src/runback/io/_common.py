@@ -159,13 +159,16 @@ class Frames:
     """What a reader returns: the three frames, conformed to :mod:`runback.schema`.
 
     ``warnings`` holds one plain line per recoverable problem (a truncated file
-    whose records before the break were kept, say).
+    whose records before the break were kept, say).  ``wellness`` holds the
+    days of sleep and stress an import found in a Garmin export
+    (:data:`runback.schema.WELLNESS`); the activity readers leave it empty.
     """
 
     activities: pl.DataFrame = field(default_factory=lambda: schema.empty(schema.ACTIVITIES))
     samples: pl.DataFrame = field(default_factory=lambda: schema.empty(schema.SAMPLES))
     laps: pl.DataFrame = field(default_factory=lambda: schema.empty(schema.LAPS))
     warnings: tuple[str, ...] = ()
+    wellness: pl.DataFrame = field(default_factory=lambda: schema.empty(schema.WELLNESS))
 
     @classmethod
     def concat(cls, parts: list[Frames]) -> Frames:
@@ -177,4 +180,5 @@ class Frames:
             samples=pl.concat([p.samples for p in parts], how="vertical"),
             laps=pl.concat([p.laps for p in parts], how="vertical"),
             warnings=tuple(w for p in parts for w in p.warnings),
+            wellness=pl.concat([p.wellness for p in parts], how="vertical"),
         )

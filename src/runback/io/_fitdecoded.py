@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from fitdecode import profile as fitdecode_profile
 
 # Record fields runback reads, by fitparse profile name.  Values are in FIT
 # units after scale/offset: timestamp in seconds since the FIT epoch
@@ -61,14 +62,39 @@ _TOTALS = {
     "enhanced_avg_speed",
 }
 _PRODUCT = {"manufacturer", "product", "garmin_product", "product_name"}
+# Session fields newer than fitparse 1.2.0's (2019) profile: the watch's "how did
+# that feel?" after a run.  Their numbers and base types come from fitdecode's
+# newer profile (:data:`NEWER_FIELDS`), not typed in here.
+SESSION_FEEL_FIELDS = {"workout_rpe", "workout_feel"}
 SUMMARY_FIELDS: dict[str, set[str]] = {
     "file_id": {"type"} | _PRODUCT,
     "activity": {"timestamp", "local_timestamp"},
-    "session": _TIMES | _TOTALS,
+    "session": _TIMES | _TOTALS | SESSION_FEEL_FIELDS,
     "lap": _TIMES | _TOTALS,
     "sport": {"sport", "sub_sport", "name"},
     "device_info": {"device_index"} | _PRODUCT,
 }
+
+
+
+def _newer_fields() -> dict[str, dict[int, Any]]:
+    """Summary fields runback reads that fitparse's profile lacks, from fitdecode's profile.
+
+    ``{message name: {field number: fitdecode profile field}}``; each field has
+    ``name``, ``def_num``, ``type`` (its base type's name), ``scale`` and ``offset``.
+    """
+    out: dict[str, dict[int, Any]] = {}
+    for mtype in fitdecode_profile.MESSAGE_TYPES.values():
+        wanted = SESSION_FEEL_FIELDS if mtype.name == "session" else set()
+        found = {f.def_num: f for f in mtype.fields.values() if f.name in wanted}
+        if found:
+            out[mtype.name] = found
+    return out
+
+
+NEWER_FIELDS: dict[str, dict[int, Any]] = _newer_fields()
+"""``{message: {field number: fitdecode field}}`` for the fields fitparse 1.2.0 names ``unknown_<n>``:
+session 192 ``workout_feel`` and 193 ``workout_rpe`` (both uint8)."""
 
 FIT_EPOCH_UNIX_S = 631065600  # 1989-12-31T00:00:00Z, the FIT epoch, in Unix seconds
 

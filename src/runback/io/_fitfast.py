@@ -31,7 +31,14 @@ import numpy as np
 from fitparse.profile import MESSAGE_TYPES
 from fitparse.records import BASE_TYPE_BYTE, BASE_TYPES, Crc
 
-from runback.io._fitdecoded import RECORD_FIELDS, SUMMARY_FIELDS, SUMMARY_MESSAGES, Decoded, set_field
+from runback.io._fitdecoded import (
+    NEWER_FIELDS,
+    RECORD_FIELDS,
+    SUMMARY_FIELDS,
+    SUMMARY_MESSAGES,
+    Decoded,
+    set_field,
+)
 
 
 class FastDecodeError(Exception):
@@ -102,6 +109,8 @@ def _needed_fields() -> dict[int, frozenset[int]]:
 
 
 _NEEDED = _needed_fields()
+# fields fitparse's profile lacks (session 192 workout_feel, 193 workout_rpe), from fitdecode's profile
+_NEWER = {num: NEWER_FIELDS[name] for num, name in _SUMMARY_NUMS.items() if name in NEWER_FIELDS}
 
 
 # --------------------------------------------------------------------------
@@ -466,7 +475,12 @@ def _decode_message(data: bytes, start: int, defn: _Def) -> dict[str, Any]:
         for (num, off, size, bt) in defn.fields
     ]
     values: dict[str, Any] = {}
-    for (num, _, _, _), raw in zip(defn.fields, raws):
+    newer = _NEWER.get(defn.mesg_num, {})
+    for (num, off, size, bt), raw in zip(defn.fields, raws):
+        if num in newer and num not in mesg_type.fields:
+            nfield = newer[num]
+            set_field(values, nfield.name, _scale_offset(nfield, _parse_raw(data, start + off, size, bt, defn.endian)), derived=False)
+            continue
         if num not in needed:
             continue
         field = mesg_type.fields[num]

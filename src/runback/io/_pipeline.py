@@ -31,8 +31,17 @@ from runback import schema
 from runback.errors import FileError, NotAnActivityError, UnreadableFileError, UnsupportedFormatError
 from runback.io._common import Frames, read_regular
 from runback.io._plausible import check_frames
-from runback.io.archive import FoundFile, Member, archive_members, file_kind, find_files
-from runback.io.readers import FORMAT_PRIORITY, GZIP_SUFFIX, max_bytes_for, reader_for, supported_extensions
+from runback.io.archive import ExportPart, FoundFile, Member, archive_members, file_kind, find_inputs
+from runback.io.readers import (
+    DUPLICATE_PRIORITY,
+    FORMAT_PRIORITY,
+    GZIP_SUFFIX,
+    MANUAL_FORMAT,
+    max_bytes_for,
+    reader_for,
+    supported_extensions,
+)
+from runback.io.wellness import new_wellness, wellness_id
 from runback.sports import compatible_sports, known_sport
 
 Progress = Callable[[int, int, str], None]
@@ -143,7 +152,20 @@ class ImportSummary:
         The ids of the activities stored (returned) by this import.
     duplicate_decisions
         One :class:`DuplicateDecision` per activity left out as a copy of
-        another: which copy was kept and why.
+        another: which copy was kept and why.  Where a recorded file repeats
+        an activity typed in by hand that is already stored, the file is kept
+        and the decision names the stored manual activity as the dropped copy
+        (see :attr:`superseded`).
+    manual_activity_ids
+        The ids among ``activity_ids`` of activities typed in by hand (format
+        ``manual``: rows of Strava's ``activities.csv`` without a file).
+    superseded
+        Stored manual activities that a recorded file of this import repeats:
+        ``(manual activity id, id of the file's activity)``.  The file's
+        activity is stored; the store should record the manual one as merged
+        into it (a ``merge`` correction), so the run counts once.
+    wellness_days
+        Rows of wellness (athlete, day, source) this import adds or completes.
     """
 
     imported: list[str] = field(default_factory=list)
@@ -154,6 +176,9 @@ class ImportSummary:
     warnings: list[str] = field(default_factory=list)
     activity_ids: list[str] = field(default_factory=list)
     duplicate_decisions: list[DuplicateDecision] = field(default_factory=list)
+    manual_activity_ids: list[str] = field(default_factory=list)
+    superseded: list[tuple[str, str]] = field(default_factory=list)
+    wellness_days: int = 0
 
     @property
     def ok(self) -> bool:
@@ -174,6 +199,11 @@ class ImportSummary:
             f"failed: {len(self.failed)}",
         ]
         out += [f"  {note}" for note in self.failed]
+        if self.manual_activity_ids:
+            out.append(f"typed in by hand (no file): {len(self.manual_activity_ids)} activit"
+                       f"{'y' if len(self.manual_activity_ids) == 1 else 'ies'}")  # fmt: skip
+        if self.wellness_days:
+            out.append(f"wellness: {self.wellness_days} day(s) of sleep, stress or resting heart rate")
         out += [f"warning: {w}" for w in self.warnings]
         return out
 
@@ -342,11 +372,20 @@ class _Match:
     why_kept: str
 
 
+@dataclass(frozen=True)
+class _Superseded:
+    manual: Mapping[str, Any]
+    by_id: str
+    match: str
+
+
 def _why_kept(kept: Mapping[str, Any], dropped: Mapping[str, Any], stored: bool) -> str:
     if stored:
         return "it was already stored (a stored activity is not replaced by an import)"
-    pk = FORMAT_PRIORITY.get(kept["format"], 9)
-    pd = FORMAT_PRIORITY.get(dropped["format"], 9)
+    pk = DUPLICATE_PRIORITY.get(kept["format"], 9)
+    pd = DUPLICATE_PRIORITY.get(dropped["format"], 9)
+    if MANUAL_FORMAT in (kept["format"], dropped["format"]) and pk != pd:
+        return "a recorded file wins over an activity typed in by hand"
     if pk != pd:
         return f"{kept['format'].upper()} is richer than {dropped['format'].upper()}"
     if bool(kept["partial"]) != bool(dropped["partial"]):
@@ -357,8 +396,14 @@ def _why_kept(kept: Mapping[str, Any], dropped: Mapping[str, Any], stored: bool)
     return "the first by file name"
 
 
-def _matches(new: pl.DataFrame, kept: pl.DataFrame | None) -> list[_Match | None]:
-    """For each row of ``new``, the kept activity it repeats (with the reasons), or ``None``."""
+def _matches(
+    new: pl.DataFrame, kept: pl.DataFrame | None, superseded: list[_Superseded] | None = None
+) -> list[_Match | None]:
+    """For each row of ``new``, the kept activity it repeats (with the reasons), or ``None``.
+
+    A new recorded activity that repeats a stored manual one is kept (``None``)
+    and listed in ``superseded``.
+    """
     accepted: list[dict[str, Any]] = []
     stored: set[int] = set()
     spans: list[tuple[float, int]] = []  # (start, index into accepted), sorted
@@ -387,7 +432,7 @@ def _matches(new: pl.DataFrame, kept: pl.DataFrame | None) -> list[_Match | None
         new.select(_DEDUP_COLUMNS)
         .with_row_index("_row")
         .with_columns(
-            _priority=pl.col("format").replace_strict(FORMAT_PRIORITY, default=9, return_dtype=pl.Int8),
+            _priority=pl.col("format").replace_strict(DUPLICATE_PRIORITY, default=9, return_dtype=pl.Int8),
             _partial=pl.col("partial").fill_null(False),
             _samples=-pl.col("n_samples").fill_null(0),
         )
@@ -419,6 +464,12 @@ def _matches(new: pl.DataFrame, kept: pl.DataFrame | None) -> list[_Match | None
                     best = (share, i)
         if best is not None:
             other = accepted[best[1]]
+            if best[1] in stored and other["format"] == MANUAL_FORMAT and row["format"] != MANUAL_FORMAT:
+                # a recorded file wins over a run typed in by hand, even one stored before
+                if superseded is not None:
+                    superseded.append(_Superseded(other, row["activity_id"], f"overlap {best[0]:.0%} of the shorter"))
+                accept(row, in_store=False)
+                continue
             decisions[row["_row"]] = _Match(
                 other, f"overlap {best[0]:.0%} of the shorter", _why_kept(other, row, best[1] in stored)
             )
@@ -450,6 +501,10 @@ def find_duplicates(new: pl.DataFrame, kept: pl.DataFrame | None = None) -> list
 KNOWN = ("imported", "present", "duplicate", "skipped")
 """Index outcomes that a re-import trusts without parsing again (failures are retried)."""
 
+EXPORT_PARTS = 1
+"""An archive's index entry carries this once its manual entries and wellness were read
+(``"exports"``): an archive indexed before is read once more (its activity files are not parsed again)."""
+
 
 @dataclass
 class ImportResult:
@@ -469,6 +524,7 @@ def _apply_meta(frames: Frames, meta: Mapping[str, Any] | None, label: str) -> F
             updates.append(pl.lit(meta["name"]).alias("name"))
         if meta.get("rpe") is not None:
             updates.append(pl.lit(float(meta["rpe"])).alias("rpe"))
+            updates.append(pl.lit("strava").alias("rpe_source"))  # the runner's rating in Strava wins over the watch's
         known = known_sport(meta.get("type"))
         if known is not None:  # an unknown (or translated) type leaves the file's own sport
             sport, sub_sport = known
@@ -498,6 +554,7 @@ def run_import(
     index: Mapping[str, Mapping[str, Any]] | None = None,
     kept: pl.DataFrame | None = None,
     wave_bytes: int = WAVE_BYTES,
+    kept_wellness: pl.DataFrame | None = None,
 ) -> ImportResult:
     """Find, parse and deduplicate; the caller stores the result.
 
@@ -512,6 +569,10 @@ def run_import(
     wave_bytes
         Archive members are parsed (and their bytes let go) whenever those
         waiting hold more than this; see :data:`WAVE_BYTES`.
+    kept_wellness
+        Wellness rows already stored for this athlete
+        (:data:`runback.schema.WELLNESS`); only rows that add a day or a value
+        are returned (:func:`runback.io.wellness.new_wellness`).
     """
     index = index or {}
     by_sha = {e["sha256"]: e for e in index.values() if e.get("sha256") and e.get("outcome") in KNOWN}
@@ -564,15 +625,22 @@ def run_import(
         tasks.clear()
         pending = 0
 
-    found_files, problems = find_files(list(paths))
-    for problem in problems:  # a device or pipe is skipped with its reason, not a failure
+    inputs = find_inputs(list(paths))
+    for problem in inputs.problems:  # a device or pipe is skipped with its reason, not a failure
         (summary.skipped if isinstance(problem, NotAnActivityError) else summary.failed).append(FileNote.of(problem))
-    for found in found_files:
+    parts: list[ExportPart] = list(inputs.parts)
+    for found in inputs.files:
         entry = index.get(found.key)
         if found.kind == "archive":
             prefix = found.key + "!"
             members = {k: e for k, e in index.items() if k.startswith(prefix)}
-            if unchanged(entry, found) and all(e.get("outcome") in KNOWN for e in members.values()):
+            if (
+                unchanged(entry, found)
+                # an archive indexed before runback read exports' manual entries and wellness is read once more
+                and entry is not None
+                and entry.get("exports") == EXPORT_PARTS
+                and all(e.get("outcome") in KNOWN for e in members.values())
+            ):
                 for k, e in sorted(members.items()):
                     reuse(found.label + "!" + k[len(prefix):], e)
                 continue
@@ -585,6 +653,9 @@ def run_import(
                         summary.failed.append(FileNote.of(item))
                         broken = True
                         continue
+                    if isinstance(item, ExportPart):
+                        parts.append(item)
+                        continue
                     _queue(item, athlete, by_sha, tasks, new_index, reuse)
                     pending += len(item.data)
                     if pending > wave_bytes:
@@ -594,7 +665,9 @@ def run_import(
                 broken = True
             # an archive with an unreadable part is read again next time, so its failure is reported again
             outcome = "failed" if broken else "archive"
-            new_index[found.key] = {"size": found.size, "mtime_ns": found.mtime_ns, "outcome": outcome}
+            new_index[found.key] = {
+                "size": found.size, "mtime_ns": found.mtime_ns, "outcome": outcome, "exports": EXPORT_PARTS,
+            }  # fmt: skip
             continue
         if unchanged(entry, found):
             assert entry is not None
@@ -620,8 +693,31 @@ def run_import(
         del data  # the worker reads it again: no need to hold every file in memory
 
     parse_wave()
+
+    manual_keys: set[str] = set()
+    for export in parts:
+        summary.warnings += list(export.warnings)
+        manual = _manual_frames(export, athlete, summary)
+        if manual is not None:
+            parsed.append((Task(export.label, export.key, athlete), manual))
+            manual_keys.add(export.key)
+
     frames = Frames.concat([f for _, f in parsed])
-    matches = _matches(frames.activities, kept)
+    superseded: list[_Superseded] = []
+    matches = _matches(frames.activities, kept, superseded)
+    new_sources = dict(zip(frames.activities["activity_id"], frames.activities["source"]))
+    for replaced in superseded:
+        summary.superseded.append((str(replaced.manual["activity_id"]), replaced.by_id))
+        summary.duplicate_decisions.append(
+            DuplicateDecision(
+                kept_id=replaced.by_id,
+                kept_source=str(new_sources[replaced.by_id]),
+                dropped_id=str(replaced.manual["activity_id"]),
+                dropped_source=str(replaced.manual["source"]),
+                match=replaced.match,
+                why_kept="a recorded file wins over an activity typed in by hand",
+            )
+        )
     decisions = [None if m is None else str(m.kept["activity_id"]) for m in matches]
     for (act_id, source), m in zip(frames.activities.select("activity_id", "source").iter_rows(), matches):
         if m is not None and m.kept["activity_id"] != act_id:
@@ -647,6 +743,13 @@ def run_import(
         row += len(ids)
         record = {"size": task.size, "mtime_ns": task.mtime_ns, "sha256": task.sha256, "activity_ids": ids}
         fresh = [i for i, d in zip(ids, mine) if d is None]
+        if task.key in manual_keys:  # typed-in activities: no file of their own to index or list
+            if fresh:
+                keep = pl.col("activity_id").is_in(fresh)
+                keep_parts.append(Frames(part.activities.filter(keep), part.samples, part.laps))
+                summary.activity_ids += fresh
+                summary.manual_activity_ids += fresh
+            continue
         if fresh:
             keep = pl.col("activity_id").is_in(fresh)
             keep_parts.append(
@@ -666,8 +769,36 @@ def run_import(
             new_index[task.key] = {**record, "outcome": "duplicate", "duplicate_of": other}
 
     kept_frames = Frames.concat(keep_parts)
-    frames = Frames(kept_frames.activities, kept_frames.samples, kept_frames.laps, tuple(summary.warnings))
+    wellness = new_wellness(kept_wellness, _wellness_of(parts, athlete))
+    summary.wellness_days = wellness.height
+    frames = Frames(
+        kept_frames.activities, kept_frames.samples, kept_frames.laps, tuple(summary.warnings), wellness
+    )
     return ImportResult(frames=frames, summary=summary, index=new_index)
+
+
+def _manual_frames(part: ExportPart, athlete: str, summary: ImportSummary) -> Frames | None:
+    """A part's typed-in activities for ``athlete``; each checked like a file (an impossible one is left out)."""
+    if part.activities.is_empty():
+        return None
+    rows: list[pl.DataFrame] = []
+    for i in range(part.activities.height):
+        one = part.activities.slice(i, 1).with_columns(athlete=pl.lit(athlete))
+        try:
+            rows.append(check_frames(Frames(activities=one), str(one["source"].item())).activities)
+        except FileError as exc:
+            summary.warnings.append(f"{exc}; not imported")
+    return Frames(activities=pl.concat(rows)) if rows else None
+
+
+def _wellness_of(parts: Sequence[ExportPart], athlete: str) -> pl.DataFrame:
+    """The parts' wellness rows for ``athlete`` (ids made for the athlete)."""
+    found = [p.wellness for p in parts if not p.wellness.is_empty()]
+    if not found:
+        return schema.empty(schema.WELLNESS)
+    rows = pl.concat(found, how="vertical").with_columns(athlete=pl.lit(athlete))
+    ids = [wellness_id(athlete, day, source) for day, source in rows.select("date", "source").iter_rows()]
+    return rows.with_columns(wellness_id=pl.Series(ids, dtype=pl.String))
 
 
 def _queue(

@@ -12,18 +12,24 @@
   are decompressed from one archive, and any error a member raises is that
   member's failure, never the import's.
 * A Strava bulk export (``activities.csv`` beside ``activities/*.fit.gz``,
-  ``*.gpx.gz``, ``*.tcx.gz``; zipped or unzipped) adds each activity's name,
-  type and perceived exertion from ``activities.csv``, joined on its
-  ``Filename`` column.
+  ``*.gpx.gz``, ``*.tcx.gz``; zipped or unzipped, in any language Strava
+  writes: :mod:`runback.io.strava`) adds each activity's name, type and
+  perceived exertion from ``activities.csv``, joined on its file column; its
+  rows without a file (activities typed in by hand) become activities of
+  format ``manual``.
+* A Garmin Connect export's sleep and daily summary JSON
+  (``*_sleepData.json``, ``UDSFile_*.json``: :mod:`runback.io.wellness`),
+  zipped or dropped in a folder, give wellness rows.
 
-Inside archives every member that is not an activity file (JSON, CSV, images
-...) is ignored silently; in folders, only obviously non-activity files are,
-and any other unknown extension is reported as unsupported.
+What an export holds beside its activity files comes out as an
+:class:`ExportPart`.  Inside archives every other member that is not an
+activity file (JSON, CSV, images ...) is ignored silently; in folders, only
+obviously non-activity files are, and any other unknown extension is reported
+as unsupported.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import stat
@@ -33,6 +39,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import polars as pl
+
+from runback import schema
 from runback.errors import FileError, UnreadableFileError, UnsupportedFormatError
 from runback.io._common import (
     GZIP_MAGIC,
@@ -46,16 +55,21 @@ from runback.io._common import (
     too_large,
 )
 from runback.io.readers import GZIP_SUFFIX, max_bytes_for, reader_for, supported_extensions
+from runback.io.strava import STRAVA_CSV, StravaActivities, read_strava_activities
+from runback.io.wellness import MAX_WELLNESS_BYTES, read_wellness, wellness_kind
 
 __all__ = [
     "ACTIVITY_EXTENSIONS",
     "ARCHIVE_EXTENSION",
     "MAX_ARCHIVE_BYTES",
+    "ExportPart",
     "FoundFile",
+    "Inputs",
     "Member",
     "archive_members",
     "file_kind",
     "find_files",
+    "find_inputs",
     "strava_metadata",
 ]
 
@@ -89,7 +103,6 @@ Ten years of daily runs as FIT files are about 1 GB; a zip bomb of many large me
 MAX_CSV_BYTES = 64 * MiB
 """The largest Strava ``activities.csv`` read (a few hundred bytes per activity)."""
 
-STRAVA_CSV = "activities.csv"
 
 
 def file_kind(name: str) -> str:
@@ -132,44 +145,53 @@ class Member:
     meta: Mapping[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class ExportPart:
+    """What one export file other than an activity file holds: manual activities, wellness days.
+
+    ``label`` names the file (``export.zip!activities.csv``); ``activities``
+    are :data:`runback.schema.ACTIVITIES` rows of format ``manual`` (no
+    samples), ``wellness`` :data:`runback.schema.WELLNESS` rows; ``warnings``
+    one line per problem, each naming the file.  Their ``athlete`` is a
+    placeholder the import pipeline replaces.
+    """
+
+    label: str
+    key: str
+    activities: pl.DataFrame = field(default_factory=lambda: schema.empty(schema.ACTIVITIES), repr=False)
+    wellness: pl.DataFrame = field(default_factory=lambda: schema.empty(schema.WELLNESS), repr=False)
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What :func:`find_inputs` found: files to read, problems, and export parts read already."""
+
+    files: list[FoundFile]
+    problems: list[FileError]
+    parts: list[ExportPart]
+
+
 def strava_metadata(data: bytes) -> dict[str, dict[str, Any]]:
     """Name, type and perceived exertion per file from a Strava ``activities.csv``.
 
-    Returns a mapping from the ``Filename`` column (``activities/123.gpx.gz``,
+    Returns a mapping from the file column (``activities/123.gpx.gz``,
     relative to the CSV's folder) to ``{"name", "type", "rpe"}``.  Strava
     repeats some column names; the first of each is used.  Rows without a
-    filename (manual entries) are left out.
+    filename (manual entries) are left out here: see
+    :func:`runback.io.strava.read_strava_activities`, which also reads them,
+    in every language Strava writes.
     """
-    text = data.decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header:
-        return {}
-    col: dict[str, int] = {}
-    for i, title in enumerate(header):
-        col.setdefault(title.strip().lower(), i)
+    return read_strava_activities(data, STRAVA_CSV).by_file
 
-    def cell(row: list[str], title: str) -> str | None:
-        i = col.get(title)
-        value = row[i].strip() if i is not None and i < len(row) else ""
-        return value or None
 
-    out: dict[str, dict[str, Any]] = {}
-    for row in reader:
-        filename = cell(row, "filename")
-        if not filename:
-            continue
-        rpe_text = cell(row, "perceived exertion")
-        try:
-            rpe = float(rpe_text) if rpe_text else None
-        except ValueError:
-            rpe = None
-        out[PurePosixPath(filename).as_posix()] = {
-            "name": cell(row, "activity name"),
-            "type": cell(row, "activity type"),
-            "rpe": rpe,
-        }
-    return out
+def _strava_part(strava: StravaActivities, label: str, key: str) -> ExportPart:
+    return ExportPart(label=label, key=key, activities=strava.manual, warnings=strava.warnings)
+
+
+def _wellness_part(data: bytes, label: str, key: str, kind: str) -> ExportPart:
+    part = read_wellness(data, label, kind=kind)
+    return ExportPart(label=label, key=key, wellness=part.wellness, warnings=part.warnings)
 
 
 def _stat_file(
@@ -202,10 +224,25 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], li
     """Expand the given files and folders into the activity files and archives to read.
 
     Returns the files found (in a stable order, each once) and one error per
-    given path that does not exist or per file of an unsupported type.
+    given path that does not exist or per file of an unsupported type.  (See
+    :func:`find_inputs` for what exports hold beside their activity files.)
+    """
+    found = find_inputs(paths)
+    return found.files, found.problems
+
+
+def find_inputs(paths: list[str | os.PathLike[str]]) -> Inputs:
+    """Like :func:`find_files`, and also read the export files found in folders.
+
+    A Strava ``activities.csv`` gives its rows' names, types and perceived
+    exertion to the activity files beside it (``FoundFile.meta``) and its rows
+    without a file as an :class:`ExportPart`; a Garmin ``*_sleepData.json`` or
+    ``UDSFile_*.json`` gives its wellness rows as an :class:`ExportPart`.
+    (Inside zips, :func:`archive_members` does the same.)
     """
     found: dict[str, FoundFile] = {}
     problems: list[FileError] = []
+    parts: list[ExportPart] = []
     for given in paths:
         path = Path(given)
         label = str(given)
@@ -214,19 +251,36 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], li
             real = path.resolve()  # once per folder: the files' keys are real paths below it
             files = list(_walk(real))
             for file in files:
-                if file.name.lower() == STRAVA_CSV:
-                    try:  # a regular file of sane size only: a pipe named activities.csv must not hang the walk
-                        strava[file.parent] = strava_metadata(read_regular(file, str(file), MAX_CSV_BYTES))
-                    except FileError:
-                        pass  # the activities still import, without names
+                shown = str(path / file.relative_to(real))
+                kind = wellness_kind(file.name)
+                if file.name.lower() != STRAVA_CSV and kind is None:
+                    continue
+                try:
+                    if file.stat().st_size > MAX_WELLNESS_BYTES:
+                        parts.append(ExportPart(shown, str(file), warnings=(f"{shown}: too large to be read; left out",)))
+                        continue
+                    # a regular file only: a pipe named activities.csv must not hang the walk
+                    data = read_regular(file, shown, MAX_WELLNESS_BYTES)
+                except OSError as exc:
+                    parts.append(ExportPart(shown, str(file), warnings=(f"{cannot_read(shown, exc)}; left out",)))
+                    continue  # the activities still import, without names
+                except FileError as exc:
+                    parts.append(ExportPart(shown, str(file), warnings=(f"{exc}; left out",)))
+                    continue
+                if kind is not None:
+                    parts.append(_wellness_part(data, shown, str(file), kind))
+                    continue
+                rows = read_strava_activities(data, shown)
+                strava[file.parent] = rows.by_file
+                parts.append(_strava_part(rows, shown, str(file)))
             for file in files:
                 kind = file_kind(file.name)
                 if kind == "ignore":
                     continue
                 meta = None
-                for root, rows in strava.items():
+                for root, rows_by_file in strava.items():
                     if file.is_relative_to(root):
-                        meta = rows.get(file.relative_to(root).as_posix())
+                        meta = rows_by_file.get(file.relative_to(root).as_posix())
                         break
                 label = str(path / file.relative_to(real))  # as the user named the folder
                 try:
@@ -247,6 +301,18 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], li
             except OSError as exc:
                 problems.append(cannot_read(label, exc))
                 continue
+            kind = wellness_kind(path.name)
+            if kind is not None or path.name.lower() == STRAVA_CSV:  # an export's file given by name
+                try:
+                    data = path.read_bytes()
+                except OSError as exc:
+                    problems.append(cannot_read(label, exc))
+                    continue
+                if kind is not None:
+                    parts.append(_wellness_part(data, label, entry.key, kind))
+                else:  # its typed-in activities (the files it names are not beside it here)
+                    parts.append(_strava_part(read_strava_activities(data, label), label, entry.key))
+                continue
             found.setdefault(entry.key, entry)
         else:
             problems.append(UnreadableFileError(label, "no such file or folder"))
@@ -264,7 +330,7 @@ def find_files(paths: list[str | os.PathLike[str]]) -> tuple[list[FoundFile], li
                     f"(also {GZIP_SUFFIX}) and {ARCHIVE_EXTENSION}",
                 )
             )
-    return result, problems
+    return Inputs(files=result, problems=problems, parts=parts)
 
 
 class _Budget:
@@ -300,17 +366,22 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limit: 
 
 def _zip_members(
     zf: zipfile.ZipFile, label: str, key: str, depth: int, budget: _Budget
-) -> Iterator[Member | FileError]:
+) -> Iterator[Member | ExportPart | FileError]:
     infos = [i for i in zf.infolist() if not i.is_dir()]
     strava: dict[str, dict[str, Any]] = {}
     for info in infos:
         if PurePosixPath(info.filename).name.lower() == STRAVA_CSV:
+            member_label = f"{label}!{info.filename}"
             try:
-                rows = strava_metadata(_read_member(zf, info, f"{label}!{info.filename}", MAX_CSV_BYTES, budget))
-            except FileError:
+                rows = read_strava_activities(
+                    _read_member(zf, info, member_label, MAX_CSV_BYTES, budget), member_label
+                )
+            except FileError as exc:
+                yield ExportPart(member_label, f"{key}!{info.filename}", warnings=(f"{exc}; names not joined",))
                 continue
+            yield _strava_part(rows, member_label, f"{key}!{info.filename}")
             folder = PurePosixPath(info.filename).parent
-            for filename, meta in rows.items():
+            for filename, meta in rows.by_file.items():
                 strava[(folder / filename).as_posix()] = meta
     for info in sorted(infos, key=lambda i: i.filename):
         name = info.filename
@@ -318,6 +389,17 @@ def _zip_members(
             continue
         kind = file_kind(name)
         member_label, member_key = f"{label}!{name}", f"{key}!{name}"
+        wellness = wellness_kind(name)
+        if wellness is not None:
+            try:
+                if info.file_size > MAX_WELLNESS_BYTES:
+                    raise UnreadableFileError(member_label, f"too large ({info.file_size} bytes uncompressed)")
+                data = _read_member(zf, info, member_label, MAX_WELLNESS_BYTES, budget)
+            except FileError as exc:
+                yield ExportPart(member_label, member_key, warnings=(f"{exc}; its {wellness} data left out",))
+                continue
+            yield _wellness_part(data, member_label, member_key, wellness)
+            continue
         if kind not in ("activity", "archive"):
             continue  # a JSON, CSV or picture in an export: not an activity, not a failure
         limit = max_bytes_for(name) if kind == "activity" else MAX_MEMBER_BYTES
@@ -336,7 +418,7 @@ def _zip_members(
 
 def _open_zip(
     fileobj: io.BytesIO | Path, label: str, key: str, depth: int, budget: _Budget
-) -> Iterator[Member | FileError]:
+) -> Iterator[Member | ExportPart | FileError]:
     try:
         zf = zipfile.ZipFile(fileobj)
     except Exception as exc:  # BadZipFile, OSError, and what a crafted directory raises (UnicodeDecodeError ...)
@@ -349,11 +431,14 @@ def _open_zip(
             yield UnreadableFileError(label, f"archive stopped being readable: {type(exc).__name__}: {exc}")
 
 
-def archive_members(found: FoundFile, *, budget: int = MAX_ARCHIVE_BYTES) -> Iterator[Member | FileError]:
+def archive_members(
+    found: FoundFile, *, budget: int = MAX_ARCHIVE_BYTES
+) -> Iterator[Member | ExportPart | FileError]:
     """The activity files inside a zip (and the zips inside it), streamed from disk.
 
-    Yields a :class:`Member` per activity file and a :class:`FileError` per
-    member (or archive) that cannot be read; everything else is passed over.
+    Yields a :class:`Member` per activity file, an :class:`ExportPart` per
+    Strava ``activities.csv`` or Garmin wellness JSON, and a :class:`FileError`
+    per member (or archive) that cannot be read; everything else is passed over.
     A gzip-compressed zip (``export.zip.gz``) is decompressed in memory, up
     to :data:`MAX_MEMBER_BYTES`.  No more than :data:`MAX_ARCHIVE_BYTES` are
     decompressed from one archive (``budget``, in bytes).  Nothing a member

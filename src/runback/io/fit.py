@@ -49,6 +49,7 @@ from runback.io._common import Frames, RawFile, Source, content_id, load_source
 from runback.io._plausible import clean_samples, refused
 from runback.io._fitdecoded import (
     FIT_EPOCH_UNIX_S,
+    NEWER_FIELDS,
     RECORD_FIELDS,
     SUMMARY_MESSAGES,
     Decoded,
@@ -241,8 +242,13 @@ class _Collector:
         if mname != "record" and mname not in self.messages:
             return False
         values: dict[str, Any] = {}
+        newer = NEWER_FIELDS.get(mname, {})
         for fd in fields:
             derived = fd.field_def is None
+            if fd.name.startswith("unknown_") and fd.def_num in newer:
+                # fitparse 1.2.0 does not know this field; fitdecode's profile does
+                set_field(values, newer[fd.def_num].name, _first(fd.raw_value), derived=derived)
+                continue
             # date_time fields as raw FIT seconds, as the fast path gives them
             value = fd.raw_value if fd.name == "timestamp" or isinstance(fd.value, datetime) else fd.value
             if mname == "record":
@@ -484,6 +490,22 @@ def _cadence(msg: dict[str, Any], whole: str, fraction: str, *, factor: float) -
     return (value + (_num(msg.get(fraction)) or 0.0)) * factor
 
 
+WORKOUT_RPE_MAX = 100
+"""FIT's workout_rpe is the CR-10 rating times ten (0-100)."""
+
+
+def _rpe(value: Any) -> float | None:
+    """The watch's workout_rpe (0-100) as runback's rpe (0-10); ``None`` outside that range."""
+    raw = _num(value)
+    return raw / 10 if raw is not None and 0 <= raw <= WORKOUT_RPE_MAX else None
+
+
+def _feel(value: Any) -> float | None:
+    """The watch's workout_feel (0 very weak ... 100 very strong); ``None`` outside 0-100."""
+    raw = _num(value)
+    return raw if raw is not None and 0 <= raw <= 100 else None
+
+
 def _nanmean(x: np.ndarray) -> float | None:
     x = x[~np.isnan(x)]
     return float(x.mean()) if x.size else None
@@ -633,6 +655,7 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
         if avg_speed is None and distance is not None and moving:
             avg_speed = distance / moving
 
+        rpe = _rpe(msg.get("workout_rpe"))
         start_utc = _utc(start)
         activity_rows.append(
             {
@@ -658,7 +681,9 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
                 "avg_speed_mps": avg_speed,
                 "device": device,
                 "n_samples": int(mask.size),
-                "rpe": None,
+                "rpe": rpe,
+                "rpe_source": "fit" if rpe is not None else None,
+                "feel": _feel(msg.get("workout_feel")),
                 "partial": decoded.partial_reason is not None,
                 "partial_reason": (
                     decoded.partial_reason

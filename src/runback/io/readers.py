@@ -16,9 +16,12 @@ from typing import Any, Protocol
 from runback.io._common import MAX_FILE_BYTES, MiB, Frames, Source
 
 __all__ = [
+    "DUPLICATE_PRIORITY",
     "FIT_MAX_BYTES",
     "FORMAT_PRIORITY",
     "GZIP_SUFFIX",
+    "MANUAL_FORMAT",
+    "MANUAL_PRIORITY",
     "READERS",
     "ReadFunction",
     "Reader",
@@ -113,6 +116,17 @@ READERS: tuple[Reader, ...] = (
 
 FORMAT_PRIORITY: dict[str, int] = {r.format: r.priority for r in READERS}
 """Which copy of a run is kept: FIT (richest: laps, power, device totals), then TCX (laps), then GPX."""
+
+MANUAL_FORMAT = "manual"
+"""The format of an activity typed in by hand (a row of Strava's ``activities.csv``
+without a file): totals only, no samples.  No reader reads it; the Strava
+export reader (:mod:`runback.io.strava`) makes it."""
+
+MANUAL_PRIORITY = max(FORMAT_PRIORITY.values()) + 1
+"""A typed-in activity is the poorest copy of a run: any recorded file wins over it."""
+
+DUPLICATE_PRIORITY: dict[str, int] = {**FORMAT_PRIORITY, MANUAL_FORMAT: MANUAL_PRIORITY}
+"""Which copy of a run the duplicate check keeps: :data:`FORMAT_PRIORITY`, then a manual entry."""
 
 
 def reader_for(name: str | os.PathLike[str]) -> Reader | None:

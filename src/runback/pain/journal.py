@@ -554,16 +554,17 @@ def write_template(path: str | os.PathLike[str] | None = None) -> str:
 # RPE for the load model
 # --------------------------------------------------------------------------
 def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame | None) -> pl.DataFrame:
-    """Fill ``activities.rpe`` where it is null, from the journal.
+    """Set ``activities.rpe`` from the journal where the runner logged one; ``rpe_source`` says so.
 
     The rule, in order:
 
-    1. an RPE already in ``activities.rpe`` (e.g. Strava's activities.csv) wins;
-    2. else the journal entry naming the activity (``activity_id``);
-    3. else a journal entry of the same athlete on the activity's local day
+    1. the journal entry naming the activity (``activity_id``);
+    2. else a journal entry of the same athlete on the activity's local day
        (``start_time_local``'s date) that names no activity, but only for a
        run (as the load model counts them) on a day with exactly one run (with two runs the
-       entry must name the activity, rather than guess).
+       entry must name the activity, rather than guess);
+    3. else the RPE the export already holds (the watch's ``workout_rpe``, Strava's
+       perceived exertion): what the runner typed into the journal wins over it.
 
     Where several entries qualify, the latest one (by date, then time) counts.
 
@@ -608,12 +609,14 @@ def apply_journal_rpe(activities: pl.DataFrame, journal: pl.DataFrame | None) ->
         )
         .join(by_activity, on=["athlete", "activity_id"], how="left")
         .join(by_day, left_on=["athlete", "_date"], right_on=["athlete", "date"], how="left")
+        .with_columns(_rpe_journal=pl.coalesce(
+            pl.col("_rpe_entry"), pl.when(is_run & pl.col("_only_run")).then(pl.col("_rpe_day"))
+        ))
         .with_columns(
-            pl.coalesce(
-                pl.col("rpe"),
-                pl.col("_rpe_entry"),
-                pl.when(is_run & pl.col("_only_run")).then(pl.col("_rpe_day")),
-            ).alias("rpe")
+            rpe=pl.coalesce(pl.col("_rpe_journal"), pl.col("rpe")),
+            rpe_source=pl.when(pl.col("_rpe_journal").is_not_null())
+            .then(pl.lit("journal"))
+            .otherwise(pl.col("rpe_source") if "rpe_source" in activities.columns else pl.lit(None, pl.String)),
         )
         .sort("_row")
     )

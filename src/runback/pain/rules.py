@@ -527,10 +527,13 @@ def stress_or_poor_sleep(
     journal: pl.DataFrame,
     activities: pl.DataFrame,
     load_flags: pl.DataFrame | None,
+    wellness: pl.DataFrame | None = None,
     *,
     short_sleep_h: float = 7.0,
     poor_sleep_quality: int = 2,
     high_stress: int = 4,
+    poor_sleep_score: float = 60.0,
+    high_device_stress: float = 51.0,
     usual_quantile: float = 0.8,
     min_runs: int = 5,
 ) -> pl.DataFrame:
@@ -543,7 +546,10 @@ def stress_or_poor_sleep(
     when its mean heart rate (without heart rate: mean speed) is above the
     runner's own ``usual_quantile`` of their runs (needs ``min_runs`` runs).
     The day's wellness is the worst of that day's entries: fewest ``sleep_h``,
-    lowest ``sleep_quality``, highest ``stress``.
+    lowest ``sleep_quality``, highest ``stress``.  For a day without a journal
+    entry, the watch's night and day count instead (``wellness``: Garmin's
+    hours asleep, sleep score and average stress); the journal wins where the
+    runner logged the day.
 
     Parameters
     ----------
@@ -551,12 +557,20 @@ def stress_or_poor_sleep(
         :data:`runback.schema.JOURNAL` and :data:`runback.schema.ACTIVITIES` frames.
     load_flags
         :data:`runback.schema.FLAGS` frame of the load rules (None: none).
+    wellness
+        :data:`runback.schema.WELLNESS` frame from the device (None: none).
     short_sleep_h
         Sleep under this many hours counts as short.  Default 7.
     poor_sleep_quality
         Sleep quality (1-5) at or below this is the worst band.  Default 2 (poor, very poor).
     high_stress
         Stress (1-5) at or above this is the worst band.  Default 4 (high, very high).
+    poor_sleep_score
+        A device sleep score (0-100) under this is poor sleep.  Default 60 (Garmin calls
+        scores under 60 poor).
+    high_device_stress
+        A device's average stress of the day (0-100) at or above this is high stress.
+        Default 51 (Garmin's medium and high bands, 51-100, for a whole day's average).
     usual_quantile
         The runner's usual intensity, as a quantile of their runs.  Default 0.8 (heuristic).
     min_runs
@@ -573,11 +587,18 @@ def stress_or_poor_sleep(
     ----------
     ``docs/evidence.md``, rule ``stress_or_poor_sleep`` (Dutch physiotherapy guidance; Saw 2016, Milewski 2014; weak-moderate).
     """
-    wellness = (
+    logged = (
         journal.group_by("athlete", "date")
         .agg(pl.col("sleep_h").min(), pl.col("sleep_quality").min(), pl.col("stress").max())
     )
-    by_day = {(r["athlete"], r["date"]): r for r in wellness.iter_rows(named=True)}
+    by_day = {(r["athlete"], r["date"]): r for r in logged.iter_rows(named=True)}
+    if wellness is not None:
+        for r in wellness.iter_rows(named=True):
+            # the journal wins: the watch speaks only for days the runner did not log
+            by_day.setdefault((r["athlete"], r["date"]), {
+                "sleep_h": None, "sleep_quality": None, "stress": None,
+                "device_sleep_h": r["sleep_h"], "sleep_score": r["sleep_score"], "stress_avg": r["stress_avg"],
+            })
     flagged_by: dict[str, set[str]] = defaultdict(set)
     day_rules: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
     week_rules: dict[tuple[str, dt.date], set[str]] = defaultdict(set)
@@ -610,8 +631,21 @@ def stress_or_poor_sleep(
         if w["stress"] is not None and w["stress"] >= high_stress:
             signals.append((w["stress"], high_stress, f"high stress ({w['stress']}/5)",
                             f"veel stress ({w['stress']}/5)"))
+        device_h, score, stress = w.get("device_sleep_h"), w.get("sleep_score"), w.get("stress_avg")
+        if device_h is not None and device_h < short_sleep_h:
+            signals.append((device_h, short_sleep_h,
+                            f"short sleep on your watch ({device_h:.1f} h, under {short_sleep_h:g} h)",
+                            f"weinig slaap volgens je horloge ({fmt_g(round(device_h, 1), 'nl')} uur, minder dan "
+                            f"{fmt_g(short_sleep_h, 'nl')} uur)"))
+        if score is not None and score < poor_sleep_score:
+            signals.append((score, poor_sleep_score, f"a sleep score of {score:g} on your watch (under {poor_sleep_score:g})",
+                            f"een slaapscore van {fmt_g(score, 'nl')} op je horloge (onder {fmt_g(poor_sleep_score, 'nl')})"))
+        if stress is not None and stress >= high_device_stress:
+            signals.append((stress, high_device_stress, f"a stress level of {stress:g} on your watch (0-100)",
+                            f"een stressniveau van {fmt_g(stress, 'nl')} op je horloge (0-100)"))
         if not signals:
             continue
+        logged_or_measured = "logged" if device_h is None and score is None and stress is None else "recorded"
         why_en = [rule_words(r)[0] for r in rules]
         why_nl = [rule_words(r)[1] for r in rules]
         if weekly:
@@ -625,7 +659,7 @@ def stress_or_poor_sleep(
             "rule": STRESS_OR_POOR_SLEEP.id, "band": "present",
             "value": float(signals[0][0]), "threshold": float(signals[0][1]), "baseline": None,
             "message_en": (
-                f"You logged {' and '.join(s[2] for s in signals)} on the day of this run. What made it a "
+                f"You {logged_or_measured} {' and '.join(s[2] for s in signals)} on the day of this run. What made it a "
                 f"hard or long session: {'; '.join(why_en)}. With a lot of stress or poor sleep, the advice is "
                 "to train anyway but at a lower intensity."
             ),
@@ -643,7 +677,7 @@ STRESS_OR_POOR_SLEEP = Rule(
     id="stress_or_poor_sleep",
     kind="journal",
     function=stress_or_poor_sleep,
-    inputs=("journal", "activities", "load_flags"),
+    inputs=("journal", "activities", "load_flags", "wellness"),
     label={
         "en": "Hard session with high stress or poor sleep",
         "nl": "Zware training bij veel stress of slecht slapen",
@@ -928,6 +962,7 @@ def pain_flags(
     activities: pl.DataFrame,
     load_flags: pl.DataFrame | None = None,
     daily: pl.DataFrame | None = None,
+    wellness: pl.DataFrame | None = None,
     fine_max: int = 3,
     too_much_above: int = 5,
     next_morning_points: float = 2.0,
@@ -947,6 +982,8 @@ def pain_flags(
     short_sleep_h: float = 7.0,
     poor_sleep_quality: int = 2,
     high_stress: int = 4,
+    poor_sleep_score: float = 60.0,
+    high_device_stress: float = 51.0,
     usual_quantile: float = 0.8,
     min_runs_for_usual: int = 5,
 ) -> pl.DataFrame:
@@ -974,7 +1011,10 @@ def pain_flags(
         See :func:`pain_high`.
     rising_points, rising_fraction, rising_window_days
         See :func:`pain_rising`.
-    short_sleep_h, poor_sleep_quality, high_stress, usual_quantile, min_runs_for_usual
+    wellness
+        The device's nights and days (:data:`runback.schema.WELLNESS`), for ``stress_or_poor_sleep``.
+    short_sleep_h, poor_sleep_quality, high_stress, poor_sleep_score, high_device_stress, usual_quantile,
+    min_runs_for_usual
         See :func:`stress_or_poor_sleep`.
 
     Returns
@@ -989,12 +1029,13 @@ def pain_flags(
     """
     del daily  # part of the contract with runback.flags; the journal rules need only activities
     given = dict(locals())  # the thresholds, by the names runback.flags takes
-    if journal is None:
+    if journal is None and (wellness is None or wellness.is_empty()):
         return schema.empty(schema.FLAGS)
     frames = {
-        "journal": schema.conform(journal, schema.JOURNAL),
+        "journal": schema.conform(journal if journal is not None else schema.empty(schema.JOURNAL), schema.JOURNAL),
         "activities": schema.conform(activities, schema.ACTIVITIES),
         "load_flags": load_flags,
+        "wellness": None if wellness is None else schema.conform(wellness, schema.WELLNESS),
     }
     parts = [rule.run(frames, {k: v for k, v in given.items() if k in rule.params}) for rule in JOURNAL_RULES]
     return pl.concat(parts).sort(["athlete", "date", "rule", "activity_id"], nulls_last=False)

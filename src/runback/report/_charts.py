@@ -223,10 +223,23 @@ def spikes_figure(spikes: pl.DataFrame, *, lang: str) -> go.Figure:
 
 
 def pain_timeline_figure(
-    daily: pl.DataFrame, journal: pl.DataFrame, flags: pl.DataFrame, *, lang: str
+    daily: pl.DataFrame,
+    journal: pl.DataFrame,
+    flags: pl.DataFrame,
+    *,
+    lang: str,
+    wellness: pl.DataFrame | None = None,
 ) -> go.Figure:
-    """Load, flags, pain, sleep and stress on one shared time axis (what a physiotherapist wants to see)."""
-    has_sleep = journal["sleep_h"].is_not_null().any()
+    """Load, flags, pain, sleep and stress on one shared time axis (what a physiotherapist wants to see).
+
+    ``wellness`` (the watch's nights) draws the device's hours of sleep beside the journal's.
+    """
+    device = (
+        wellness.filter(pl.col("sleep_h").is_not_null()).sort("date")
+        if wellness is not None and not wellness.is_empty()
+        else None
+    )
+    has_sleep = bool(journal["sleep_h"].is_not_null().any()) or (device is not None and not device.is_empty())
     has_scales = journal["stress"].is_not_null().any() or journal["sleep_quality"].is_not_null().any()
     rows = 2 + int(has_sleep) + int(has_scales)
     heights = [0.32, 0.34] + [0.17] * (rows - 2)
@@ -290,11 +303,20 @@ def pain_timeline_figure(
     row = 3
     if has_sleep:
         sleep = journal.filter(pl.col("sleep_h").is_not_null()).group_by("date").agg(pl.col("sleep_h").mean()).sort("date")
-        fig.add_trace(
-            go.Bar(x=_iso(sleep["date"]), y=_nums(sleep["sleep_h"], 1), name=tr("sleep_h", lang),
-                   marker={"color": OKABE_ITO["sky"]}, hovertemplate="%{x|%d-%m-%Y}<br>%{y:.1f} h<extra></extra>"),
-            row=row, col=1,
-        )
+        if not sleep.is_empty():
+            fig.add_trace(
+                go.Bar(x=_iso(sleep["date"]), y=_nums(sleep["sleep_h"], 1), name=tr("sleep_h", lang),
+                       marker={"color": OKABE_ITO["sky"]}, hovertemplate="%{x|%d-%m-%Y}<br>%{y:.1f} h<extra></extra>"),
+                row=row, col=1,
+            )
+        if device is not None and not device.is_empty():
+            # the watch's night beside what the runner logged: a line, so both stay visible
+            fig.add_trace(
+                go.Scatter(x=_iso(device["date"]), y=_nums(device["sleep_h"], 1), name=tr("sleep_h_device", lang),
+                           mode="markers", marker={"color": OKABE_ITO["blue"], "symbol": "line-ew-open", "size": 10},
+                           hovertemplate="%{x|%d-%m-%Y}<br>%{y:.1f} h<extra></extra>"),
+                row=row, col=1,
+            )
         fig.update_yaxes(title_text=tr("sleep_h", lang), rangemode="tozero", row=row, col=1)
         row += 1
     if has_scales:

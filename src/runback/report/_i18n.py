@@ -138,6 +138,7 @@ T: dict[str, dict[str, str]] = {
     "km_day": {"en": "km per day", "nl": "km per dag"},
     "pain": {"en": "pain (0–10)", "nl": "pijn (0–10)"},
     "sleep_h": {"en": "sleep (hours)", "nl": "slaap (uren)"},
+    "sleep_h_device": {"en": "sleep, from the watch (hours)", "nl": "slaap, volgens het horloge (uren)"},
     "stress": {"en": "stress (1–5)", "nl": "stress (1–5)"},
     "sleep_quality": {"en": "sleep quality (1–5)", "nl": "slaapkwaliteit (1–5)"},
     "flag": {"en": "flag", "nl": "signaal"},

@@ -20,7 +20,8 @@ def open_any_store(store: Any) -> Any:
     """A ``runback.store.Store`` from a Store, a path, or None (the default store)."""
     if hasattr(store, "activities") and hasattr(store, "athletes"):
         return store
-    return open_store(None if store is None else Path(store))
+    # one commit per athlete for the whole report, however long an import running meanwhile takes
+    return open_store(None if store is None else Path(store)).snapshot()
 
 
 def resolve_athlete(store: Any, athlete: str | None) -> str:
@@ -63,7 +64,10 @@ def report_inputs(
     resolved = resolve_store_profiles(
         store, activities, samples, given=profile, profile_file=profile_file, athletes=[athlete]
     )[athlete]
-    return model_inputs(athlete, activities, samples, journal=read_journal(store, athlete), profile=resolved)
+    return model_inputs(
+        athlete, activities, samples, journal=read_journal(store, athlete), profile=resolved,
+        wellness=store.wellness(athlete),
+    )
 
 
 def last_day(*frames: tuple[pl.DataFrame | None, str]) -> Any:

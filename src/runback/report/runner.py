@@ -522,6 +522,7 @@ def build_runner_report(
     profile: Any = None,
     session_spikes: pl.DataFrame | None = None,
     events: pl.DataFrame | None = None,
+    wellness: pl.DataFrame | None = None,
     since: dt.date | str | None = None,
     as_of: dt.date | str | None = None,
     lang: str = "en",
@@ -664,7 +665,11 @@ def build_runner_report(
     else:
         page.add(f'<p class="muted">{esc(tr("pain_intro", lang))}</p>\n')
         if not journal_in.is_empty():
-            page.add(page.figure(_charts.pain_timeline_figure(daily_p, journal_in, fired(flags_p), lang=lang)))
+            nights = None if wellness is None or period is None else wellness.filter(
+                (pl.col("athlete") == athlete) & pl.col("date").is_between(*period)
+            )
+            page.add(page.figure(_charts.pain_timeline_figure(daily_p, journal_in, fired(flags_p), lang=lang,
+                                                              wellness=nights)))
         if not outside.is_empty():
             page.add(f'<p class="muted">{esc(tr("outside_period", lang))}</p>\n<ul class="outside">\n')
             for row in outside.sort("date").iter_rows(named=True):
