@@ -9,12 +9,16 @@ so a run is never stored twice).
 from __future__ import annotations
 
 import bisect
+import ctypes
 import hashlib
 import io
 import math
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,7 +29,7 @@ import polars as pl
 
 from runback import schema
 from runback.errors import FileError, NotAnActivityError, UnreadableFileError, UnsupportedFormatError
-from runback.io._common import Frames, cannot_read
+from runback.io._common import Frames, read_regular
 from runback.io._plausible import check_frames
 from runback.io.archive import ExportPart, FoundFile, Member, archive_members, file_kind, find_inputs
 from runback.io.readers import (
@@ -33,6 +37,7 @@ from runback.io.readers import (
     FORMAT_PRIORITY,
     GZIP_SUFFIX,
     MANUAL_FORMAT,
+    max_bytes_for,
     reader_for,
     supported_extensions,
 )
@@ -61,6 +66,10 @@ SAME_DISTANCE_RATIO = 0.10
 """Kept for compatibility: duplicates were once distances within this fraction.
 
 No longer used: see :data:`SAME_RUN_OVERLAP`."""
+
+WAVE_BYTES = 256 << 20
+"""Archive members waiting to be parsed hold at most about this many bytes (256 MiB): then they are
+parsed and let go, so an import's memory follows its largest file, not the size of an export."""
 
 PARALLEL_FROM = 24
 """With ``workers=None``, parse in worker processes only from this many files on:
@@ -246,11 +255,7 @@ def parse_task(task: Task) -> Parsed:
         data = task.data
         if data is None:
             assert task.path is not None
-            try:
-                with open(task.path, "rb") as fh:
-                    data = fh.read()
-            except OSError as exc:
-                raise cannot_read(task.label, exc) from exc
+            data = read_regular(task.path, task.label, max_bytes_for(task.label))
         if not data:
             raise UnreadableFileError(task.label, "empty file")
         frames = check_frames(read_one(data, task.label, athlete=task.athlete), task.label)
@@ -263,6 +268,36 @@ def parse_task(task: Task) -> Parsed:
         return Parsed(task, "failed", note=FileNote.of(exc))
     except Exception as exc:  # a reader's bug must not abort an import of many files
         return Parsed(task, "failed", note=FileNote(task.label, f"could not be read ({type(exc).__name__}: {exc})"))
+
+
+def _worker_start(parent: int) -> None:
+    """Set up an import worker: it leaves Ctrl-C to the parent and dies with it.
+
+    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``);
+    elsewhere, and for a parent that died before the call, a daemon thread
+    watches the parent's pid.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no prctl: the watchdog below still ends the worker
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="runback-parent-watch").start()
+
+
+_PR_SET_PDEATHSIG = 1
+"""prctl(2) option: the signal this process gets when its parent dies."""
+
+PARENT_POLL_S = 1.0
+"""How often a worker checks that the importing process still lives."""
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_S)
+    os._exit(1)  # the parent is gone: nobody will read this worker's results
 
 
 def _can_spawn() -> bool:
@@ -289,7 +324,9 @@ def parse_all(tasks: Sequence[Task], *, workers: int | None, progress: Progress 
         try:
             # "spawn", not fork: polars' thread pool does not survive a fork
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+            ) as pool:
                 for result in pool.map(parse_task, tasks, chunksize=4):
                     yield report(result)
             return
@@ -516,6 +553,7 @@ def run_import(
     progress: Progress | None = None,
     index: Mapping[str, Mapping[str, Any]] | None = None,
     kept: pl.DataFrame | None = None,
+    wave_bytes: int = WAVE_BYTES,
     kept_wellness: pl.DataFrame | None = None,
 ) -> ImportResult:
     """Find, parse and deduplicate; the caller stores the result.
@@ -528,6 +566,9 @@ def run_import(
         time are unchanged, or whose content hash is known, is not parsed again.
     kept
         Activities already stored for this athlete; new copies of them are duplicates.
+    wave_bytes
+        Archive members are parsed (and their bytes let go) whenever those
+        waiting hold more than this; see :data:`WAVE_BYTES`.
     kept_wellness
         Wellness rows already stored for this athlete
         (:data:`runback.schema.WELLNESS`); only rows that add a day or a value
@@ -553,8 +594,40 @@ def run_import(
             and entry.get("outcome") in (*KNOWN, "archive")
         )
 
+    parsed: list[tuple[Task, Frames]] = []
+    waves_done = 0
+    pending = 0  # bytes of archive members queued
+
+    def parse_wave() -> None:
+        """Parse the queued tasks and let go of their bytes: memory holds one wave, not a whole archive."""
+        nonlocal waves_done, pending
+
+        def shifted(done: int, total: int, label: str) -> None:
+            assert progress is not None
+            progress(waves_done + done, waves_done + total, label)  # counted over all waves
+
+        for result in parse_all(tasks, workers=workers, progress=shifted if progress else None):
+            task = result.task
+            record: dict[str, Any] = {"size": task.size, "mtime_ns": task.mtime_ns, "sha256": task.sha256}
+            if result.status == "ok":
+                assert result.frames is not None
+                parsed.append((task, _apply_meta(result.frames, task.meta, task.label)))
+                summary.warnings += list(result.frames.warnings)
+                continue
+            assert result.note is not None
+            if result.status == "skipped":
+                summary.skipped.append(result.note)
+                new_index[task.key] = {**record, "outcome": "skipped", "reason": result.note.reason}
+            else:
+                summary.failed.append(result.note)
+                new_index[task.key] = {**record, "outcome": "failed", "reason": result.note.reason}
+        waves_done += len(tasks)
+        tasks.clear()
+        pending = 0
+
     inputs = find_inputs(list(paths))
-    summary.failed += [FileNote.of(p) for p in inputs.problems]
+    for problem in inputs.problems:  # a device or pipe is skipped with its reason, not a failure
+        (summary.skipped if isinstance(problem, NotAnActivityError) else summary.failed).append(FileNote.of(problem))
     parts: list[ExportPart] = list(inputs.parts)
     for found in inputs.files:
         entry = index.get(found.key)
@@ -574,15 +647,22 @@ def run_import(
             for key in members:
                 new_index[key] = None  # forget the old listing; the members found now replace it
             broken = False
-            for item in archive_members(found):
-                if isinstance(item, FileError):
-                    summary.failed.append(FileNote.of(item))
-                    broken = True
-                    continue
-                if isinstance(item, ExportPart):
-                    parts.append(item)
-                    continue
-                _queue(item, athlete, by_sha, tasks, new_index, reuse)
+            try:
+                for item in archive_members(found):
+                    if isinstance(item, FileError):
+                        summary.failed.append(FileNote.of(item))
+                        broken = True
+                        continue
+                    if isinstance(item, ExportPart):
+                        parts.append(item)
+                        continue
+                    _queue(item, athlete, by_sha, tasks, new_index, reuse)
+                    pending += len(item.data)
+                    if pending > wave_bytes:
+                        parse_wave()
+            except Exception as exc:  # archive_members reports its own problems; this is a last guard
+                summary.failed.append(FileNote(found.label, f"could not be read ({type(exc).__name__}: {exc})"))
+                broken = True
             # an archive with an unreadable part is read again next time, so its failure is reported again
             outcome = "failed" if broken else "archive"
             new_index[found.key] = {
@@ -594,9 +674,12 @@ def run_import(
             reuse(found.label, entry)
             continue
         try:
-            data = found.path.read_bytes()
-        except OSError as exc:
-            summary.failed.append(FileNote.of(cannot_read(found.label, exc)))
+            data = read_regular(found.path, found.label, max_bytes_for(found.label))
+        except NotAnActivityError as exc:
+            summary.skipped.append(FileNote.of(exc))
+            continue
+        except FileError as exc:
+            summary.failed.append(FileNote.of(exc))
             continue
         sha = _sha256(data)
         if sha in by_sha:
@@ -609,22 +692,7 @@ def run_import(
         )  # fmt: skip
         del data  # the worker reads it again: no need to hold every file in memory
 
-    parsed: list[tuple[Task, Frames]] = []
-    for result in parse_all(tasks, workers=workers, progress=progress):
-        task = result.task
-        record: dict[str, Any] = {"size": task.size, "mtime_ns": task.mtime_ns, "sha256": task.sha256}
-        if result.status == "ok":
-            assert result.frames is not None
-            parsed.append((task, _apply_meta(result.frames, task.meta, task.label)))
-            summary.warnings += list(result.frames.warnings)
-            continue
-        assert result.note is not None
-        if result.status == "skipped":
-            summary.skipped.append(result.note)
-            new_index[task.key] = {**record, "outcome": "skipped", "reason": result.note.reason}
-        else:
-            summary.failed.append(result.note)
-            new_index[task.key] = {**record, "outcome": "failed", "reason": result.note.reason}
+    parse_wave()
 
     manual_keys: set[str] = set()
     for export in parts:

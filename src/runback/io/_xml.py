@@ -4,6 +4,13 @@ Both readers parse with :mod:`defusedxml`, which refuses entity declarations
 (the "billion laughs" expansion) and external entities and DTDs before they are
 expanded or fetched.  Parse errors become :class:`~runback.errors.UnreadableFileError`
 naming the line (and column) the parser stopped at.
+
+Before any tree is built, :func:`check_structure` streams the document once
+through expat (no tree, no recursion) and refuses nesting deeper than
+:data:`MAX_XML_DEPTH` and more than :data:`MAX_NAMESPACES` distinct namespace
+declarations: gpxpy copies its extension elements recursively (160,000 nested
+``<extensions>`` overflow the C stack and kill the interpreter) and registers
+every namespace declaration in a global table (quadratic in their number).
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
+from typing import NoReturn
+from xml.parsers import expat
 
 import defusedxml.ElementTree as DET
 from defusedxml.common import DefusedXmlException
@@ -31,8 +40,83 @@ def decode_xml(data: bytes, name: str) -> str:
         encoding = match.group(1).decode("ascii") if match else "utf-8"
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
+    except (ValueError, LookupError) as exc:  # UnicodeError too: encoding="undefined" raises it (found by the fuzz)
         raise UnreadableFileError(name, f"not valid {encoding} text: {exc}") from exc
+
+
+MAX_XML_DEPTH = 100
+"""The deepest element nesting read; a GPX or TCX track point sits 5 to 8 levels deep."""
+
+MAX_NAMESPACES = 100
+"""The most distinct namespace declarations read; real files declare fewer than ten."""
+
+MAX_STRAY_XMLNS = 1000
+"""The most times ``xmlns`` may appear outside namespace declarations (gpxpy scans for it with a regex
+whose cost grows with each such occurrence times the distance to the next ``=``)."""
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason, self.line = reason, line
+
+
+def check_structure(text: str, name: str) -> None:
+    """Refuse XML a recursive parser could not survive, streaming it once without building a tree.
+
+    Raises
+    ------
+    UnreadableFileError
+        Nesting deeper than :data:`MAX_XML_DEPTH`, more than :data:`MAX_NAMESPACES`
+        distinct namespace declarations, entity declarations, or malformed XML
+        (with the line and column expat stopped at).
+    """
+    parser = expat.ParserCreate(namespace_separator="}")
+    depth = 0
+    namespaces: set[tuple[str | None, str]] = set()
+    declarations = 0
+
+    def start(tag: str, attrs: object) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise _Refused(f"elements nested more than {MAX_XML_DEPTH} deep", parser.CurrentLineNumber)
+
+    def end(tag: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    def namespace(prefix: str | None, uri: str | None) -> None:
+        nonlocal declarations
+        declarations += 1
+        namespaces.add((prefix, uri or ""))
+        if len(namespaces) > MAX_NAMESPACES:
+            raise _Refused(f"more than {MAX_NAMESPACES} different namespace declarations", parser.CurrentLineNumber)
+
+    def entity(*args: object) -> NoReturn:
+        raise _Refused(
+            "refused unsafe XML: EntitiesForbidden (entity declarations and external entities are not allowed)",
+            parser.CurrentLineNumber,
+        )
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartNamespaceDeclHandler = namespace
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = entity
+    parser.ExternalEntityRefHandler = entity
+    try:
+        parser.Parse(text, True)
+    except _Refused as exc:
+        raise UnreadableFileError(name, exc.reason, line=exc.line) from None
+    except expat.ExpatError as exc:
+        message = expat.errors.messages.get(exc.code, str(exc).split(":")[0]) if exc.code else str(exc)
+        raise UnreadableFileError(name, f"malformed XML: {message} (column {exc.offset})", line=exc.lineno) from exc
+    except RecursionError as exc:  # expat handlers are not recursive; a safety net, never seen
+        raise UnreadableFileError(name, "XML too deeply nested") from exc
+    stray = text.count("xmlns") - declarations
+    if stray > MAX_STRAY_XMLNS:
+        raise UnreadableFileError(name, f"'xmlns' appears {stray} times outside namespace declarations: refused")
 
 
 def parse_xml(text: str, name: str) -> ET.Element:
@@ -46,6 +130,7 @@ def parse_xml(text: str, name: str) -> ET.Element:
     """
     if not text.strip():
         raise UnreadableFileError(name, "empty file")
+    check_structure(text, name)
     try:
         root: ET.Element = DET.fromstring(text, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except ET.ParseError as exc:
@@ -76,6 +161,7 @@ def check_xml(text: str, name: str) -> str:
         raise UnreadableFileError(name, "empty file")
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         return local(parse_xml(text, name).tag)
+    check_structure(text, name)
     match = _FIRST_TAG.search(_COMMENT.sub("", text[:65536]))
     if match is None:
         raise UnreadableFileError(name, "malformed XML: no root element", line=1)

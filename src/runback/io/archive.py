@@ -1,11 +1,16 @@
 """Finding activity files: plain files, folders, ``.gz``, zip files and bulk exports.
 
 * Folders are walked recursively (hidden files and folders are left out).
-* ``.gz`` files are gunzipped in memory by :func:`runback.io._common.load_source`.
+* ``.gz`` files are gunzipped in memory by :func:`runback.io._common.load_source`,
+  in a stream that stops at the format's size limit (:attr:`runback.io.readers.Reader.max_bytes`).
+* Only regular files are read: devices, named pipes and sockets (or links to
+  them) are skipped with the reason.
 * Zip files are read in memory or streamed from the file, never extracted to
   disk; zips inside zips (a Garmin Connect data export keeps its FIT files in
   ``DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_*.zip``) are opened in
-  memory, up to :data:`MAX_NESTING` deep.
+  memory, up to :data:`MAX_NESTING` deep; no more than :data:`MAX_ARCHIVE_BYTES`
+  are decompressed from one archive, and any error a member raises is that
+  member's failure, never the import's.
 * A Strava bulk export (``activities.csv`` beside ``activities/*.fit.gz``,
   ``*.gpx.gz``, ``*.tcx.gz``; zipped or unzipped, in any language Strava
   writes: :mod:`runback.io.strava`) adds each activity's name, type and
@@ -27,8 +32,8 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import zipfile
-import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -38,14 +43,25 @@ import polars as pl
 
 from runback import schema
 from runback.errors import FileError, UnreadableFileError, UnsupportedFormatError
-from runback.io._common import GZIP_MAGIC, cannot_read, load_source
-from runback.io.readers import GZIP_SUFFIX, reader_for, supported_extensions
+from runback.io._common import (
+    GZIP_MAGIC,
+    MiB,
+    NotRegularFileError,
+    cannot_read,
+    load_source,
+    not_regular,
+    read_limited,
+    read_regular,
+    too_large,
+)
+from runback.io.readers import GZIP_SUFFIX, max_bytes_for, reader_for, supported_extensions
 from runback.io.strava import STRAVA_CSV, StravaActivities, read_strava_activities
 from runback.io.wellness import MAX_WELLNESS_BYTES, read_wellness, wellness_kind
 
 __all__ = [
     "ACTIVITY_EXTENSIONS",
     "ARCHIVE_EXTENSION",
+    "MAX_ARCHIVE_BYTES",
     "ExportPart",
     "FoundFile",
     "Inputs",
@@ -77,7 +93,15 @@ MAX_NESTING = 3
 """How deep zips inside zips are opened."""
 
 MAX_MEMBER_BYTES = 1 << 30
-"""An archive member larger than this (1 GiB uncompressed) is refused: a zip bomb, not a run."""
+"""A zip inside a zip larger than this (1 GiB uncompressed) is refused: a zip bomb, not an export.
+Activity files inside archives have their format's limit (:attr:`runback.io.readers.Reader.max_bytes`)."""
+
+MAX_ARCHIVE_BYTES = 4 << 30
+"""The most bytes read (decompressed) from one archive, nested zips and every member together: 4 GiB.
+Ten years of daily runs as FIT files are about 1 GB; a zip bomb of many large members stops here."""
+
+MAX_CSV_BYTES = 64 * MiB
+"""The largest Strava ``activities.csv`` read (a few hundred bytes per activity)."""
 
 
 
@@ -174,6 +198,8 @@ def _stat_file(
     path: Path, label: str, kind: str, meta: Mapping[str, Any] | None, key: str | None = None
 ) -> FoundFile:
     st = path.stat()
+    if not stat.S_ISREG(st.st_mode):  # a device, pipe or socket (or a link to one): never read
+        raise not_regular(label, st.st_mode)
     return FoundFile(
         path=path,
         label=label,
@@ -233,10 +259,14 @@ def find_inputs(paths: list[str | os.PathLike[str]]) -> Inputs:
                     if file.stat().st_size > MAX_WELLNESS_BYTES:
                         parts.append(ExportPart(shown, str(file), warnings=(f"{shown}: too large to be read; left out",)))
                         continue
-                    data = file.read_bytes()
+                    # a regular file only: a pipe named activities.csv must not hang the walk
+                    data = read_regular(file, shown, MAX_WELLNESS_BYTES)
                 except OSError as exc:
                     parts.append(ExportPart(shown, str(file), warnings=(f"{cannot_read(shown, exc)}; left out",)))
                     continue  # the activities still import, without names
+                except FileError as exc:
+                    parts.append(ExportPart(shown, str(file), warnings=(f"{exc}; left out",)))
+                    continue
                 if kind is not None:
                     parts.append(_wellness_part(data, shown, str(file), kind))
                     continue
@@ -255,13 +285,19 @@ def find_inputs(paths: list[str | os.PathLike[str]]) -> Inputs:
                 label = str(path / file.relative_to(real))  # as the user named the folder
                 try:
                     entry = _stat_file(file, label, kind, meta, key=str(file))
+                except NotRegularFileError as exc:
+                    problems.append(exc)
+                    continue
                 except OSError as exc:
                     problems.append(cannot_read(label, exc))
                     continue
                 found.setdefault(entry.key, entry)
-        elif path.is_file():
+        elif path.exists():
             try:
                 entry = _stat_file(path, label, file_kind(path.name), None)
+            except NotRegularFileError as exc:
+                problems.append(exc)
+                continue
             except OSError as exc:
                 problems.append(cannot_read(label, exc))
                 continue
@@ -297,19 +333,39 @@ def find_inputs(paths: list[str | os.PathLike[str]]) -> Inputs:
     return Inputs(files=result, problems=problems, parts=parts)
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) -> bytes:
-    if info.file_size > MAX_MEMBER_BYTES:
-        raise UnreadableFileError(label, f"archive member too large ({info.file_size} bytes uncompressed)")
+class _Budget:
+    """What is left of one archive's budget (:data:`MAX_ARCHIVE_BYTES`), shared by the zips nested in it."""
+
+    def __init__(self, total: int) -> None:
+        self.total = self.left = total
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, limit: int, budget: _Budget) -> bytes:
+    """One member's bytes, streamed and cut off at ``limit`` or at the archive's budget, whichever comes first."""
+    if info.file_size > limit:
+        raise too_large(label, info.file_size, limit, "archive member")
+    spent = UnreadableFileError(
+        label, f"not read: the archive's budget of {budget.total // MiB} MiB decompressed is spent"
+    )
+    if info.file_size > budget.left:
+        raise spent
     try:
-        return zf.read(info)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise UnreadableFileError(label, f"corrupt archive member: {exc}") from exc
+        with zf.open(info) as member:
+            data = read_limited(member, min(limit, budget.left), label, "archive member")
+    except FileError:
+        if budget.left < limit:
+            raise spent from None
+        raise
     except (NotImplementedError, RuntimeError) as exc:  # unknown compression, encrypted
         raise UnreadableFileError(label, f"cannot read archive member: {exc}") from exc
+    except Exception as exc:  # zlib, zipfile, EOF, a bad extra field, a name that is not text: this member fails
+        raise UnreadableFileError(label, f"corrupt archive member: {type(exc).__name__}: {exc}") from exc
+    budget.left -= len(data)
+    return data
 
 
 def _zip_members(
-    zf: zipfile.ZipFile, label: str, key: str, depth: int
+    zf: zipfile.ZipFile, label: str, key: str, depth: int, budget: _Budget
 ) -> Iterator[Member | ExportPart | FileError]:
     infos = [i for i in zf.infolist() if not i.is_dir()]
     strava: dict[str, dict[str, Any]] = {}
@@ -317,7 +373,9 @@ def _zip_members(
         if PurePosixPath(info.filename).name.lower() == STRAVA_CSV:
             member_label = f"{label}!{info.filename}"
             try:
-                rows = read_strava_activities(_read_member(zf, info, member_label), member_label)
+                rows = read_strava_activities(
+                    _read_member(zf, info, member_label, MAX_CSV_BYTES, budget), member_label
+                )
             except FileError as exc:
                 yield ExportPart(member_label, f"{key}!{info.filename}", warnings=(f"{exc}; names not joined",))
                 continue
@@ -336,7 +394,7 @@ def _zip_members(
             try:
                 if info.file_size > MAX_WELLNESS_BYTES:
                     raise UnreadableFileError(member_label, f"too large ({info.file_size} bytes uncompressed)")
-                data = _read_member(zf, info, member_label)
+                data = _read_member(zf, info, member_label, MAX_WELLNESS_BYTES, budget)
             except FileError as exc:
                 yield ExportPart(member_label, member_key, warnings=(f"{exc}; its {wellness} data left out",))
                 continue
@@ -344,8 +402,9 @@ def _zip_members(
             continue
         if kind not in ("activity", "archive"):
             continue  # a JSON, CSV or picture in an export: not an activity, not a failure
+        limit = max_bytes_for(name) if kind == "activity" else MAX_MEMBER_BYTES
         try:
-            data = _read_member(zf, info, member_label)
+            data = _read_member(zf, info, member_label, limit, budget)
         except FileError as exc:
             yield exc
             continue
@@ -354,37 +413,52 @@ def _zip_members(
         elif depth >= MAX_NESTING:
             yield UnreadableFileError(member_label, f"zip nested more than {MAX_NESTING} deep")
         else:
-            yield from _open_zip(io.BytesIO(data), member_label, member_key, depth + 1)
+            yield from _open_zip(io.BytesIO(data), member_label, member_key, depth + 1, budget)
 
 
 def _open_zip(
-    fileobj: io.BytesIO | Path, label: str, key: str, depth: int
+    fileobj: io.BytesIO | Path, label: str, key: str, depth: int, budget: _Budget
 ) -> Iterator[Member | ExportPart | FileError]:
     try:
         zf = zipfile.ZipFile(fileobj)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        yield UnreadableFileError(label, f"not a readable zip archive: {exc}")
+    except Exception as exc:  # BadZipFile, OSError, and what a crafted directory raises (UnicodeDecodeError ...)
+        yield UnreadableFileError(label, f"not a readable zip archive: {type(exc).__name__}: {exc}")
         return
     with zf:
-        yield from _zip_members(zf, label, key, depth)
+        try:
+            yield from _zip_members(zf, label, key, depth, budget)
+        except Exception as exc:  # a crafted directory entry: the rest of this archive is not read
+            yield UnreadableFileError(label, f"archive stopped being readable: {type(exc).__name__}: {exc}")
 
 
-def archive_members(found: FoundFile) -> Iterator[Member | ExportPart | FileError]:
+def archive_members(
+    found: FoundFile, *, budget: int = MAX_ARCHIVE_BYTES
+) -> Iterator[Member | ExportPart | FileError]:
     """The activity files inside a zip (and the zips inside it), streamed from disk.
 
     Yields a :class:`Member` per activity file, an :class:`ExportPart` per
     Strava ``activities.csv`` or Garmin wellness JSON, and a :class:`FileError`
     per member (or archive) that cannot be read; everything else is passed over.
-    A gzip-compressed zip (``export.zip.gz``) is decompressed in memory.
+    A gzip-compressed zip (``export.zip.gz``) is decompressed in memory, up
+    to :data:`MAX_MEMBER_BYTES`.  No more than :data:`MAX_ARCHIVE_BYTES` are
+    decompressed from one archive (``budget``, in bytes).  Nothing a member
+    holds raises: every problem is one :class:`FileError` naming the archive
+    (and the member).
     """
-    with found.path.open("rb") as fh:
-        magic = fh.read(2)
+    try:
+        with found.path.open("rb") as fh:
+            magic = fh.read(2)
+    except OSError as exc:
+        yield cannot_read(found.label, exc)
+        return
+    left = _Budget(budget)
     if magic == GZIP_MAGIC:
         try:
-            data = load_source(found.path, name=found.label).data
+            data = load_source(found.path, name=found.label, limit=MAX_MEMBER_BYTES).data
         except FileError as exc:
             yield exc
             return
-        yield from _open_zip(io.BytesIO(data), found.label, found.key, 1)
+        left.left -= len(data)
+        yield from _open_zip(io.BytesIO(data), found.label, found.key, 1, left)
     else:
-        yield from _open_zip(found.path, found.label, found.key, 1)
+        yield from _open_zip(found.path, found.label, found.key, 1, left)

@@ -22,6 +22,8 @@ Mapping (FIT profile names):
 
 from __future__ import annotations
 
+import bisect
+
 import io
 import multiprocessing
 import os
@@ -54,6 +56,7 @@ from runback.io._fitdecoded import (
     set_field,
 )
 from runback.io._summary import MOVING_SPEED_MPS
+from runback.io.readers import FIT_MAX_BYTES
 from runback.sports import FOOT_SPORTS, GENERIC
 
 __all__ = ["read_fit", "read_fit_many"]
@@ -101,7 +104,7 @@ def read_fit(
         Empty file, not FIT, or nothing decodable (with the byte offset where
         known); a file whose records carry no timestamps.
     """
-    raw = load_source(source, name)
+    raw = load_source(source, name, limit=FIT_MAX_BYTES)
     decoded = decode(raw, engine=engine)
     return build_frames(decoded, raw, athlete=athlete)
 
@@ -423,11 +426,12 @@ def _checked_starts(
     """
     ends = [_num(s.get("timestamp")) for s in sessions]
     by_end = sorted(range(len(sessions)), key=lambda i: (ends[i] is None, ends[i] or 0.0))
-    lap_spans = [
-        (start, end)
+    lap_spans = sorted(
+        (end, start)
         for lap in laps
         if (start := _num(lap.get("start_time"))) is not None and (end := _num(lap.get("timestamp"))) is not None
-    ]
+    )
+    lap_ends = [end for end, _ in lap_spans]
     stamps = np.sort(ts[~np.isnan(ts)])
     starts: list[float | None] = [None] * len(sessions)
     warnings: list[str] = []
@@ -440,12 +444,14 @@ def _checked_starts(
         if end is None:
             continue
         witnesses: list[tuple[str, float]] = []
-        first_lap = min((s for s, e in lap_spans if previous_end < e <= end), default=None)
+        # the sessions come by end, so these windows never overlap: linear in laps and records overall
+        lo, hi = bisect.bisect_right(lap_ends, previous_end), bisect.bisect_right(lap_ends, end)
+        first_lap = min((start for _, start in lap_spans[lo:hi]), default=None)
         if first_lap is not None:
             witnesses.append(("first lap", first_lap))
-        inside = stamps[(stamps > previous_end) & (stamps <= end)]
-        if inside.size:
-            witnesses.append(("first record", float(inside[0])))
+        first = int(np.searchsorted(stamps, previous_end, side="right"))
+        if first < stamps.size and stamps[first] <= end:
+            witnesses.append(("first record", float(stamps[first])))
         elapsed = _num(msg.get("total_elapsed_time"))
         if elapsed is not None:
             witnesses.append(("end minus elapsed time", end - elapsed))
@@ -465,6 +471,11 @@ def _checked_starts(
             "used the latter"
         )
     return starts, warnings
+
+
+def _session_key(msg: dict[str, Any]) -> str:
+    """A hashable stand-in for a session message: equal messages give equal keys."""
+    return repr(sorted(msg.items(), key=lambda item: str(item[0])))
 
 
 def _speed(msg: dict[str, Any], enhanced: str, legacy: str) -> float | None:
@@ -564,7 +575,11 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
     # Sessions in time order, each with a start; records/laps go to the last
     # session that started at or before them.
     # A chained file can carry the same session twice (a re-sent copy): once is enough.
-    sess = [s for k, s in enumerate(sessions) if s not in sessions[:k]] or [{}]
+    # By key, not by comparing each with all before it: 100,000 sessions took minutes.
+    unique: dict[str, dict[str, Any]] = {}
+    for msg in sessions:
+        unique.setdefault(_session_key(msg), msg)
+    sess = list(unique.values()) or [{}]
     starts, start_warnings = _checked_starts(sess, decoded.messages.get("lap", []), ts, name)
     warns += start_warnings
     if len(sess) == 1 and starts[0] is None:
@@ -592,6 +607,9 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
     activity_rows: list[dict[str, Any]] = []
     elapsed_all = np.full(ts.shape, np.nan)
     cadence_all = np.full(ts.shape, np.nan)
+    # each session's records, in file order, without a pass over all records per session
+    by_session = np.argsort(rec_session, kind="stable")
+    bounds = np.searchsorted(rec_session[by_session], np.arange(len(sess) + 1))
     for i, msg in enumerate(sess):
         sport = _label(msg.get("sport") if msg.get("sport") is not None else file_sport.get("sport"))
         sport = sport or GENERIC
@@ -599,7 +617,7 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
             msg.get("sub_sport") if msg.get("sub_sport") is not None else file_sport.get("sub_sport")
         )
         factor = 2.0 if sport in FOOT_SPORTS else 1.0
-        mask = rec_session == i
+        mask = by_session[bounds[i] : bounds[i + 1]]
         s_ts = ts[mask]
         s_speed = speed[mask]
         s_dist = cols["distance"][mask]
@@ -662,7 +680,7 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
                 "avg_cadence_spm": avg_cad,
                 "avg_speed_mps": avg_speed,
                 "device": device,
-                "n_samples": int(mask.sum()),
+                "n_samples": int(mask.size),
                 "rpe": rpe,
                 "rpe_source": "fit" if rpe is not None else None,
                 "feel": _feel(msg.get("workout_feel")),

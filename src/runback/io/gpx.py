@@ -32,6 +32,7 @@ from runback.io._common import Frames, Source, content_id, load_source
 from runback.io._plausible import clean_samples
 from runback.io._summary import SPAN, activity_row, finish_samples
 from runback.io._xml import check_xml, decode_xml, local, to_float
+from runback.io.readers import XML_MAX_BYTES
 from runback.sports import FOOT_SPORTS, SPORT_TRACK_NAMES, sport_name
 
 __all__ = ["read_gpx"]
@@ -115,7 +116,7 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
     NotAnActivityError
         A file with waypoints or a route but no track points.
     """
-    raw = load_source(source)
+    raw = load_source(source, limit=XML_MAX_BYTES)
     text = decode_xml(raw.data, raw.name)
     root = check_xml(text, raw.name)  # refuses entity declarations before gpxpy sees them
     if root.split(":")[-1] != "gpx":

@@ -13,10 +13,11 @@ import os
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from runback.io._common import Frames, Source
+from runback.io._common import MAX_FILE_BYTES, MiB, Frames, Source
 
 __all__ = [
     "DUPLICATE_PRIORITY",
+    "FIT_MAX_BYTES",
     "FORMAT_PRIORITY",
     "GZIP_SUFFIX",
     "MANUAL_FORMAT",
@@ -25,11 +26,20 @@ __all__ = [
     "ReadFunction",
     "Reader",
     "reader_for",
+    "XML_MAX_BYTES",
+    "max_bytes_for",
     "supported_extensions",
 ]
 
 GZIP_SUFFIX = ".gz"
 """Any activity file may also come gzip-compressed, ``run.fit.gz`` say."""
+
+
+FIT_MAX_BYTES = 64 * MiB
+"""The largest FIT file read: a 100-hour race recorded every second is about 15 MB."""
+
+XML_MAX_BYTES = MAX_FILE_BYTES
+"""The largest GPX or TCX file read (128 MiB): a 24-hour run at one point a second is about 30 MB of GPX."""
 
 
 class ReadFunction(Protocol):
@@ -73,12 +83,16 @@ class Reader:
         lowest number (the richest format) wins.
     read
         The reader function, ``read(source, *, athlete) -> Frames``.
+    max_bytes
+        The largest file of this format runback reads (after gunzipping); a
+        larger one is refused with the limit named, never read into memory.
     """
 
     format: str
     extensions: tuple[str, ...]
     priority: int
     read: ReadFunction
+    max_bytes: int = MAX_FILE_BYTES
 
     @property
     def suffixes(self) -> tuple[str, ...]:
@@ -88,12 +102,16 @@ class Reader:
 
 READERS: tuple[Reader, ...] = (
     # FIT first: the richest (laps, power, the device's own totals)
-    Reader(format="fit", extensions=(".fit",), priority=0, read=_OnFirstUse("runback.io.fit", "read_fit")),
-    # TCX has laps and the watch's distance
-    Reader(format="tcx", extensions=(".tcx",), priority=1, read=_OnFirstUse("runback.io.tcx", "read_tcx")),
+    # 64 MiB: a 100-hour race recorded every second is about 15 MB of FIT
+    Reader(format="fit", extensions=(".fit",), priority=0, read=_OnFirstUse("runback.io.fit", "read_fit"),
+           max_bytes=FIT_MAX_BYTES),
+    # TCX has laps and the watch's distance; XML is 5 to 10 times larger than FIT for the same run
+    Reader(format="tcx", extensions=(".tcx",), priority=1, read=_OnFirstUse("runback.io.tcx", "read_tcx"),
+           max_bytes=XML_MAX_BYTES),
     # GPX: positions and sensor values only
-    Reader(format="gpx", extensions=(".gpx",), priority=2, read=_OnFirstUse("runback.io.gpx", "read_gpx")),
-)
+    Reader(format="gpx", extensions=(".gpx",), priority=2, read=_OnFirstUse("runback.io.gpx", "read_gpx"),
+           max_bytes=XML_MAX_BYTES),
+)  # fmt: skip
 """The formats runback reads, richest first."""
 
 FORMAT_PRIORITY: dict[str, int] = {r.format: r.priority for r in READERS}
@@ -123,3 +141,9 @@ def reader_for(name: str | os.PathLike[str]) -> Reader | None:
 def supported_extensions() -> list[str]:
     """The extensions runback reads, sorted: ``[".fit", ".gpx", ".tcx"]`` (each also ``.gz``)."""
     return sorted(ext for reader in READERS for ext in reader.extensions)
+
+
+def max_bytes_for(name: str | os.PathLike[str]) -> int:
+    """The size limit for a file of this name: its format's :attr:`Reader.max_bytes`, else :data:`MAX_FILE_BYTES`."""
+    reader = reader_for(name)
+    return reader.max_bytes if reader is not None else MAX_FILE_BYTES

@@ -28,6 +28,7 @@ from runback.io._common import Frames, Source, content_id, load_source
 from runback.io._plausible import clean_samples
 from runback.io._summary import activity_row, finish_samples
 from runback.io._xml import decode_xml, local, parse_time, parse_xml, to_float
+from runback.io.readers import XML_MAX_BYTES
 from runback.sports import FOOT_SPORTS, sport_name
 
 __all__ = ["read_tcx"]
@@ -254,7 +255,7 @@ def read_tcx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
     NotAnActivityError
         A TCX file without activities (a course or workout file).
     """
-    raw = load_source(source)
+    raw = load_source(source, limit=XML_MAX_BYTES)
     root = parse_xml(decode_xml(raw.data, raw.name), raw.name)
     if local(root.tag) != "TrainingCenterDatabase":
         raise UnreadableFileError(raw.name, f"not a TCX document (root element <{local(root.tag)}>)")
