@@ -30,6 +30,7 @@ from distributed import Client, LocalCluster
 
 from runback import schema
 from runback.athletes import DEFAULT_ATHLETE, check_athlete
+from runback.cohort import COHORT, cohort_standing, runner_standing
 from runback.cohort import cohort as cohort_frame
 from runback.days import local_day
 from runback.errors import OptionError, RunbackError
@@ -332,6 +333,11 @@ def _batch_last_day(inputs: list[Any]) -> Any:
     )
 
 
+def _batch_cohort(inputs: list[Any]) -> pl.DataFrame:
+    """On a worker: the batch's cohort rows (per athlete, so batches concatenate to the group's)."""
+    return runner_standing(inputs).select(list(COHORT))
+
+
 def _batch_pages(inputs: list[Any], day: dt.date | None, lang: str) -> list[tuple[str, dict[str, Any] | None]]:
     """On a worker: each runner's page and overview row."""
     return [
@@ -391,7 +397,11 @@ def team_report(
         write_text_atomic(out / links[name], html_text)
         if row is not None:
             rows.append(row)
-    index = build_team_index(team_frame(rows), as_of=wanted, links=links, lang=lang)
+    # where each runner sits in the whole group: the batches' cohort rows, ranked together
+    parts: list[pl.DataFrame] = client.gather(client.map(_batch_cohort, inputs, pure=False))  # type: ignore[no-untyped-call]
+    group = pl.concat(parts, how="vertical")
+    standing = group.join(cohort_standing(group), on="athlete", how="left")
+    index = build_team_index(team_frame(rows), as_of=wanted, links=links, lang=lang, standing=standing)
     written: Path = write_text_atomic(out / INDEX_FILE, index)
     return written
 
