@@ -245,13 +245,8 @@ def running_activity(*, infer_unknown: bool = True) -> pl.Expr:
         & (moving > 0)  # a one-record stub has a cadence but no moving time to have it in
     ).fill_null(False)
     explicit_generic = (pl.col("format") == "fit").fill_null(False)
-    evidence = (
-        pl.when(explicit_generic)
-        .then(by_cadence)
-        .when(has_cadence)
-        .then(by_cadence)
-        .otherwise(by_speed)
-    )
+    # a FIT that says "generic" is judged by cadence alone: its speed says nothing (module docstring)
+    evidence = pl.when(explicit_generic | has_cadence).then(by_cadence).otherwise(by_speed)
     says_run = name.str.contains(_RUN_WORDS)
     says_other = name.str.contains(_OTHER_WORDS)
     # another sport's word wins ("bike loop"); then a run word, then the evidence

@@ -410,11 +410,10 @@ def _matches(
     longest = 0.0
     ids: dict[str, int] = {}
 
-    def accept(row: dict[str, Any], *, in_store: bool) -> None:
+    def accept(row: dict[str, Any], span: tuple[float, float] | None, *, in_store: bool) -> None:
         nonlocal longest
         index = len(accepted)
         ids.setdefault(row["activity_id"], index)
-        span = _span_s(row)
         row["_span"] = span
         if span is not None:
             bisect.insort(spans, (span[0], index))
@@ -426,7 +425,7 @@ def _matches(
     if kept is not None:
         for row in kept.select(_DEDUP_COLUMNS).iter_rows(named=True):
             row["_new"] = False
-            accept(row, in_store=True)
+            accept(row, _span_s(row), in_store=True)
     decisions: list[_Match | None] = [None] * new.height
     ordered = (
         new.select(_DEDUP_COLUMNS)
@@ -462,19 +461,18 @@ def _matches(
                 share = _overlap(span, other["_span"])
                 if share > SAME_RUN_OVERLAP and (best is None or share > best[0]):
                     best = (share, i)
-        if best is not None:
-            other = accepted[best[1]]
-            if best[1] in stored and other["format"] == MANUAL_FORMAT and row["format"] != MANUAL_FORMAT:
-                # a recorded file wins over a run typed in by hand, even one stored before
-                if superseded is not None:
-                    superseded.append(_Superseded(other, row["activity_id"], f"overlap {best[0]:.0%} of the shorter"))
-                accept(row, in_store=False)
-                continue
-            decisions[row["_row"]] = _Match(
-                other, f"overlap {best[0]:.0%} of the shorter", _why_kept(other, row, best[1] in stored)
-            )
-        else:
-            accept(row, in_store=False)
+        if best is None:
+            accept(row, span, in_store=False)
+            continue
+        share, found = best
+        other, match = accepted[found], f"overlap {share:.0%} of the shorter"
+        if found in stored and other["format"] == MANUAL_FORMAT and row["format"] != MANUAL_FORMAT:
+            # a recorded file wins over a run typed in by hand, even one stored before
+            if superseded is not None:
+                superseded.append(_Superseded(other, row["activity_id"], match))
+            accept(row, span, in_store=False)
+            continue
+        decisions[row["_row"]] = _Match(other, match, _why_kept(other, row, found in stored))
     return decisions
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "check_frames",
     "clean_samples",
     "collapse_repeated_times",
+    "recount_samples",
     "refused",
 ]
 
@@ -89,10 +90,22 @@ def collapse_repeated_times(samples: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     return out.cast(samples.schema), samples.height - out.height
 
 
+def recount_samples(activities: pl.DataFrame, samples: pl.DataFrame) -> pl.DataFrame:
+    """``activities`` with ``n_samples`` counted again from ``samples`` (after records were dropped or merged)."""
+    counts = samples.group_by("activity_id").len()
+    return activities.with_columns(
+        n_samples=pl.col("activity_id").replace_strict(
+            counts["activity_id"], counts["len"], default=0, return_dtype=pl.Int64
+        )
+    )
+
+
 def clean_samples(
     samples: pl.DataFrame, label: str, *, now: datetime | None = None
 ) -> tuple[pl.DataFrame, list[str]]:
-    """Drop impossible records, collapse repeated timestamps; refuse a file with no possible record.
+    """Drop impossible records; refuse a file with no possible record.
+
+    Repeated timestamps are collapsed later, once per file, by :func:`check_frames`.
 
     Parameters
     ----------
@@ -208,12 +221,7 @@ def check_frames(frames: Frames, label: str, *, now: datetime | None = None) -> 
     latest = _latest(now)
     samples, merged = collapse_repeated_times(frames.samples)
     if merged:
-        counts = samples.group_by("activity_id").len()
-        activities = frames.activities.with_columns(
-            n_samples=pl.col("activity_id").replace_strict(
-                counts["activity_id"], counts["len"], default=0, return_dtype=pl.Int64
-            )
-        )
+        activities = recount_samples(frames.activities, samples)
         # no warning: two records in one second (a GPS and a sensor record) are common and harmless
         frames = Frames(activities, samples, frames.laps, frames.warnings)
     several = frames.activities.height > 1

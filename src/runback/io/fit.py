@@ -46,7 +46,7 @@ from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
 from runback.io import _fitfast
 from runback.io._common import Frames, RawFile, Source, content_id, load_source
-from runback.io._plausible import clean_samples, refused
+from runback.io._plausible import clean_samples, recount_samples, refused
 from runback.io._fitdecoded import (
     FIT_EPOCH_UNIX_S,
     NEWER_FIELDS,
@@ -722,12 +722,7 @@ def build_frames(decoded: Decoded, raw: RawFile, *, athlete: str = DEFAULT_ATHLE
     samples, cleaned = clean_samples(samples, name)
     if cleaned:
         warns += cleaned
-        counts = samples.group_by("activity_id").len()
-        activities = activities.with_columns(
-            n_samples=pl.col("activity_id").replace_strict(
-                counts["activity_id"], counts["len"], default=0, return_dtype=pl.Int64
-            )
-        )
+        activities = recount_samples(activities, samples)
     laps = _laps(decoded.messages.get("lap", []), starts_arr, ids, activities["sport"].to_list())
     return Frames(activities=activities, samples=samples, laps=laps, warnings=tuple(warns))
 
