@@ -1289,13 +1289,7 @@ class Store:
                 for n, _ in names:
                     self.drop_pending(t, athlete, n)
             return
-        parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
-        checksums: dict[str, dict[str, Any]] = {t: dict(manifest["checksums"][t]) for t in TABLES}
-        for table in TABLES:  # parts stored before checksums were recorded get theirs now
-            for name in parts_by_table[table]:
-                if name not in checksums[table]:
-                    _, data = self._part_bytes(table, athlete, name, manifest)
-                    checksums[table][name] = {"sha256": _digest(data), "size": len(data)}
+        parts_by_table, checksums = self._next_parts(athlete, manifest)
         for table, names in pending.items():
             for name, checksum in names:
                 parts_by_table[table].append(name)
@@ -1340,7 +1334,10 @@ class Store:
             self._tidy(athlete, manifest)
             self._commit(athlete, manifest, frames, self.files_index(athlete, manifest))
 
-    def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
+    def _next_parts(
+        self, athlete: str, manifest: dict[str, Any]
+    ) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
+        """Copies of the manifest's part lists and checksums for the next commit to extend."""
         parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
         checksums: dict[str, dict[str, Any]] = {t: dict(manifest["checksums"][t]) for t in TABLES}
         for table in TABLES:  # parts stored before checksums were recorded get theirs now
@@ -1348,6 +1345,10 @@ class Store:
                 if name not in checksums[table]:
                     _, data = self._part_bytes(table, athlete, name, manifest)
                     checksums[table][name] = {"sha256": _digest(data), "size": len(data)}
+        return parts_by_table, checksums
+
+    def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
+        parts_by_table, checksums = self._next_parts(athlete, manifest)
         retired: dict[str, list[str]] = {t: [] for t in TABLES}
         new_manifest = {
             "format": MANIFEST_FORMAT,
