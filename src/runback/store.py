@@ -959,11 +959,16 @@ class Store:
     def _append_journal(self, entries: pl.DataFrame) -> int:
         added = 0
         fixes = self.journal_fixes()
+        log = self._read_log("journal", schema.JOURNAL, None)  # read once: the fixes and every athlete use it
         removed = set(fixes.filter(pl.col("action") == "remove")["entry_id"].to_list())
-        shown = set(self.journal()["entry_id"].to_list()) if removed else set()
+        shown = (
+            set(apply_journal_fixes(log.unique("entry_id", keep="first", maintain_order=True), fixes)["entry_id"].to_list())
+            if removed
+            else set()
+        )
         for (athlete,), group in entries.group_by("athlete", maintain_order=True):
             athlete = str(athlete)
-            stored = self._raw_journal(athlete)["entry_id"]
+            stored = log.filter(pl.col("athlete") == athlete)["entry_id"]
             for entry in group.filter(pl.col("entry_id").is_in(sorted(removed - shown)))["entry_id"]:
                 self._write_fix("restore", athlete, entry_id=entry)
                 added += 1
