@@ -1319,11 +1319,7 @@ class Store:
             (self._files_dir(athlete) / index_name).unlink(missing_ok=True)
             raise
         for table, names in pending.items():
-            final = self._part_dir(table, athlete)
-            final.mkdir(parents=True, exist_ok=True)
-            for name, _ in names:
-                os.replace(self._pending_dir(table, athlete) / name, final / name)
-            fsync_dir(final)
+            self._move_in(table, athlete, [name for name, _ in names])
         self._keep_history(athlete, new_manifest, listed_before=manifest["retired"])
 
     def commit_frames(self, athlete: str, frames: Frames) -> None:
@@ -1404,14 +1400,19 @@ class Store:
                 (self._files_dir(athlete) / str(new_manifest["files_index"])).unlink(missing_ok=True)
             raise
         for table, name in written:
-            final = self._part_dir(table, athlete)
-            final.mkdir(parents=True, exist_ok=True)
-            os.replace(self._pending_dir(table, athlete) / name, final / name)
-            fsync_dir(final)
+            self._move_in(table, athlete, [name])
         for table, names in retired.items():
             for name in names:
                 self._retire(table, athlete, name)
         self._keep_history(athlete, new_manifest, listed_before=manifest["retired"])
+
+    def _move_in(self, table: str, athlete: str, names: Sequence[str]) -> None:
+        """Move committed parts from the pending folder to the table's (after the manifest lists them)."""
+        final = self._part_dir(table, athlete)
+        final.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.replace(self._pending_dir(table, athlete) / name, final / name)
+        fsync_dir(final)
 
     def _retire(self, table: str, athlete: str, name: str) -> None:
         source = self._part_dir(table, athlete) / name
