@@ -959,11 +959,16 @@ class Store:
     def _append_journal(self, entries: pl.DataFrame) -> int:
         added = 0
         fixes = self.journal_fixes()
+        log = self._read_log("journal", schema.JOURNAL, None)  # read once: the fixes and every athlete use it
         removed = set(fixes.filter(pl.col("action") == "remove")["entry_id"].to_list())
-        shown = set(self.journal()["entry_id"].to_list()) if removed else set()
+        shown = (
+            set(apply_journal_fixes(log.unique("entry_id", keep="first", maintain_order=True), fixes)["entry_id"].to_list())
+            if removed
+            else set()
+        )
         for (athlete,), group in entries.group_by("athlete", maintain_order=True):
             athlete = str(athlete)
-            stored = self._raw_journal(athlete)["entry_id"]
+            stored = log.filter(pl.col("athlete") == athlete)["entry_id"]
             for entry in group.filter(pl.col("entry_id").is_in(sorted(removed - shown)))["entry_id"]:
                 self._write_fix("restore", athlete, entry_id=entry)
                 added += 1
@@ -1289,13 +1294,7 @@ class Store:
                 for n, _ in names:
                     self.drop_pending(t, athlete, n)
             return
-        parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
-        checksums: dict[str, dict[str, Any]] = {t: dict(manifest["checksums"][t]) for t in TABLES}
-        for table in TABLES:  # parts stored before checksums were recorded get theirs now
-            for name in parts_by_table[table]:
-                if name not in checksums[table]:
-                    _, data = self._part_bytes(table, athlete, name, manifest)
-                    checksums[table][name] = {"sha256": _digest(data), "size": len(data)}
+        parts_by_table, checksums = self._next_parts(athlete, manifest)
         for table, names in pending.items():
             for name, checksum in names:
                 parts_by_table[table].append(name)
@@ -1320,11 +1319,7 @@ class Store:
             (self._files_dir(athlete) / index_name).unlink(missing_ok=True)
             raise
         for table, names in pending.items():
-            final = self._part_dir(table, athlete)
-            final.mkdir(parents=True, exist_ok=True)
-            for name, _ in names:
-                os.replace(self._pending_dir(table, athlete) / name, final / name)
-            fsync_dir(final)
+            self._move_in(table, athlete, [name for name, _ in names])
         self._keep_history(athlete, new_manifest, listed_before=manifest["retired"])
 
     def commit_frames(self, athlete: str, frames: Frames) -> None:
@@ -1340,7 +1335,10 @@ class Store:
             self._tidy(athlete, manifest)
             self._commit(athlete, manifest, frames, self.files_index(athlete, manifest))
 
-    def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
+    def _next_parts(
+        self, athlete: str, manifest: dict[str, Any]
+    ) -> tuple[dict[str, list[str]], dict[str, dict[str, Any]]]:
+        """Copies of the manifest's part lists and checksums for the next commit to extend."""
         parts_by_table: dict[str, list[str]] = {t: list(manifest["parts"][t]) for t in TABLES}
         checksums: dict[str, dict[str, Any]] = {t: dict(manifest["checksums"][t]) for t in TABLES}
         for table in TABLES:  # parts stored before checksums were recorded get theirs now
@@ -1348,6 +1346,10 @@ class Store:
                 if name not in checksums[table]:
                     _, data = self._part_bytes(table, athlete, name, manifest)
                     checksums[table][name] = {"sha256": _digest(data), "size": len(data)}
+        return parts_by_table, checksums
+
+    def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
+        parts_by_table, checksums = self._next_parts(athlete, manifest)
         retired: dict[str, list[str]] = {t: [] for t in TABLES}
         new_manifest = {
             "format": MANIFEST_FORMAT,
@@ -1398,14 +1400,19 @@ class Store:
                 (self._files_dir(athlete) / str(new_manifest["files_index"])).unlink(missing_ok=True)
             raise
         for table, name in written:
-            final = self._part_dir(table, athlete)
-            final.mkdir(parents=True, exist_ok=True)
-            os.replace(self._pending_dir(table, athlete) / name, final / name)
-            fsync_dir(final)
+            self._move_in(table, athlete, [name])
         for table, names in retired.items():
             for name in names:
                 self._retire(table, athlete, name)
         self._keep_history(athlete, new_manifest, listed_before=manifest["retired"])
+
+    def _move_in(self, table: str, athlete: str, names: Sequence[str]) -> None:
+        """Move committed parts from the pending folder to the table's (after the manifest lists them)."""
+        final = self._part_dir(table, athlete)
+        final.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.replace(self._pending_dir(table, athlete) / name, final / name)
+        fsync_dir(final)
 
     def _retire(self, table: str, athlete: str, name: str) -> None:
         source = self._part_dir(table, athlete) / name

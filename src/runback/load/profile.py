@@ -291,6 +291,13 @@ def _complete(p: Profile | None) -> bool:
     return p is not None and all(getattr(p, key) is not None for key in _ESTIMATED)
 
 
+def _names(activities: pl.DataFrame, athletes: Iterable[str] | None) -> list[str]:
+    """The athletes to resolve, sorted: ``athletes``, or those in ``activities``."""
+    if athletes is None:
+        return sorted(activities.get_column("athlete").drop_nulls().unique().to_list())
+    return sorted(set(athletes))
+
+
 def resolve_profiles(
     activities: pl.DataFrame,
     samples: pl.DataFrame | None = None,
@@ -337,10 +344,7 @@ def resolve_profiles(
         When a given value and a file value together are impossible (a resting
         heart rate at or above the maximal one).
     """
-    if athletes is None:
-        names = sorted(activities.get_column("athlete").drop_nulls().unique().to_list())
-    else:
-        names = sorted(set(athletes))
+    names = _names(activities, athletes)
     known: dict[str, Profile | None] = {}
     for name in names:
         given, from_file = _for(profile, name), _for(stored, name)
@@ -393,11 +397,7 @@ def resolve_store_profiles(
     athletes
         The athletes to resolve (default: those in ``activities``).
     """
-    names = (
-        sorted(activities.get_column("athlete").drop_nulls().unique().to_list())
-        if athletes is None
-        else sorted(set(athletes))
-    )
+    names = _names(activities, athletes)
     stored = read_profiles(store, names, profile_file=profile_file)
     return resolve_profiles(activities, samples, given, stored=stored, athletes=names)
 
