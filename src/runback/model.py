@@ -381,8 +381,8 @@ def report_inputs(
     used = estimate_profile(activities, samples, given=profile)
     sessions = session_load(activities, samples, profile=used)
     daily = daily_load(activities, samples, sessions=sessions)
-    found = flags(activities, samples, journal=journal if not journal.is_empty() else None, profile=used,
-                  wellness=wellness)
+    # flags() treats an empty journal as none
+    found = flags(activities, samples, journal=journal, profile=used, wellness=wellness)
     # the pain analysis sees each run on the same local day as the load model
     runs = localize_runs(activities, {athlete: used})
     has_days = not daily.is_empty()
