@@ -23,7 +23,7 @@ from runback.load import LOAD_RULES, Profile, acwr, daily_load, estimate_profile
 from runback.load import resolve_profiles, session_load, session_spikes, weekly_load
 from runback.pain import pain_vs_load
 from runback.pain.journal import apply_journal_rpe
-from runback.pain.rules import JOURNAL_RULES
+from runback.pain.rules import JOURNAL_RULES, daily_pain
 from runback.registry import Rule
 from runback.sports import running_activity
 
@@ -192,16 +192,6 @@ EVENT_SPANS: dict[str, str] = {rule.id: rule.event for rule in RULES if rule.eve
 _INFO_BANDS = sorted({band for rule in RULES for band, spec in rule.bands.items() if spec.info})
 
 
-def _daily_pain(journal: pl.DataFrame) -> pl.DataFrame:
-    """The day's highest logged pain: ``athlete, day, pain``."""
-    return (
-        journal.filter(pl.col("pain").is_not_null())
-        .group_by("athlete", "date")
-        .agg(pl.col("pain").max().cast(pl.Int64))
-        .rename({"date": "day"})
-    )
-
-
 def load_events(flags: pl.DataFrame, journal: pl.DataFrame | None, *, window_days: int = 7) -> pl.DataFrame:
     """Each load event with the runner's pain in the days before and after it.
 
@@ -247,7 +237,7 @@ def load_events(flags: pl.DataFrame, journal: pl.DataFrame | None, *, window_day
         .then(pl.col("first_day") + pl.duration(days=(pl.col("value").fill_null(1.0) - 1).cast(pl.Int64)))
         .otherwise(pl.col("first_day")),
     ).with_row_index("_event")
-    pain = _daily_pain(journal) if journal is not None and journal.height else None
+    pain = daily_pain(journal).rename({"date": "day"}) if journal is not None and journal.height else None
     if pain is None or events.is_empty():
         out = events.with_columns(
             before_days_logged=pl.lit(0, pl.Int64), after_days_logged=pl.lit(0, pl.Int64),
@@ -304,9 +294,9 @@ def event_before_pain(
     """
     if journal is None or journal.is_empty():
         return None
-    pain = _daily_pain(journal).filter(pl.col("pain") >= 1, pl.col("day") <= as_of).sort("day")
+    pain = daily_pain(journal).filter(pl.col("pain") >= 1, pl.col("date") <= as_of)
+    pain_days: list[dt.date] = pain["date"].to_list()
     start = as_of - dt.timedelta(days=days - 1)
-    pain_days: list[dt.date] = pain["day"].to_list()
     in_window = [d for d in pain_days if d >= start]
     if not in_window:
         return None
@@ -391,8 +381,8 @@ def report_inputs(
     used = estimate_profile(activities, samples, given=profile)
     sessions = session_load(activities, samples, profile=used)
     daily = daily_load(activities, samples, sessions=sessions)
-    found = flags(activities, samples, journal=journal if not journal.is_empty() else None, profile=used,
-                  wellness=wellness)
+    # flags() treats an empty journal as none
+    found = flags(activities, samples, journal=journal, profile=used, wellness=wellness)
     # the pain analysis sees each run on the same local day as the load model
     runs = localize_runs(activities, {athlete: used})
     has_days = not daily.is_empty()

@@ -56,7 +56,7 @@ import polars as pl
 from runback import schema
 from runback.days import local_day, week_start
 from runback.fmt import fmt_num
-from runback.pain.rules import JOURNAL_RULES, WEEK_RULES, rule_words
+from runback.pain.rules import JOURNAL_RULES, WEEK_RULES, daily_pain, rule_words
 from runback.sports import running_activity
 
 __all__ = ["pain_vs_load", "spearman"]
@@ -119,15 +119,6 @@ def _boot_spearman(x: np.ndarray, y: np.ndarray, n_boot: int, rng: np.random.Gen
 # --------------------------------------------------------------------------
 # inputs
 # --------------------------------------------------------------------------
-def _daily_pain(journal: pl.DataFrame) -> pl.DataFrame:
-    return (
-        journal.filter(pl.col("pain").is_not_null())
-        .group_by("athlete", "date")
-        .agg(pl.col("pain").max().cast(pl.Float64))
-        .sort("athlete", "date")
-    )
-
-
 def _sessions(activities: pl.DataFrame) -> pl.DataFrame:
     return (
         activities.filter(running_activity() & pl.col("start_time_local").is_not_null())
@@ -494,7 +485,8 @@ def pain_vs_load(
     flags = schema.empty(schema.FLAGS) if flags is None else schema.conform(flags, schema.FLAGS)
     flags = flags.filter(~pl.col("rule").is_in(_PAIN_DERIVED))
     rng = np.random.default_rng(seed)
-    pain_all = _daily_pain(journal)
+    # as floats: the daily pain is averaged and handed to numpy below
+    pain_all = daily_pain(journal).with_columns(pl.col("pain").cast(pl.Float64))
     sessions_all = _sessions(activities)
     distance_all = _run_distance(activities, daily)
     entries = journal.filter(pl.col("pain").is_not_null()).group_by("athlete").len()

@@ -115,7 +115,7 @@ def _flags(rows: Iterable[dict[str, Any]]) -> pl.DataFrame:
     )
 
 
-def _daily_pain(journal: pl.DataFrame) -> pl.DataFrame:
+def daily_pain(journal: pl.DataFrame) -> pl.DataFrame:
     """The day's highest logged pain per athlete and day: ``athlete, date, pain``."""
     return (
         journal.filter(pl.col("pain").is_not_null())
@@ -428,7 +428,7 @@ def pain_persistent(
     ----------
     ``docs/evidence.md``, rule ``pain_persistent`` (Dutch physiotherapy guidance: see a physiotherapist; advice, not a study).
     """
-    daily = _daily_pain(journal)
+    daily = daily_pain(journal)
     rows = []
     for (athlete,), days in daily.group_by("athlete", maintain_order=True):
         logged = list(zip(days["date"].to_list(), days["pain"].to_list()))
@@ -756,7 +756,7 @@ def pain_high(
     ----------
     ``docs/evidence.md``, rule ``pain_high`` (Dutch physiotherapy guidance; advice, not a study).
     """
-    daily = _daily_pain(journal)
+    daily = daily_pain(journal)
     rows = []
     for (athlete,), days in daily.group_by("athlete", maintain_order=True):
         logged = list(zip(days["date"].to_list(), days["pain"].to_list()))
@@ -877,7 +877,7 @@ def pain_rising(
     ----------
     ``docs/evidence.md``, rule ``pain_rising`` (Ostelo et al. 2008; moderate for the instrument).
     """
-    daily = _daily_pain(journal)
+    daily = daily_pain(journal)
     window = dt.timedelta(days=rising_window_days)
     rows = []
     for (athlete,), days in daily.group_by("athlete", maintain_order=True):

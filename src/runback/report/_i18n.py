@@ -204,8 +204,6 @@ T: dict[str, dict[str, str]] = {
     "col_rule": {"en": "Rule", "nl": "Regel"},
     "col_value": {"en": "Value", "nl": "Waarde"},
     "col_threshold": {"en": "Threshold", "nl": "Drempel"},
-    "col_message": {"en": "Message", "nl": "Bericht"},
-    "col_evidence": {"en": "Evidence", "nl": "Onderbouwing"},
     "sort_hint": {"en": "Click a column header to sort.", "nl": "Klik op een kolomkop om te sorteren."},
     # profile
     "sec_profile": {"en": "Profile used", "nl": "Gebruikt profiel"},
@@ -256,7 +254,6 @@ T: dict[str, dict[str, str]] = {
         "en": "the {km} run on {date} ({pct} on the longest of the previous {days} days)",
         "nl": "de loop van {km} op {date} ({pct} t.o.v. de langste van de {days} dagen ervoor)",
     },
-    "event_day_nobase": {"en": "the {km} run on {date}", "nl": "de loop van {km} op {date}"},
     "event_week": {
         "en": "the week of {date} ({km}, {pct} on the week before)",
         "nl": "de week van {date} ({km}, {pct} t.o.v. de week ervoor)",
@@ -276,7 +273,6 @@ T: dict[str, dict[str, str]] = {
         "en": "{range} on {n} of the 7 days after",
         "nl": "{range} op {n} van de 7 dagen erna",
     },
-    "event_sentence": {"en": "After {event}: {before}, {after}.", "nl": "Na {event}: {before}, {after}."},
     "col_event": {"en": "Load event", "nl": "Belastingspiek"},
     "col_before": {"en": "Pain, 7 days before", "nl": "Pijn, 7 dagen ervoor"},
     "col_after": {"en": "Pain, 7 days after", "nl": "Pijn, 7 dagen erna"},
@@ -284,7 +280,6 @@ T: dict[str, dict[str, str]] = {
         "en": "The back pain logged since {start} came after this load event: {event}; {before}, {after}.",
         "nl": "De rugpijn die je sinds {start} noteert kwam na deze belastingspiek: {event}; {before}, {after}.",
     },
-    "averages_heading": {"en": "Averages over all sessions", "nl": "Gemiddelden over alle trainingen"},
     # evidence, once per rule
     "sec_evidence": {"en": "What the studies found", "nl": "Wat het onderzoek liet zien"},
     "evidence_intro": {

@@ -19,7 +19,6 @@ from typing import Any
 import polars as pl
 
 from runback import schema
-from runback._version import __version__
 from runback.errors import FileError, OptionError
 from runback.load.profile import Profile
 from runback.model import event_before_pain, load_events
@@ -35,6 +34,7 @@ from runback.report.runner import (
     day_text,
     event_words,
     fired,
+    footer_html,
     profile_html,
     severity_expr,
     strength_text,
@@ -225,10 +225,7 @@ def build_physio_report(
     page.add("</section>\n")
 
     page.add(f"<section><h2>{esc(tr('physio_profile', lang))}</h2>\n{profile_html(profile, lang=lang)}</section>\n")
-    page.add(
-        f"<footer><p><b>{esc(tr('footer', lang))}</b></p>"
-        f"<p>{esc(tr('generated', lang, version=__version__))}</p></footer>\n"
-    )
+    page.add(footer_html(lang))
     return page.html()
 
 

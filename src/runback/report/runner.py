@@ -484,6 +484,14 @@ def profile_html(profile: Any, *, lang: str) -> str:
     )
 
 
+def footer_html(lang: str) -> str:
+    """The closing note and the version that made the page, for the runner's and the physio's reports."""
+    return (
+        f"<footer><p><b>{esc(tr('footer', lang))}</b></p>"
+        f"<p>{esc(tr('generated', lang, version=__version__))}</p></footer>\n"
+    )
+
+
 def _painload_html(page: Page, daily: pl.DataFrame, journal: pl.DataFrame, analysis: pl.DataFrame | None) -> str:
     lang = page.lang
     out = []
@@ -717,10 +725,7 @@ def build_runner_report(
     page.add(profile_html(profile, lang=lang))
     page.add("</section>\n")
 
-    page.add(
-        f"<footer><p><b>{esc(tr('footer', lang))}</b></p>"
-        f"<p>{esc(tr('generated', lang, version=__version__))}</p></footer>\n"
-    )
+    page.add(footer_html(lang))
     return page.html()
 
 
