@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from test_report_browser import ARGS, CHROMIUM, PHONE, Visit, browser  # noqa: F401  (the browser fixture)
+from test_report_browser import PHONE, Visit, browser  # noqa: F401  (the browser fixture)
 
 from runback.pain.journal import add_entry, import_journal_csv
 from runback.report import write_runner_report, write_team_report

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from clirun import invoke
+from headless import CHROMIUM
 from runback.errors import OptionError
 from runback.pain.journal import add_entry, import_journal_csv
 from runback.report import build_physio_report, write_pdf, write_physio_report
@@ -17,8 +18,6 @@ from runback.report._i18n import T
 from runback.report._inputs import report_inputs
 from runback.samples import sample_data_dir
 from runback.store import Store, open_store
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
