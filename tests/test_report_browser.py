@@ -8,24 +8,19 @@ go to pytest's tmp dir (printed with -s).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from headless import PHONE, launched_chromium
 from runback.report import build_runner_report, write_team_pages
 from runback.report._i18n import T
 from synthetic import synthetic_frames
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("RUNBACK_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 # every plot div holds plotly's svg, and that svg has drawn traces in it
@@ -39,14 +34,7 @@ CHART_STATE = """() => Array.from(document.querySelectorAll('div.rb-plot')).map(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"headless Chromium not found at {CHROMIUM} (scripts/test.sh installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                              args=ARGS)
-        yield b
-        b.close()
+    yield from launched_chromium()
 
 
 class Visit:

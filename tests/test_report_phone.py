@@ -15,12 +15,12 @@ from typing import Any
 
 import polars as pl
 import pytest
-from test_report_browser import ARGS, CHROMIUM, PHONE, Visit, browser  # noqa: F401  (the browser fixture)
+from samplestore import sample_store
+from test_report_browser import PHONE, Visit, browser  # noqa: F401  (the browser fixture)
 
-from runback.pain.journal import add_entry, import_journal_csv
+from runback.pain.journal import add_entry
 from runback.report import write_runner_report, write_team_report
 from runback.report._i18n import RULE_LABEL, T
-from runback.samples import sample_data_dir
 from runback.store import Store, open_store
 
 pytestmark = pytest.mark.browser
@@ -58,13 +58,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def samples(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    data = sample_data_dir()
-    st = open_store(tmp_path_factory.mktemp("samples"))
-    for athlete in ("anna", "bram"):
-        files = sorted(p for p in (data / athlete).iterdir() if p.suffix.lower() in {".fit", ".gpx", ".tcx", ".zip"})
-        st.import_paths(files, athlete=athlete, workers=1, timezone="Europe/Amsterdam")
-        import_journal_csv(st, data / athlete / "pain_journal.csv", athlete=athlete)
-    return st
+    return sample_store(tmp_path_factory.mktemp("samples"))
 
 
 @pytest.fixture(scope="module")

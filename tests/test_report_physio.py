@@ -10,26 +10,19 @@ from pathlib import Path
 import pytest
 
 from clirun import invoke
+from headless import CHROMIUM
 from runback.errors import OptionError
-from runback.pain.journal import add_entry, import_journal_csv
+from runback.pain.journal import add_entry
 from runback.report import build_physio_report, write_pdf, write_physio_report
 from runback.report._i18n import T
 from runback.report._inputs import report_inputs
-from runback.samples import sample_data_dir
 from runback.store import Store, open_store
-
-CHROMIUM = "/usr/bin/chromium"
+from samplestore import sample_store
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    data = sample_data_dir()
-    st = open_store(tmp_path_factory.mktemp("store"))
-    for athlete in ("anna", "bram"):
-        files = sorted(p for p in (data / athlete).iterdir() if p.suffix.lower() in {".fit", ".gpx", ".tcx", ".zip"})
-        st.import_paths(files, athlete=athlete, workers=1, timezone="Europe/Amsterdam")
-        import_journal_csv(st, data / athlete / "pain_journal.csv", athlete=athlete)
-    return st
+    return sample_store(tmp_path_factory.mktemp("store"))
 
 
 def pdf_pages(data: bytes) -> int:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -23,12 +21,9 @@ pytest.importorskip("argon2", reason="runback serve needs its extra: pip install
 
 from runback.serve.app import report_csp  # noqa: E402
 from runback.store import open_store  # noqa: E402
+from headless import PHONE, launched_chromium  # noqa: E402
 from serve_client import SAMPLES, Client, raw_get, runback, served  # noqa: E402
 
-CHROMIUM = os.environ.get("RUNBACK_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-PHONE = {"width": 390, "height": 844}
 STRAVA = SAMPLES / "bram" / "strava_export.zip"
 ANNA = sorted((SAMPLES / "anna").glob("*.fit"))[:12]
 PASSWORD = "correct horse battery"
@@ -43,14 +38,7 @@ def shots() -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"headless Chromium not found at {CHROMIUM} (scripts/test.sh installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                              args=ARGS)
-        yield b
-        b.close()
+    yield from launched_chromium()
 
 
 class Tab:

@@ -8,9 +8,8 @@ import polars as pl
 
 from runback.checks import check_store
 from runback.cli._app import echo
-from runback.cli._options import OutputFormat, emit
+from runback.cli._options import OutputFormat, emit, require_athlete
 from runback.cli._profile import given_profile
-from runback.errors import OptionError
 from runback.store import Correction, Store, open_store
 
 CHECK_TABLE_COLUMNS = ("athlete", "check", "message", "fix")
@@ -50,9 +49,7 @@ def check_command(args: argparse.Namespace) -> None:
     """List what looks wrong in the stored activities, each with the command that fixes it."""
     given, profile_file = given_profile(args)
     st = _store(args).snapshot()  # activities and samples of one commit
-    if args.athlete is not None and args.athlete not in st.athletes():
-        known = ", ".join(st.athletes()) or "none yet"
-        raise OptionError(f"no athlete {args.athlete!r} in the store {st.root} (athletes: {known})")
+    require_athlete(st, args.athlete)
     found = check_store(st, args.athlete, given=given, profile_file=profile_file)
     fmt = OutputFormat(args.fmt)
     if fmt is OutputFormat.table:

@@ -9,8 +9,7 @@ import polars as pl
 
 from runback import schema
 from runback.cli._app import echo
-from runback.cli._options import OutputFormat, emit
-from runback.errors import OptionError
+from runback.cli._options import OutputFormat, emit, require_athlete
 from runback.cli._profile import given_profile
 from runback.load import parse_since
 from runback.load.profile import resolve_store_profiles
@@ -35,9 +34,7 @@ def flags_command(args: argparse.Namespace) -> None:
         _emit(distributed_flags(args, given, profile_file), fmt)
         return
     st = open_store(args.store).snapshot()  # activities, samples and journal of one commit
-    if athlete is not None and athlete not in st.athletes():
-        known = ", ".join(st.athletes()) or "none yet"
-        raise OptionError(f"no athlete {athlete!r} in the store {st.root} (athletes: {known})")
+    require_athlete(st, athlete)
     activities = st.activities(athlete)
     journal = _journal(st, athlete)
     if activities.height == 0 and journal is None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from runback.cli._app import EXIT_INTERRUPTED, Exit, echo, fail
-from runback.cli._options import OutputFormat, emit
+from runback.cli._options import OutputFormat, emit, require_athlete
 from runback.errors import RunbackError
 from runback.store import open_store
 
@@ -104,10 +104,7 @@ def activities_command(args: argparse.Namespace) -> None:
     """List the stored activities (JSON: a list of objects keyed by the activities columns)."""
     athlete: str | None = args.athlete
     st = open_store(args.store)
-    if athlete is not None and athlete not in st.athletes():
-        # a typo must not read as "this runner has no runs" (as in `runback flags`)
-        known = ", ".join(st.athletes()) or "none yet"
-        fail(f"no athlete {athlete!r} in the store {st.root} (athletes: {known})")
+    require_athlete(st, athlete)
     acts = st.activities(athlete, keep_hidden=getattr(args, "raw", False))
     if OutputFormat(args.fmt) is OutputFormat.table:
         if acts.is_empty():

@@ -5,11 +5,15 @@ from __future__ import annotations
 import enum
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import polars as pl
 
 from runback.athletes import DEFAULT_ATHLETE
+from runback.errors import OptionError
+
+if TYPE_CHECKING:
+    from runback.store import Store
 
 
 class OutputFormat(str, enum.Enum):
@@ -23,11 +27,25 @@ __all__ = [
     "FORMULA_START",
     "OutputFormat",
     "csv_safe",
+    "require_athlete",
     "emit",
 ]
 
 FORMULA_START = r"^[=+\-@\t\r]"
 """Text starting with one of these a spreadsheet may run as a formula (OWASP's "CSV injection")."""
+
+
+def require_athlete(st: Store, athlete: str | None) -> None:
+    """Stop with the stored athletes' names when ``athlete`` is given but not in ``st``.
+
+    A typo must not read as "this runner has no runs"; every listing command says it the same way.
+    """
+    if athlete is None:
+        return
+    athletes = st.athletes()
+    if athlete not in athletes:
+        known = ", ".join(athletes) or "none yet"
+        raise OptionError(f"no athlete {athlete!r} in the store {st.root} (athletes: {known})")
 
 
 def csv_safe(df: pl.DataFrame) -> pl.DataFrame:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from runback.cli._app import echo, fail
-from runback.cli._options import OutputFormat, emit
+from runback.cli._app import echo
+from runback.cli._options import OutputFormat, emit, require_athlete
 from runback.store import open_store
 
 TABLE_COLUMNS = ("athlete", "date", "sleep_h", "sleep_score", "stress_avg", "resting_hr_bpm", "source")
@@ -15,9 +15,7 @@ TABLE_COLUMNS = ("athlete", "date", "sleep_h", "sleep_score", "stress_avg", "res
 def list_command(args: argparse.Namespace) -> None:
     """List the nights and days the watch recorded."""
     st = open_store(args.store)
-    if args.athlete is not None and args.athlete not in st.athletes():
-        known = ", ".join(st.athletes()) or "none yet"
-        fail(f"no athlete {args.athlete!r} in the store {st.root} (athletes: {known})")
+    require_athlete(st, args.athlete)
     days = st.wellness(args.athlete)
     fmt = OutputFormat(args.fmt)
     if fmt is OutputFormat.table:
