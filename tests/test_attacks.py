@@ -375,3 +375,17 @@ def test_a_pipe_named_like_a_strava_csv_does_not_hang_the_walk(tmp_path: Path) -
     os.mkfifo(folder / "activities.csv")
     frames, summary = read_report(folder, workers=1)
     assert frames.activities.height == len(GOOD) and summary.failed == []
+
+
+def test_an_export_file_given_by_name_is_bounded_like_one_found_in_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before, activities.csv given by name was read whole, whatever its size
+    from runback.io import archive, read_report
+
+    csv = tmp_path / "activities.csv"
+    csv.write_text("Activity ID,Activity Date,Activity Name,Activity Type\n" + "1,x,y,Run\n" * 200, encoding="utf-8")
+    monkeypatch.setattr(archive, "MAX_CSV_BYTES", 1000)
+    frames, summary = read_report(csv)
+    assert frames.activities.is_empty()
+    assert len(summary.failed) == 1 and str(csv) in str(summary.failed[0])

@@ -303,10 +303,13 @@ def find_inputs(paths: list[str | os.PathLike[str]]) -> Inputs:
                 continue
             kind = wellness_kind(path.name)
             if kind is not None or path.name.lower() == STRAVA_CSV:  # an export's file given by name
-                try:
-                    data = path.read_bytes()
+                try:  # bounded as the same file found in a folder or a zip is
+                    data = read_regular(path, label, MAX_WELLNESS_BYTES if kind is not None else MAX_CSV_BYTES)
                 except OSError as exc:
                     problems.append(cannot_read(label, exc))
+                    continue
+                except FileError as exc:
+                    problems.append(exc)
                     continue
                 if kind is not None:
                     parts.append(_wellness_part(data, label, entry.key, kind))
