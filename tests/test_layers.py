@@ -17,7 +17,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "runback"
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("runback.errors", "runback.schema", "runback.athletes", "runback.sports", "runback.days",
-     "runback.fmt", "runback.registry", "runback.files", "runback._version", "runback.samples"),
+     "runback.fmt", "runback.registry", "runback.files", "runback._version", "runback.samples",
+     "runback.summaries"),
     ("runback.io",),
     ("runback.store",),
     ("runback.load",),

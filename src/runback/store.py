@@ -50,6 +50,7 @@ from runback.io._common import Frames
 from runback.io._localize import check_timezone, localize
 from runback.io._pipeline import ImportSummary, run_import
 from runback.io.wellness import collapse_wellness
+from runback.summaries import summarize_samples
 
 try:  # POSIX: one import at a time per store
     import fcntl
@@ -542,6 +543,17 @@ class Store:
         """
         predicate = None if activity_ids is None else pl.col("activity_id").is_in(list(activity_ids))
         return self._read("samples", athlete, predicate, corrected=corrected)
+
+    def summaries(
+        self,
+        athlete: str | None = None,
+        activity_ids: Sequence[str] | None = None,
+        *,
+        corrected: bool = True,
+    ) -> pl.DataFrame:
+        """Per-activity summaries of the samples (:data:`runback.summaries.SUMMARIES`): what the load
+        model and the profile estimates need from samples, without reading them."""
+        return summarize_samples(self.samples(athlete, activity_ids, corrected=corrected))
 
     def laps(self, athlete: str | None = None, *, corrected: bool = True) -> pl.DataFrame:
         """Stored laps (:data:`runback.schema.LAPS`); with ``corrected``, not those of excluded activities."""

@@ -1,0 +1,286 @@
+"""Per-activity summaries of the samples: the per-sample work, done once at import.
+
+Everything the load model and the profile estimates read from samples is kept
+here, one row per activity, in a form that gives today's figures exactly for
+any profile:
+
+- ``hr_bpm`` / ``hr_min``: minutes at each heart rate (a histogram keyed on the
+  exact values recorded).  Banister and Edwards TRIMP, the zone minutes and
+  the heart-rate minutes for any HRmax, HRrest and sex are sums over it.
+- ``speed_mps`` / ``speed_min``: minutes at each speed in (0, 10] m/s, so the
+  minutes faster than any threshold pace are a sum over it.
+- ``hr_held_max_bpm`` / ``hr_low_bpm``: the highest heart rate held over 5
+  samples and the lowest heart rate (30-230 bpm), for the HRmax and HRrest estimates.
+- ``effort_*``: the activity's best sustained effort (Riegel-adjusted to 60 min),
+  for the threshold-pace estimate.  Computed for every activity, whatever its
+  sport: a runner may correct the sport later.
+- ``long_gaps`` / ``longest_gap_*``: gaps of more than 10 minutes between samples.
+
+A sample stands for the time since the previous one, capped at
+:data:`GAP_CAP_S` so a paused watch adds nothing.  ``summary_version`` says
+which definition wrote the row; the store recomputes rows of older versions
+from the samples.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from runback.schema import UTC
+
+__all__ = [
+    "EFFORT_WINDOWS_MIN",
+    "GAP_CAP_S",
+    "LONG_GAP_S",
+    "MAX_STEP_GAP_S",
+    "MAX_STEP_SPEED_MPS",
+    "MAX_SUSTAINED_RUN_SPEED_MPS",
+    "MOVING_SPEED_MPS",
+    "RIEGEL_EXPONENT",
+    "SUMMARIES",
+    "SUMMARIES_DOC",
+    "SUMMARY_VERSION",
+    "summarize_samples",
+]
+
+#: the definition of the summaries below; raise it whenever what they hold changes
+SUMMARY_VERSION = 1
+
+#: longest time one sample may stand for, seconds (longer gaps are pauses)
+GAP_CAP_S = 30.0
+#: the fastest speed counted as running in the threshold minutes, m/s
+MAX_THRESHOLD_SPEED_MPS = 10.0
+#: heart rates outside this range are not used for the HRmax / HRrest estimates, bpm
+HR_PLAUSIBLE_BPM = (30, 230)
+#: a gap between two samples longer than this inside a recording is listed by ``runback check``, seconds
+LONG_GAP_S = 600.0
+#: Riegel's endurance exponent (Riegel 1981, "Athletic records and human endurance")
+RIEGEL_EXPONENT = 1.06
+#: windows of moving time the sustained efforts are measured over, minutes
+EFFORT_WINDOWS_MIN = (20, 30, 40, 50, 60)
+#: a sample step slower than this is not moving (the same threshold as activities.moving_s), m/s
+MOVING_SPEED_MPS = 0.5
+#: a sample step faster than this is a GPS jump, not running: neither its time nor its distance counts, m/s
+MAX_STEP_SPEED_MPS = 10.0
+#: a gap between two samples longer than this is a pause or a lost signal: it does not count, seconds
+MAX_STEP_GAP_S = 60.0
+#: running speeds above this, sustained over a window, are not running (a ride, a car, GPS errors), m/s
+MAX_SUSTAINED_RUN_SPEED_MPS = 6.5
+
+_F64 = pl.Float64()
+SUMMARIES: dict[str, pl.DataType] = {
+    "activity_id": pl.String(),
+    "summary_version": pl.Int16(),
+    "hr_bpm": pl.List(_F64),
+    "hr_min": pl.List(_F64),
+    "speed_mps": pl.List(_F64),
+    "speed_min": pl.List(_F64),
+    "hr_held_max_bpm": _F64,
+    "hr_low_bpm": _F64,
+    "effort_window_min": pl.Int32(),
+    "effort_speed_mps": _F64,
+    "effort_pace_s_per_km": _F64,
+    "long_gaps": pl.Int32(),
+    "longest_gap_s": _F64,
+    "longest_gap_from_utc": UTC,
+}
+
+SUMMARIES_DOC: dict[str, str] = {
+    "activity_id": "the activity these samples belong to",
+    "summary_version": "the definition that wrote the row (runback.summaries.SUMMARY_VERSION)",
+    "hr_bpm": "each heart rate recorded, bpm, ascending",
+    "hr_min": "minutes at each of hr_bpm (a sample stands for the time since the previous one, at most 30 s)",
+    "speed_mps": "each speed recorded in (0, 10] m/s, ascending (from distance where the device gave no speed)",
+    "speed_min": "minutes at each of speed_mps",
+    "hr_held_max_bpm": "highest heart rate held over 5 samples (median of 5), 30-230 bpm",
+    "hr_low_bpm": "lowest heart rate recorded, 30-230 bpm",
+    "effort_window_min": "window of moving time of the best sustained effort (20-60 min)",
+    "effort_speed_mps": "mean speed over that window",
+    "effort_pace_s_per_km": "the 60-min pace that effort predicts (Riegel, exponent 1.06)",
+    "long_gaps": "gaps of more than 10 min between samples",
+    "longest_gap_s": "the longest such gap, seconds",
+    "longest_gap_from_utc": "when the longest such gap began, UTC",
+}
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=SUMMARIES)
+
+
+def _timeline(samples: pl.DataFrame) -> pl.DataFrame:
+    """Samples in time order with each one's minutes (``_dt_min``) and speed (``_speed``)."""
+    s = samples.select("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
+    t = pl.coalesce(
+        pl.col("elapsed_s"),
+        (pl.col("timestamp_utc") - pl.col("timestamp_utc").min().over("activity_id")).dt.total_microseconds()
+        / 1e6,
+    )
+    s = s.with_columns(_t=t).sort("activity_id", "_t", "timestamp_utc", nulls_last=True)
+    raw_dt = pl.col("_t").diff().over("activity_id")
+    s = s.with_columns(
+        _raw_dt=raw_dt,
+        _dt_min=raw_dt.clip(0.0, GAP_CAP_S).fill_null(0.0) / 60.0,
+        _ddist=pl.col("distance_m").diff().over("activity_id"),
+    )
+    speed = pl.coalesce(
+        pl.col("speed_mps"),
+        pl.when(pl.col("_raw_dt") > 0).then(pl.col("_ddist") / pl.col("_raw_dt")),
+    )
+    return s.with_columns(_speed=speed)
+
+
+def _histograms(line: pl.DataFrame) -> pl.DataFrame:
+    """``activity_id, hr_bpm, hr_min, speed_mps, speed_min``: minutes at each exact value."""
+    hr = pl.col("heart_rate_bpm")
+    dt = pl.col("_dt_min")
+    hr_hist = (
+        line.filter(hr.is_not_null() & (hr > 0) & (dt > 0))
+        .group_by("activity_id", "heart_rate_bpm")
+        .agg(dt.sum())
+        .sort("activity_id", "heart_rate_bpm")
+        .group_by("activity_id", maintain_order=True)
+        .agg(hr_bpm=pl.col("heart_rate_bpm"), hr_min=pl.col("_dt_min"))
+    )
+    speed = pl.col("_speed")
+    speed_hist = (
+        line.filter((speed > 0) & (speed <= MAX_THRESHOLD_SPEED_MPS) & (dt > 0))
+        .group_by("activity_id", "_speed")
+        .agg(dt.sum())
+        .sort("activity_id", "_speed")
+        .group_by("activity_id", maintain_order=True)
+        .agg(speed_mps=pl.col("_speed"), speed_min=pl.col("_dt_min"))
+    )
+    return hr_hist.join(speed_hist, on="activity_id", how="full", coalesce=True)
+
+
+def _heart_rate_extremes(samples: pl.DataFrame) -> pl.DataFrame:
+    """``activity_id, hr_held_max_bpm, hr_low_bpm``: the inputs of the HRmax and HRrest estimates."""
+    low, high = HR_PLAUSIBLE_BPM
+    return (
+        samples.select("activity_id", "elapsed_s", "heart_rate_bpm")
+        .filter(pl.col("heart_rate_bpm").is_between(low, high))
+        .sort("activity_id", "elapsed_s")
+        .with_columns(_med=pl.col("heart_rate_bpm").rolling_median(5).over("activity_id"))
+        .group_by("activity_id")
+        .agg(hr_held_max_bpm=pl.col("_med").max(), hr_low_bpm=pl.col("heart_rate_bpm").min())
+    )
+
+
+def _efforts(samples: pl.DataFrame) -> pl.DataFrame:
+    """``activity_id, effort_window_min, effort_speed_mps, effort_pace_s_per_km``: each activity's best
+    sustained effort over moving time, Riegel-adjusted to 60 minutes (see
+    :func:`runback.load.sustained_efforts`)."""
+    steps = (
+        samples.select("activity_id", "elapsed_s", "distance_m", "speed_mps")
+        .filter(pl.col("elapsed_s").is_not_null())
+        .sort("activity_id", "elapsed_s")
+        .with_columns(
+            _dt=pl.col("elapsed_s").diff().over("activity_id"),
+            _dd=pl.col("distance_m").diff().over("activity_id"),
+        )
+        # no cumulative distance: the step's distance from its speed
+        .with_columns(_dd=pl.coalesce("_dd", pl.col("speed_mps") * pl.col("_dt")))
+        .with_columns(
+            _moving=(
+                (pl.col("_dt") > 0)
+                & (pl.col("_dt") <= MAX_STEP_GAP_S)
+                & (pl.col("_dd") > MOVING_SPEED_MPS * pl.col("_dt"))
+                & (pl.col("_dd") <= MAX_STEP_SPEED_MPS * pl.col("_dt"))
+            ).fill_null(False)
+        )
+        .with_columns(
+            _mt=pl.when("_moving").then("_dt").otherwise(0.0).cum_sum().over("activity_id"),
+            _md=pl.when("_moving").then("_dd").otherwise(0.0).cum_sum().over("activity_id"),
+        )
+        .select("activity_id", "_mt", "_md")
+    )
+    right = steps.rename({"_mt": "_mt0", "_md": "_md0"}).sort("_mt0")
+    best: list[pl.DataFrame] = []
+    for minutes in EFFORT_WINDOWS_MIN:
+        window_s = minutes * 60.0
+        ends = steps.filter(pl.col("_mt") >= window_s).with_columns(_key=pl.col("_mt") - window_s).sort("_key")
+        if ends.is_empty():
+            continue
+        # the last sample at or before the window's start, in moving time
+        joined = ends.join_asof(
+            right, left_on="_key", right_on="_mt0", by="activity_id", strategy="backward", check_sortedness=False
+        )
+        speeds = joined.select(
+            "activity_id",
+            _t=pl.col("_mt") - pl.col("_mt0"),
+            _d=pl.col("_md") - pl.col("_md0"),
+        ).filter((pl.col("_t") > 0) & (pl.col("_d") / pl.col("_t") <= MAX_SUSTAINED_RUN_SPEED_MPS))
+        best.append(
+            speeds.with_columns(
+                effort_window_min=pl.lit(minutes, pl.Int32),
+                effort_speed_mps=pl.col("_d") / pl.col("_t"),
+                # Riegel: the distance this stretch predicts for 60 min, D60 = D (3600 / T) ** (1 / 1.06)
+                _d60=pl.col("_d") * (3600.0 / pl.col("_t")) ** (1.0 / RIEGEL_EXPONENT),
+            )
+            .sort("_d60", descending=True)
+            .unique("activity_id", keep="first")
+        )
+    out = {
+        "activity_id": pl.String(),
+        "effort_window_min": pl.Int32(),
+        "effort_speed_mps": _F64,
+        "effort_pace_s_per_km": _F64,
+    }
+    if not best:
+        return pl.DataFrame(schema=out)
+    return (
+        pl.concat(best)
+        .sort("_d60", "effort_window_min", descending=[True, False])
+        .unique("activity_id", keep="first")
+        .select(
+            "activity_id",
+            "effort_window_min",
+            "effort_speed_mps",
+            effort_pace_s_per_km=3600.0 / (pl.col("_d60") / 1000.0),
+        )
+        .cast(out)  # type: ignore[arg-type]
+    )
+
+
+def _gaps(samples: pl.DataFrame) -> pl.DataFrame:
+    """``activity_id, long_gaps, longest_gap_s, longest_gap_from_utc``: gaps of more than 10 min."""
+    return (
+        samples.select("activity_id", "timestamp_utc")
+        .filter(pl.col("timestamp_utc").is_not_null())
+        .sort("activity_id", "timestamp_utc")
+        .with_columns(_gap=pl.col("timestamp_utc").diff().over("activity_id").dt.total_microseconds() / 1e6)
+        .with_columns(_from=pl.col("timestamp_utc").shift(1).over("activity_id"))
+        .filter(pl.col("_gap") > LONG_GAP_S)
+        # the longest gap first; of equal ones the earliest
+        .sort("_gap", "_from", descending=[True, False])
+        .group_by("activity_id", maintain_order=True)
+        .agg(
+            long_gaps=pl.len().cast(pl.Int32),
+            longest_gap_s=pl.col("_gap").first(),
+            longest_gap_from_utc=pl.col("_from").first(),
+        )
+    )
+
+
+def summarize_samples(samples: pl.DataFrame) -> pl.DataFrame:
+    """One row of :data:`SUMMARIES` per activity in ``samples`` (:data:`runback.schema.SAMPLES`).
+
+    Pure and per activity: summarising two activities together gives the rows
+    of summarising each alone, so import can summarise each file as it is read.
+    Activities without any sample have no row.
+    """
+    if samples.is_empty():
+        return _empty()
+    ids = samples.select(pl.col("activity_id").unique(maintain_order=True))
+    out = (
+        ids.join(_histograms(_timeline(samples)), on="activity_id", how="left")
+        .join(_heart_rate_extremes(samples), on="activity_id", how="left")
+        .join(_efforts(samples), on="activity_id", how="left")
+        .join(_gaps(samples), on="activity_id", how="left")
+        .with_columns(
+            summary_version=pl.lit(SUMMARY_VERSION, pl.Int16),
+            long_gaps=pl.col("long_gaps").fill_null(0),
+            **{c: pl.col(c).fill_null([]) for c in ("hr_bpm", "hr_min", "speed_mps", "speed_min")},
+        )
+    )
+    return out.select([pl.col(c).cast(t) for c, t in SUMMARIES.items()])
