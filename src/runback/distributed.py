@@ -16,6 +16,7 @@ when ``--scheduler`` is given.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -456,10 +457,9 @@ def _batch_import(
     """On a worker: decode a batch of files as a local import does, write the new rows as pending parts."""
     index = json.loads(index_json)
     result = run_import(units, athlete=athlete, workers=1, index=index, kept=kept, kept_wellness=kept_wellness)
-    frames = result.frames
+    frames = result.frames  # with the summaries of its samples, computed here on the worker
     if timezone is not None and frames.activities.height:
-        frames = Frames(localize(frames.activities, timezone), frames.samples, frames.laps, frames.warnings,
-                        frames.wellness)
+        frames = dataclasses.replace(frames, activities=localize(frames.activities, timezone))
     parts = Store(Path(root)).write_pending(athlete, frames)
     return result.summary, result.index, parts, frames.activities
 
@@ -513,18 +513,20 @@ def _across_batches(
     parts: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for i, (_, batch_index, written, _) in enumerate(results):
         mine = dropped.get(i, {})
-        for table, names in written.items():
-            if not mine:
+        if not mine:
+            for table, names in written.items():
                 parts.setdefault(table, []).extend(names)
-                continue
-            for name, _ in names:  # rewrite the part without the copies
-                rows = st.read_pending(table, athlete, name)
-                st.drop_pending(table, athlete, name)
-                if "activity_id" in rows.columns:
-                    rows = rows.filter(~pl.col("activity_id").is_in(list(mine)))
-                if rows.height:
-                    for t, again in st.write_pending(athlete, Frames(**{table: rows})).items():  # type: ignore[arg-type]
-                        parts.setdefault(t, []).extend(again)
+        else:  # rewrite the batch's parts without the copies, as one batch again (one name for all tables)
+            kept_rows: dict[str, pl.DataFrame] = {}
+            for table, names in written.items():
+                for name, _ in names:
+                    rows = st.read_pending(table, athlete, name)
+                    st.drop_pending(table, athlete, name)
+                    if "activity_id" in rows.columns:
+                        rows = rows.filter(~pl.col("activity_id").is_in(list(mine)))
+                    kept_rows[table] = pl.concat([kept_rows[table], rows]) if table in kept_rows else rows
+            for t, again in st.write_pending(athlete, Frames(**kept_rows)).items():  # type: ignore[arg-type]
+                parts.setdefault(t, []).extend(again)
         for key, entry in batch_index.items():
             ids = (entry or {}).get("activity_ids") or []
             if entry and entry.get("outcome") == "imported" and ids and all(a in mine for a in ids):

@@ -146,4 +146,4 @@ def read(
     notes = tuple(
         [f"failed: {n}" for n in summary.failed] + [f"skipped: {n}" for n in summary.skipped]
     )
-    return Frames(frames.activities, frames.samples, frames.laps, frames.warnings + notes, frames.wellness)
+    return Frames(frames.activities, frames.samples, frames.laps, frames.warnings + notes, frames.wellness, frames.summaries)
