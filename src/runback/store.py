@@ -6,6 +6,7 @@ engine can read it later)::
     <root>/activities/athlete=<name>/...parquet
     <root>/samples/athlete=<name>/...parquet
     <root>/laps/athlete=<name>/...parquet
+    <root>/summaries/athlete=<name>/...parquet   (one row per activity with samples)
     <root>/journal/athlete=<name>/...parquet
     <root>/corrections/athlete=<name>/...parquet
     <root>/profiles/<name>.toml
@@ -203,6 +204,12 @@ def _spill(root: str, athlete: str, frames: Frames) -> dict[str, list[tuple[str,
 # ones to <root>/_retired/ after it, deleting them once no kept manifest lists
 # them.  Every part's sha256 and size are in the manifest and checked on read.
 # Readers (Store.snapshot) read one manifest per athlete for a whole command.
+#
+# An import writes its parsed files as pending parts batch by batch while it parses (the
+# worker that parsed a batch writes it), and commits them all in one manifest replacement.
+# Each import's summaries part has the name of its samples part; the manifest's
+# ``summary_version`` says that every activity with samples has a summaries row of that
+# definition.  A manifest without it (a store from before) is upgraded on first read.
 
 # the activities as stored: every column but ``correction``, which reading adds
 STORED_ACTIVITIES: dict[str, pl.DataType] = {k: v for k, v in schema.ACTIVITIES.items() if k != "correction"}
@@ -375,6 +382,7 @@ class Store:
         activities/athlete=<name>/part-<id>.parquet
         samples/athlete=<name>/part-<id>.parquet
         laps/athlete=<name>/part-<id>.parquet
+        summaries/athlete=<name>/part-<id>.parquet   (per-activity summaries of the samples: Store.summaries)
         journal/athlete=<name>/part-<id>.parquet   (the pain journal: append-only)
         corrections/athlete=<name>/part-<time>-<id>.parquet   (the runner's corrections: append-only)
         profiles/<athlete>.toml                 (the athlete's profile, written by the user)
@@ -1353,7 +1361,8 @@ class Store:
         progress
             Called after each parsed file with ``(done, total, file)``.
         workers
-            Worker processes for parsing (``None``: both cores when there are many files).
+            Worker processes for parsing (``None``: two where that is faster than one,
+            see :func:`runback.io._pipeline.choose_workers`; else this process).
         timezone
             The athlete's IANA time zone: GPX and TCX files (UTC times only) get
             their local start in it (:func:`runback.io.localize`); FIT files

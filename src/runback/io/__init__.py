@@ -111,8 +111,9 @@ def read_report(
     athlete
         Who ran them; goes into ``activities.athlete``.
     workers
-        Worker processes for parsing; ``None`` uses both cores when there are
-        many files and parses a handful in this process; ``1`` never starts one.
+        Worker processes for parsing; ``None`` uses two where the files are
+        worth starting them and a second CPU is idle, else parses in this
+        process; ``1`` never starts one.
     progress
         Called after each parsed file with ``(done, total, file)``.
 

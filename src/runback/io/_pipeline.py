@@ -1,4 +1,4 @@
-"""The import pipeline: find files, skip what is known, parse (on both cores), deduplicate.
+"""The import pipeline: find files, skip what is known, parse in batches (on two cores where that pays), deduplicate.
 
 Used by :func:`runback.io.read` (no store: everything is parsed) and by
 :meth:`runback.store.Store.import_paths` (with the store's index, so files
