@@ -22,7 +22,9 @@ from clirun import invoke
 from runback.errors import StoreError
 from runback.files import write_atomic as real_write
 from runback.samples import sample_data_dir
-from runback.store import TABLES, Store, doctor, open_store
+from runback.io import read_report
+from runback.io._common import Frames
+from runback.store import TABLES, PreparedImport, Store, doctor, open_store
 from runback.summaries import SUMMARIES, SUMMARY_VERSION, summarize_samples
 
 DATA = "corriporai-runpandas/runpandas/tests/io/data"
@@ -411,3 +413,27 @@ def test_the_lock_is_not_waited_for_by_a_reader(tmp_path: Path) -> None:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
         with pytest.raises(BlockingIOError), store._lock(wait=False):
             pass
+
+
+def test_frames_committed_without_summaries_get_them(mixed: Path, tmp_path: Path) -> None:
+    """commit_frames (generators) and import_prepared (pending parts written elsewhere) summarise what lacks it."""
+    frames, summary = read_report(mixed, athlete="me", workers=1)
+    first = frames.activities["activity_id"].head(8).to_list()
+
+    def only(ids: list[str], keep: bool) -> Frames:
+        pick = pl.col("activity_id").is_in(ids) if keep else ~pl.col("activity_id").is_in(ids)
+        return Frames(frames.activities.filter(pick), frames.samples.filter(pick), frames.laps.filter(pick))
+
+    store = open_store(tmp_path / "store")
+    store.commit_frames("me", only(first, True))
+    assert_summaries_match_samples(store)
+
+    def prepare(files: dict[str, object], kept: pl.DataFrame, wellness: pl.DataFrame) -> PreparedImport:
+        parts = store.write_pending("me", only(first, False))
+        assert "summaries" not in parts
+        return PreparedImport(summary=summary, index={}, parts=parts)
+
+    store.import_prepared("me", prepare)
+    assert store.activities().height == frames.activities.height
+    assert_summaries_match_samples(store)
+    assert doctor(store).ok

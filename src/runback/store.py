@@ -151,33 +151,40 @@ def _summarised(frames: Frames) -> Frames:
     return dataclasses.replace(frames, summaries=pl.concat([have, summarize_samples(missing)], how="vertical"))
 
 
-UPGRADE_ROWS = 1_000_000
-"""Samples summarised at once when a store is upgraded: a part holding many imports is read in
-slices of whole activities, so the upgrade's memory does not grow with the history."""
+UPGRADE_ROWS = 100_000
+"""Samples summarised at once when a store is upgraded: a part holding years of imports is read
+in windows of rows (whole activities), so the upgrade's memory does not grow with the history."""
 
 _SUMMARY_INPUTS = ("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
 
 
 def _summarise_part(path: Path) -> pl.DataFrame:
-    """The summaries of one samples part, read in slices of at most about :data:`UPGRADE_ROWS` rows."""
+    """The summaries of one samples part, read in windows of about :data:`UPGRADE_ROWS` rows.
+
+    An import writes each activity's samples as consecutive rows, so a window
+    ends at its last activity's first row and that activity goes on in the
+    next window.  A part whose activities are not consecutive is summarised whole.
+    """
     have = pl.read_parquet_schema(path)
     scan = pl.scan_parquet(path, hive_partitioning=False).select(
         [(pl.col(c) if c in have else pl.lit(None)).cast(schema.SAMPLES[c]).alias(c) for c in _SUMMARY_INPUTS]
     )
-    counts = scan.group_by("activity_id").len().collect()
-    slices: list[list[str]] = [[]]
-    rows = 0
-    for activity_id, n in counts.iter_rows():
-        if slices[-1] and rows + n > UPGRADE_ROWS:
-            slices.append([])
-            rows = 0
-        slices[-1].append(activity_id)
-        rows += n
-    if len(slices) == 1:
-        return summarize_samples(scan.collect())
-    return pl.concat(
-        [summarize_samples(scan.filter(pl.col("activity_id").is_in(ids)).collect()) for ids in slices], how="vertical"
-    )
+    n = scan.select(pl.len()).collect().item()
+    out: list[pl.DataFrame] = []
+    done: set[str] = set()
+    carry = scan.clear().collect()
+    for start in range(0, n, UPGRADE_ROWS):
+        rows = pl.concat([carry, scan.slice(start, UPGRADE_ROWS).collect()], how="vertical")
+        if start + UPGRADE_ROWS < n:
+            last_run = rows.select(pl.col("activity_id").rle().struct.field("len").last()).item()
+            rows, carry = rows.head(rows.height - last_run), rows.tail(last_run)
+        found = summarize_samples(rows)
+        ids = set(found["activity_id"].to_list())
+        if ids & done:
+            return summarize_samples(scan.collect())  # activities not consecutive: summarised whole
+        done |= ids
+        out.append(found)
+    return pl.concat(out, how="vertical") if out else summarize_samples(scan.collect())
 
 
 def _spill(root: str, athlete: str, frames: Frames) -> dict[str, list[tuple[str, dict[str, Any]]]]:
