@@ -437,3 +437,23 @@ def test_frames_committed_without_summaries_get_them(mixed: Path, tmp_path: Path
     assert store.activities().height == frames.activities.height
     assert_summaries_match_samples(store)
     assert doctor(store).ok
+
+
+def test_a_damaged_summaries_part_is_made_again_and_loses_no_activity(mixed: Path, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "store")
+    assert store.import_paths(mixed, workers=1).ok
+    before = contents(store)
+    part = next((store.root / "summaries" / "athlete=me").glob("*.parquet"))
+    data = bytearray(part.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    part.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="damaged"):
+        store.summaries()
+    report = doctor(store, repair=True)
+    assert any(str(part) in p for p in report.problems)
+    assert any("stored the summaries of athlete me" in a for a in report.actions)
+    assert doctor(store).ok
+    for got, want in zip(contents(store), before):
+        assert_frame_equal(got, want)  # the import's activities, samples and laps stay
+    assert_summaries_match_samples(store)
+    assert store.manifest("me")["files_index"]  # nothing to read again

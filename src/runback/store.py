@@ -1959,15 +1959,18 @@ def _doctor_athlete(store: Store, athlete: str, report: DoctorReport) -> None:
     if missing_checks:
         report.problems.append(f"{len(missing_checks)} part(s) of athlete {athlete} have no checksum yet (a store from before checksums)")
     # the parts of an import share its token: set them all aside, so activities, samples and laps agree
-    tokens = {name for (_, name) in bad}
+    # a damaged summaries part alone is set aside and made again from the samples
+    tokens = {name for (table, name) in bad if table != "summaries"}
     dropped = [(t, n) for t in TABLES for n in base["parts"][t] if n in tokens]
+    lost = bool(dropped)  # rows only a new import of the files brings back
+    dropped += [(t, n) for (t, n) in bad if t == "summaries" and n not in tokens]
     fixed = copy_manifest(base)
     for table, name in dropped:
         fixed["parts"][table].remove(name)
         fixed["checksums"][table].pop(name, None)
-    if dropped or not files_ok:
+    if lost or not files_ok:
         fixed["files_index"] = None
-    adopted, replace = _adoptable(store, athlete, fixed, set(tokens))
+    adopted, replace = _adoptable(store, athlete, fixed, {name for (_, name) in bad})
     if replace:
         for table in TABLES:
             fixed["parts"][table] = []
@@ -2011,7 +2014,7 @@ def _doctor_athlete(store: Store, athlete: str, report: DoctorReport) -> None:
         fixed["format"] = MANIFEST_FORMAT
         store._write_manifest(athlete, fixed)
         report.actions.append(f"wrote the manifest of athlete {athlete} ({sum(len(v) for v in fixed['parts'].values())} parts)")
-        if dropped or not files_ok:
+        if lost or not files_ok:
             report.actions.append(
                 f"the next `runback import` of {athlete}'s files reads them all again and stores what was set aside"
             )
