@@ -457,3 +457,9 @@ def test_a_damaged_summaries_part_is_made_again_and_loses_no_activity(mixed: Pat
         assert_frame_equal(got, want)  # the import's activities, samples and laps stay
     assert_summaries_match_samples(store)
     assert store.manifest("me")["files_index"]  # nothing to read again
+
+
+def test_reading_files_without_a_store_gives_their_summaries(mixed: Path) -> None:
+    frames, _ = read_report(mixed, athlete="me", workers=1)
+    assert frames.summaries.height == frames.samples["activity_id"].n_unique()
+    assert_frame_equal(by_id(frames.summaries), by_id(summarize_samples(frames.samples)))

@@ -1424,9 +1424,9 @@ class Store:
                 if any(pending.values()) or changed_index:
                     merged = {k: v for k, v in {**files, **result.index}.items() if v is not None}
                     self._commit_pending(athlete, manifest, pending, merged)
-            except BaseException:
+            finally:
+                # interrupted: its batches; committed: any part of a worker that died mid-batch
                 self._drop_unlisted_pending(athlete)
-                raise
             for manual_id, file_id in result.summary.superseded:
                 # a run typed in by hand, stored before, and now its recorded file: count the file
                 self._record(
@@ -1485,7 +1485,8 @@ class Store:
                 self.drop_pending(table, athlete, name)
 
     def _drop_unlisted_pending(self, athlete: str) -> None:
-        """Remove the pending parts an import (under the lock) wrote and did not commit.
+        """Remove the pending parts an import (under the lock) wrote and did not commit (not .tmp files:
+        the next write removes those).
 
         Its tidy step moved or set aside everything pending before it began,
         so a pending part no manifest lists is its own.
