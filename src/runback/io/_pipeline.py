@@ -360,17 +360,18 @@ def parse_batch(tasks: Sequence[Task], spill: Spill | None = None) -> ParsedBatc
             result = Parsed(task, "ok", frames=_apply_meta(result.frames, task.meta, task.label))
         results.append(result)
     frames = _distinct([r.frames for r in results if r.frames is not None])
-    summaries = _summarize(frames.samples)
     if spill is None or (frames.samples.is_empty() and frames.laps.is_empty()):
-        return ParsedBatch(results, summaries=summaries)
-    parts = spill(Frames(samples=frames.samples, laps=frames.laps, summaries=summaries))
+        return ParsedBatch(results, summaries=_summarize(frames.samples))
     light = [
-        # the parent needs the activity rows and the outcome; the file's bytes stay here
+        # the parent needs the activity rows and the outcome; the file's bytes and frames stay here
+        # (let go now: the batch's frames are in one piece, not held twice while summarised)
         Parsed(replace(r.task, data=None), r.status,
                frames=None if r.frames is None else Frames(activities=r.frames.activities, warnings=r.frames.warnings),
                note=r.note)
         for r in results
     ]  # fmt: skip
+    del results
+    parts = spill(Frames(samples=frames.samples, laps=frames.laps, summaries=_summarize(frames.samples)))
     return ParsedBatch(light, parts=parts)
 
 
