@@ -392,11 +392,15 @@ def test_listing_activities_reads_neither_samples_nor_summaries(mixed: Path, tmp
     assert invoke("activities", "--all", "--store", str(store.root)).exit_code == 0
 
 
-def test_one_process_parses_a_few_files(mixed: Path) -> None:
+def test_two_processes_parse_only_what_is_worth_starting_them(mixed: Path) -> None:
     tasks = [pipeline.Task(p.name, str(p), "me", path=str(p), size=p.stat().st_size) for p in sorted(mixed.iterdir())]
     assert pipeline.choose_workers(tasks) == 1  # 16 files: a worker's start costs more than it saves
-    many = tasks * 4
-    assert pipeline.choose_workers(many) == 1  # 64 small files, well under a second of parsing
+    few = tasks * 2
+    assert sum(t.size or 0 for t in few) < 10 << 20
+    assert pipeline.choose_workers(few) == 1  # 32 small files, well under a second of parsing
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    history = [pipeline.Task(f"{i}.fit", str(i), "me", path=f"{i}.fit", size=75_000) for i in range(1520)]
+    assert pipeline.choose_workers(history) == min(cpus, 2)  # five years of runs: about 16 s of parsing
 
 
 def test_every_table_is_listed_in_a_new_manifest(tmp_path: Path) -> None:

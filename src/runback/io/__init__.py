@@ -111,8 +111,8 @@ def read_report(
     athlete
         Who ran them; goes into ``activities.athlete``.
     workers
-        Worker processes for parsing; ``None`` uses two where the files are
-        worth starting them and a second CPU is idle, else parses in this
+        Worker processes for parsing; ``None`` uses two where there are two
+        CPUs and the files are worth starting them, else parses in this
         process; ``1`` never starts one.
     progress
         Called after each parsed file with ``(done, total, file)``.
