@@ -24,6 +24,9 @@ from the samples.
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
 import polars as pl
 
 from runback.schema import UTC
@@ -107,26 +110,33 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=SUMMARIES)
 
 
-def _timeline(samples: pl.DataFrame) -> pl.DataFrame:
+def _per(expr: pl.Expr, one: bool) -> pl.Expr:
+    """``expr`` per activity; as it is where the frame holds one activity (a file at import), which
+    gives the same values without the cost of a window."""
+    return expr if one else expr.over("activity_id")
+
+
+def _timeline(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
     """Samples in time order with each one's minutes (``_dt_min``) and speed (``_speed``)."""
     s = samples.select("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
     t = pl.coalesce(
         pl.col("elapsed_s"),
-        (pl.col("timestamp_utc") - pl.col("timestamp_utc").min().over("activity_id")).dt.total_microseconds()
+        (pl.col("timestamp_utc") - pl.col("timestamp_utc").min().pipe(_per, one)).dt.total_microseconds()
         / 1e6,
     )
     s = s.with_columns(_t=t).sort("activity_id", "_t", "timestamp_utc", nulls_last=True)
-    raw_dt = pl.col("_t").diff().over("activity_id")
-    s = s.with_columns(
-        _raw_dt=raw_dt,
-        _dt_min=raw_dt.clip(0.0, GAP_CAP_S).fill_null(0.0) / 60.0,
-        _ddist=pl.col("distance_m").diff().over("activity_id"),
-    )
+    raw_dt = pl.col("_t").diff().pipe(_per, one)
     speed = pl.coalesce(
         pl.col("speed_mps"),
-        pl.when(pl.col("_raw_dt") > 0).then(pl.col("_ddist") / pl.col("_raw_dt")),
+        pl.when(raw_dt > 0).then(pl.col("distance_m").diff().pipe(_per, one) / raw_dt),
     )
-    return s.with_columns(_speed=speed)
+    # one pass: every column from the sorted frame at once (fewer polars calls: this runs per file)
+    return s.select(
+        "activity_id",
+        "heart_rate_bpm",
+        _dt_min=raw_dt.clip(0.0, GAP_CAP_S).fill_null(0.0) / 60.0,
+        _speed=speed,
+    )
 
 
 def _histograms(line: pl.DataFrame) -> pl.DataFrame:
@@ -153,72 +163,60 @@ def _histograms(line: pl.DataFrame) -> pl.DataFrame:
     return hr_hist.join(speed_hist, on="activity_id", how="full", coalesce=True)
 
 
-def _heart_rate_extremes(samples: pl.DataFrame) -> pl.DataFrame:
+def _heart_rate_extremes(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
     """``activity_id, hr_held_max_bpm, hr_low_bpm``: the inputs of the HRmax and HRrest estimates."""
     low, high = HR_PLAUSIBLE_BPM
     return (
         samples.select("activity_id", "elapsed_s", "heart_rate_bpm")
         .filter(pl.col("heart_rate_bpm").is_between(low, high))
         .sort("activity_id", "elapsed_s")
-        .with_columns(_med=pl.col("heart_rate_bpm").rolling_median(5).over("activity_id"))
+        .with_columns(_med=pl.col("heart_rate_bpm").rolling_median(5).pipe(_per, one))
         .group_by("activity_id")
         .agg(hr_held_max_bpm=pl.col("_med").max(), hr_low_bpm=pl.col("heart_rate_bpm").min())
     )
 
 
-def _efforts(samples: pl.DataFrame) -> pl.DataFrame:
+def _efforts(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
     """``activity_id, effort_window_min, effort_speed_mps, effort_pace_s_per_km``: each activity's best
     sustained effort over moving time, Riegel-adjusted to 60 minutes (see
     :func:`runback.load.sustained_efforts`)."""
+    dt = pl.col("elapsed_s").diff().pipe(_per, one)
+    # no cumulative distance: the step's distance from its speed
+    dd = pl.coalesce(pl.col("distance_m").diff().pipe(_per, one), pl.col("speed_mps") * dt)
+    moving = (
+        (dt > 0) & (dt <= MAX_STEP_GAP_S) & (dd > MOVING_SPEED_MPS * dt) & (dd <= MAX_STEP_SPEED_MPS * dt)
+    ).fill_null(False)
+
+    def moving_sum(step: pl.Expr) -> pl.Expr:
+        """The running total of ``step`` over moving steps only."""
+        return pl.when(moving).then(step).otherwise(0.0).cum_sum().pipe(_per, one)
+
     steps = (
         samples.select("activity_id", "elapsed_s", "distance_m", "speed_mps")
         .filter(pl.col("elapsed_s").is_not_null())
         .sort("activity_id", "elapsed_s")
-        .with_columns(
-            _dt=pl.col("elapsed_s").diff().over("activity_id"),
-            _dd=pl.col("distance_m").diff().over("activity_id"),
-        )
-        # no cumulative distance: the step's distance from its speed
-        .with_columns(_dd=pl.coalesce("_dd", pl.col("speed_mps") * pl.col("_dt")))
-        .with_columns(
-            _moving=(
-                (pl.col("_dt") > 0)
-                & (pl.col("_dt") <= MAX_STEP_GAP_S)
-                & (pl.col("_dd") > MOVING_SPEED_MPS * pl.col("_dt"))
-                & (pl.col("_dd") <= MAX_STEP_SPEED_MPS * pl.col("_dt"))
-            ).fill_null(False)
-        )
-        .with_columns(
-            _mt=pl.when("_moving").then("_dt").otherwise(0.0).cum_sum().over("activity_id"),
-            _md=pl.when("_moving").then("_dd").otherwise(0.0).cum_sum().over("activity_id"),
-        )
-        .select("activity_id", "_mt", "_md")
+        .select("activity_id", _mt=moving_sum(dt), _md=moving_sum(dd))
     )
-    right = steps.rename({"_mt": "_mt0", "_md": "_md0"}).sort("_mt0")
-    best: list[pl.DataFrame] = []
+    # each activity's rows are one stretch of the sorted frame, its moving time never falls: the
+    # last sample at or before a window's start is a binary search in that stretch (samples tied on
+    # moving time are tied on moving distance too, so which of them is found does not matter)
+    mt = steps.get_column("_mt").to_numpy()
+    md = steps.get_column("_md").to_numpy()
+    ids = steps.get_column("activity_id")
+    firsts = ids.ne_missing(ids.shift(1)).arg_true().to_numpy()
+    edges = [*firsts.tolist(), steps.height]
+    # the stretch (activity) of each row, as an integer key
+    stretch = np.repeat(np.arange(len(firsts), dtype=np.int64), np.diff(edges))
+    parts: list[tuple[np.ndarray, ...]] = []
     for minutes in EFFORT_WINDOWS_MIN:
         window_s = minutes * 60.0
-        ends = steps.filter(pl.col("_mt") >= window_s).with_columns(_key=pl.col("_mt") - window_s).sort("_key")
-        if ends.is_empty():
-            continue
-        # the last sample at or before the window's start, in moving time
-        joined = ends.join_asof(
-            right, left_on="_key", right_on="_mt0", by="activity_id", strategy="backward", check_sortedness=False
-        )
-        speeds = joined.select(
-            "activity_id",
-            _t=pl.col("_mt") - pl.col("_mt0"),
-            _d=pl.col("_md") - pl.col("_md0"),
-        ).filter((pl.col("_t") > 0) & (pl.col("_d") / pl.col("_t") <= MAX_SUSTAINED_RUN_SPEED_MPS))
-        best.append(
-            speeds.with_columns(
-                effort_window_min=pl.lit(minutes, pl.Int32),
-                effort_speed_mps=pl.col("_d") / pl.col("_t"),
-                # Riegel: the distance this stretch predicts for 60 min, D60 = D (3600 / T) ** (1 / 1.06)
-                _d60=pl.col("_d") * (3600.0 / pl.col("_t")) ** (1.0 / RIEGEL_EXPONENT),
-            )
-            .sort("_d60", descending=True)
-            .unique("activity_id", keep="first")
+        start = np.empty(steps.height, dtype=np.int64)
+        for lo, hi in itertools.pairwise(edges):
+            start[lo:hi] = lo + np.searchsorted(mt[lo:hi], mt[lo:hi] - window_s, side="right") - 1
+        full = mt >= window_s
+        start = start[full]
+        parts.append(
+            (stretch[full], np.full(len(start), minutes, dtype=np.int32), mt[full] - mt[start], md[full] - md[start])
         )
     out = {
         "activity_id": pl.String(),
@@ -226,38 +224,58 @@ def _efforts(samples: pl.DataFrame) -> pl.DataFrame:
         "effort_speed_mps": _F64,
         "effort_pace_s_per_km": _F64,
     }
-    if not best:
+    t, d = pl.col("_t"), pl.col("_d")
+    speeds = (
+        pl.DataFrame(
+            {
+                "_s": np.concatenate([p[0] for p in parts]),
+                "effort_window_min": np.concatenate([p[1] for p in parts]),
+                "_t": np.concatenate([p[2] for p in parts]),
+                "_d": np.concatenate([p[3] for p in parts]),
+            }
+        )
+        .filter((t > 0) & (d / t <= MAX_SUSTAINED_RUN_SPEED_MPS))
+        .with_columns(
+            effort_speed_mps=d / t,
+            # Riegel: the distance this stretch predicts for 60 min, D60 = D (3600 / T) ** (1 / 1.06)
+            _d60=d * (3600.0 / t) ** (1.0 / RIEGEL_EXPONENT),
+        )
+    )
+    if speeds.is_empty():
         return pl.DataFrame(schema=out)
+    # each activity's best prediction; of equal ones the shortest window
     return (
-        pl.concat(best)
-        .sort("_d60", "effort_window_min", descending=[True, False])
-        .unique("activity_id", keep="first")
+        speeds.filter(pl.col("_d60") == pl.col("_d60").max().over("_s"))
+        .sort("_s", "effort_window_min")
+        .unique("_s", keep="first", maintain_order=True)
         .select(
-            "activity_id",
-            "effort_window_min",
-            "effort_speed_mps",
+            activity_id=pl.lit(ids.gather(firsts)).gather(pl.col("_s")),
+            effort_window_min="effort_window_min",
+            effort_speed_mps="effort_speed_mps",
             effort_pace_s_per_km=3600.0 / (pl.col("_d60") / 1000.0),
         )
         .cast(out)  # type: ignore[arg-type]
     )
 
 
-def _gaps(samples: pl.DataFrame) -> pl.DataFrame:
+def _gaps(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
     """``activity_id, long_gaps, longest_gap_s, longest_gap_from_utc``: gaps of more than 10 min."""
     return (
         samples.select("activity_id", "timestamp_utc")
         .filter(pl.col("timestamp_utc").is_not_null())
         .sort("activity_id", "timestamp_utc")
-        .with_columns(_gap=pl.col("timestamp_utc").diff().over("activity_id").dt.total_microseconds() / 1e6)
-        .with_columns(_from=pl.col("timestamp_utc").shift(1).over("activity_id"))
+        .select(
+            "activity_id",
+            _gap=pl.col("timestamp_utc").diff().pipe(_per, one).dt.total_microseconds() / 1e6,
+            _from=pl.col("timestamp_utc").shift(1).pipe(_per, one),
+        )
         .filter(pl.col("_gap") > LONG_GAP_S)
-        # the longest gap first; of equal ones the earliest
-        .sort("_gap", "_from", descending=[True, False])
         .group_by("activity_id", maintain_order=True)
         .agg(
             long_gaps=pl.len().cast(pl.Int32),
-            longest_gap_s=pl.col("_gap").first(),
-            longest_gap_from_utc=pl.col("_from").first(),
+            longest_gap_s=pl.col("_gap").max(),
+            # of equal longest gaps the earliest
+            longest_gap_from_utc=pl.col("_from").filter(pl.col("_gap") == pl.col("_gap").max()).min(),
         )
     )
 
@@ -272,11 +290,12 @@ def summarize_samples(samples: pl.DataFrame) -> pl.DataFrame:
     if samples.is_empty():
         return _empty()
     ids = samples.select(pl.col("activity_id").unique(maintain_order=True))
+    one = ids.height == 1
     out = (
-        ids.join(_histograms(_timeline(samples)), on="activity_id", how="left")
-        .join(_heart_rate_extremes(samples), on="activity_id", how="left")
-        .join(_efforts(samples), on="activity_id", how="left")
-        .join(_gaps(samples), on="activity_id", how="left")
+        ids.join(_histograms(_timeline(samples, one)), on="activity_id", how="left")
+        .join(_heart_rate_extremes(samples, one), on="activity_id", how="left")
+        .join(_efforts(samples, one), on="activity_id", how="left")
+        .join(_gaps(samples, one), on="activity_id", how="left")
         .with_columns(
             summary_version=pl.lit(SUMMARY_VERSION, pl.Int16),
             long_gaps=pl.col("long_gaps").fill_null(0),
