@@ -34,6 +34,7 @@ from runback.report._inputs import report_inputs
 from runback.samples import SAMPLE_ATHLETES, sample_data_dir
 from runback.summaries import SUMMARIES, summarize_samples
 
+from clirun import invoke
 from samplestore import sample_store
 
 
@@ -265,3 +266,22 @@ def test_store_summaries_give_the_samples_figures(store: object) -> None:
         assert resolve_profiles(activities, summaries=summaries) == profiles
         _same(_by_id(session_load(activities, profiles=profiles, summaries=summaries)),
             _by_id(ref.session_load(activities, samples, profiles=profiles)))
+
+
+def test_runback_schema_lists_the_summaries() -> None:
+    result = invoke("schema", "summaries")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "summaries:"
+    assert [line.split()[0] for line in lines[1:]] == list(SUMMARIES)
+
+
+def test_runback_check_reads_summaries_as_samples(store: object) -> None:
+    """check_store reads Store.summaries: its items are those computed from the samples."""
+    for athlete in SAMPLE_ATHLETES:
+        activities = store.activities(athlete)  # type: ignore[attr-defined]
+        samples = store.samples(athlete)  # type: ignore[attr-defined]
+        profiles = resolve_profiles(activities, samples)
+        expected = checks.check_activities(activities, samples, profiles=profiles)
+        got = checks.check_store(store, athlete)  # type: ignore[arg-type]
+        _same(got.drop("fix"), expected.drop("fix"))
