@@ -348,8 +348,9 @@ def summarize_samples(samples: pl.DataFrame) -> pl.DataFrame:
     if samples.is_empty():
         return _empty()
     ids = samples.select(pl.col("activity_id").unique(maintain_order=True))
-    one = ids.height == 1
     names = ids.get_column("activity_id")
+    # (samples without an id match no id: they take the general path, as in a batch)
+    one = ids.height == 1 and not names.has_nulls()
     coded = not one and not names.has_nulls()
     if coded:
         # several activities: an integer key (each id's place in ``ids``) to sort, window and group on
