@@ -7,6 +7,7 @@ the ratio, so the figure holds on a busy machine.
 
     python benchmarks/bench_summaries.py            # best of 5
     python benchmarks/bench_summaries.py --repeat 9
+    python benchmarks/bench_summaries.py --folder DIR   # the FIT files of another folder (longer runs)
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ def plain_pass(samples: pl.DataFrame) -> pl.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--folder", type=Path, help="FIT files to read (default: the first sample runner's)")
     args = parser.parse_args()
-    folder = sample_data_dir() / SAMPLE_ATHLETES[0]
+    folder = args.folder or sample_data_dir() / SAMPLE_ATHLETES[0]
     files = [read_fit(p).samples for p in sorted(folder.glob("*.fit"))]
     files = [f for f in files if f.height]
     batch = pl.concat(files, how="vertical")
