@@ -325,3 +325,12 @@ def test_activity_values_from_records_without_session(engine: str) -> None:
     assert act["avg_speed_mps"] == 10.0  # 100 m over 10 s moving
     assert act["avg_cadence_spm"] is None
     assert frames.laps.is_empty()
+
+
+def test_crc_equals_fitparse_on_every_corpus_file(corpus: Path) -> None:
+    """The compiled CRC gives fitparse's value on every FIT file's bytes, whole and cut at odd places."""
+    assert FIT_ROWS, "no FIT files in the corpus manifest"
+    for row in FIT_ROWS:
+        data = (corpus / row["path"]).read_bytes()
+        for piece in (data, data[1:1001], memoryview(data)[3:4004]):
+            assert _fitfast.crc16(piece) == Crc.calculate(bytes(piece)), row["path"]

@@ -30,14 +30,10 @@ import polars as pl
 
 from runback import schema
 from runback.sports import RUN_SPEED_MPS, UNKNOWN_SPORTS, is_running, running_activity
-from runback.load.profile import (
-    MAX_SUSTAINED_RUN_SPEED_MPS,
-    Profile,
-    ProfileArg,
-    resolve_store_profiles,
-    threshold_pace_runs,
-)
+from runback.load.profile import Profile, ProfileArg, resolve_store_profiles, summaries_of, threshold_pace_runs
 from runback.store import StoreLike, as_store
+from runback.summaries import LONG_GAP_S as LONG_GAP_S
+from runback.summaries import MAX_SUSTAINED_RUN_SPEED_MPS
 
 __all__ = [
     "LONG_GAP_S",
@@ -50,8 +46,6 @@ __all__ = [
 
 #: two activities overlapping by more than this share of the shorter one look like one run
 OVERLAP_SHARE = 0.5
-#: a gap between two samples longer than this inside a recording is listed, seconds
-LONG_GAP_S = 600.0
 #: a recording longer than this is listed (a watch left running), seconds
 LONG_RECORDING_S = 6 * 3600.0
 
@@ -89,11 +83,14 @@ def check_store(
     """
     st = as_store(store)
     activities = st.activities(athlete)
-    samples = st.samples(athlete) if activities.height else None
+    # the per-activity summaries hold what the gaps and the profile estimates need: no samples are read
+    summaries = st.summaries(athlete) if activities.height else None
     names = sorted(activities.get_column("athlete").drop_nulls().unique().to_list())
-    profiles = resolve_store_profiles(st, activities, samples, given=given, profile_file=profile_file, athletes=names)
+    profiles = resolve_store_profiles(
+        st, activities, given=given, profile_file=profile_file, athletes=names, summaries=summaries
+    )
     paths = {name: str(st.profile_file(name)) for name in names}
-    return check_activities(activities, samples, profiles=profiles, profile_paths=paths)
+    return check_activities(activities, profiles=profiles, profile_paths=paths, summaries=summaries)
 
 
 def check_activities(
@@ -102,6 +99,7 @@ def check_activities(
     *,
     profiles: Mapping[str, Profile] | None = None,
     profile_paths: Mapping[str, str] | None = None,
+    summaries: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """What looks wrong in ``activities`` (see the module docstring), one row per item.
 
@@ -117,6 +115,8 @@ def check_activities(
         Athlete -> resolved :class:`runback.load.Profile`, for the profile items.
     profile_paths
         Athlete -> the profile file to name in the profile items' fixes.
+    summaries
+        Their :data:`runback.summaries.SUMMARIES` rows, read instead of ``samples``.
 
     Returns
     -------
@@ -125,12 +125,13 @@ def check_activities(
         activity checks by time, then the profile items.
     """
     acts = schema.conform(activities, schema.ACTIVITIES)
+    summaries = summaries_of(samples, summaries)
     frames = [
         _overlaps(acts),
         _long_recordings(acts),
         _implausible_paces(acts),
-        _long_gaps(acts, samples),
-        _profile_items(acts, samples, profiles or {}, profile_paths or {}),
+        _long_gaps(acts, summaries),
+        _profile_items(acts, summaries, profiles or {}, profile_paths or {}),
     ]
     out = pl.concat([schema.conform(f, schema.CHECKS) for f in frames], how="vertical")
     order = {name: i for i, name in enumerate(_CHECK_ORDER)}
@@ -294,22 +295,13 @@ def _duration_text(seconds: pl.Expr) -> pl.Expr:
     )
 
 
-def _long_gaps(acts: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
-    if samples is None or samples.is_empty():
+def _long_gaps(acts: pl.DataFrame, summaries: pl.DataFrame | None) -> pl.DataFrame:
+    if summaries is None or summaries.is_empty():
         return schema.empty(schema.CHECKS)
-    gaps = (
-        samples.select("activity_id", "timestamp_utc")
-        .join(acts.select("activity_id", "athlete"), on="activity_id", how="inner")
-        .filter(pl.col("timestamp_utc").is_not_null())
-        .sort("activity_id", "timestamp_utc")
-        .with_columns(_gap=pl.col("timestamp_utc").diff().over("activity_id").dt.total_microseconds() / 1e6)
-        .with_columns(_from=pl.col("timestamp_utc").shift(1).over("activity_id"))
-        .filter(pl.col("_gap") > LONG_GAP_S)
-    )
     per_activity = (
-        gaps.sort("_gap", descending=True)
-        .group_by("athlete", "activity_id", maintain_order=True)
-        .agg(pl.col("_gap").first(), pl.col("_from").first(), _n=pl.len())
+        summaries.select("activity_id", _n="long_gaps", _gap="longest_gap_s", _from="longest_gap_from_utc")
+        .filter(pl.col("_n") > 0)
+        .join(acts.select("activity_id", "athlete"), on="activity_id", how="inner")
     )
     return per_activity.select(
         "athlete",
@@ -332,7 +324,7 @@ def _long_gaps(acts: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame
 
 def _profile_items(
     acts: pl.DataFrame,
-    samples: pl.DataFrame | None,
+    summaries: pl.DataFrame | None,
     profiles: Mapping[str, Profile],
     paths: Mapping[str, str],
 ) -> pl.DataFrame:
@@ -340,7 +332,7 @@ def _profile_items(
     if profiles and any(
         (p.threshold_pace_s_per_km_source or "").startswith("estimated: median") for p in profiles.values()
     ):
-        found = threshold_pace_runs(acts, samples)
+        found = threshold_pace_runs(acts, summaries=summaries)
         runs = {row["athlete"]: row["activity_ids"] for row in found.iter_rows(named=True)}
     days = dict(
         zip(

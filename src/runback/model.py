@@ -21,6 +21,7 @@ from runback.days import local_start
 from runback.errors import OptionError
 from runback.load import LOAD_RULES, Profile, acwr, daily_load, estimate_profile, parse_since, pmc
 from runback.load import resolve_profiles, session_load, session_spikes, weekly_load
+from runback.load.profile import summaries_of
 from runback.pain import pain_vs_load
 from runback.pain.journal import apply_journal_rpe
 from runback.pain.rules import JOURNAL_RULES, daily_pain
@@ -74,6 +75,8 @@ def flags(
     since: str | dt.date | None = None,
     include_acwr: bool = False,
     wellness: pl.DataFrame | None = None,
+    summaries: pl.DataFrame | None = None,
+    profiles: Mapping[str, Profile] | None = None,
     **thresholds: Any,
 ) -> pl.DataFrame:
     """Every flag the training data (and, if given, the pain journal) raises.
@@ -88,7 +91,7 @@ def flags(
         schema.ACTIVITIES (any number of athletes).
     samples
         schema.SAMPLES, optional (needed for per-sample TRIMP, zones and
-        threshold minutes).
+        threshold minutes, unless ``summaries`` are given).
     journal
         schema.JOURNAL, optional: fills missing ``activities.rpe`` (session-RPE)
         and adds the journal rules of :mod:`runback.pain.rules`.
@@ -102,6 +105,14 @@ def flags(
     wellness
         schema.WELLNESS, optional: the device's sleep and stress, which
         ``stress_or_poor_sleep`` uses for days the journal does not cover.
+    summaries
+        :data:`runback.summaries.SUMMARIES` rows of the activities (e.g.
+        :meth:`runback.store.Store.summaries`), read instead of ``samples``
+        (the same flags, without reading samples).
+    profiles
+        Already resolved profiles (athlete -> Profile, e.g. from
+        :func:`runback.load.profile.resolve_store_profiles`): used as they are,
+        nothing is estimated again.
     **thresholds
         Keyword thresholds of the rules (each rule's ``params``), e.g.
         ``spike_bands=(0.1, 0.3, 1.0)``, ``max_run_days=7``,
@@ -126,6 +137,26 @@ def flags(
         journal = None
     if wellness is not None and wellness.height == 0:
         wellness = None
+    runnable = _runnable(journal, wellness, thresholds)
+    summaries = summaries_of(samples, summaries)
+    if profiles is None:
+        profiles = resolve_profiles(activities, profile=profile, summaries=summaries)
+    model = _load_model(activities, summaries, profiles, journal)
+    return _run_rules(model, runnable, journal, wellness, since_day, include_acwr, thresholds)
+
+
+@dataclasses.dataclass(frozen=True)
+class _LoadModel:
+    """The load model's frames for the rules: the activities it counted (journal RPE filled), per session, day, week."""
+
+    activities: pl.DataFrame
+    sessions: pl.DataFrame
+    daily: pl.DataFrame
+    weekly: pl.DataFrame
+
+
+def _runnable(journal: pl.DataFrame | None, wellness: pl.DataFrame | None, thresholds: Mapping[str, Any]) -> tuple[Rule, ...]:
+    """The rules whose inputs are there; raises for a threshold none of them knows."""
     # the device's nights stand in for a journal where the runner logged none
     has_journal = journal is not None or wellness is not None
     available = {"sessions", "daily", "weekly", "activities", "load_flags", "wellness"} | (
@@ -136,16 +167,40 @@ def flags(
     unknown = sorted(set(thresholds) - set(known))
     if unknown:
         raise OptionError(f"unknown threshold(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    profiles = resolve_profiles(activities, samples, profile)
-    if journal is not None:
-        activities = apply_journal_rpe(localize_runs(activities, profiles), journal)
-    sessions = session_load(activities, samples, profiles=profiles)
-    daily = daily_load(activities, samples, sessions=sessions)
+    return runnable
+
+
+def _load_model(
+    activities: pl.DataFrame,
+    summaries: pl.DataFrame | None,
+    profiles: Mapping[str, Profile],
+    journal: pl.DataFrame | None,
+) -> _LoadModel:
+    """Session, daily and weekly load once, with the journal's RPE where the activities have none
+    (so the flags and a report see the same session-RPE)."""
+    if journal is not None and journal.height:
+        activities = apply_journal_rpe(localize_runs(activities, dict(profiles)), journal)
+    sessions = session_load(activities, profiles=profiles, summaries=summaries)
+    daily = daily_load(activities, sessions=sessions)
+    return _LoadModel(activities, sessions, daily, weekly_load(daily))
+
+
+def _run_rules(
+    model: _LoadModel,
+    runnable: tuple[Rule, ...],
+    journal: pl.DataFrame | None,
+    wellness: pl.DataFrame | None,
+    since_day: dt.date | None,
+    include_acwr: bool,
+    thresholds: Mapping[str, Any],
+) -> pl.DataFrame:
+    """The flags of the chosen rules over the load model's frames (``journal``/``wellness`` None when empty)."""
+    has_journal = journal is not None or wellness is not None
     frames: dict[str, pl.DataFrame | None] = {
-        "sessions": sessions,
-        "daily": daily,
-        "weekly": weekly_load(daily),
-        "activities": schema.conform(activities, schema.ACTIVITIES),
+        "sessions": model.sessions,
+        "daily": model.daily,
+        "weekly": model.weekly,
+        "activities": schema.conform(model.activities, schema.ACTIVITIES),
         "journal": schema.conform(journal, schema.JOURNAL) if journal is not None else (
             schema.empty(schema.JOURNAL) if has_journal else None
         ),
@@ -356,11 +411,15 @@ def report_inputs(
     journal: pl.DataFrame | None = None,
     profile: Profile | None = None,
     wellness: pl.DataFrame | None = None,
+    summaries: pl.DataFrame | None = None,
+    profiles: Mapping[str, Profile] | None = None,
 ) -> ReportInputs:
     """Every frame of one runner's report, over the athlete's whole history.
 
     The report's ``since`` only limits what is shown, so baselines (the 30-day
     longest run, the previous weeks) stay right at the start of the period.
+    The load is computed once, with the journal's RPE filling the runs that
+    have none, and the report's daily load and its flags share it.
 
     Parameters
     ----------
@@ -375,29 +434,42 @@ def report_inputs(
         estimated (:func:`runback.load.estimate_profile`).
     wellness
         schema.WELLNESS of that athlete: the watch's sleep and stress (None: none).
+    summaries
+        :data:`runback.summaries.SUMMARIES` rows of the activities, read
+        instead of ``samples``.
+    profiles
+        Already resolved profiles (athlete -> Profile): the athlete's is used
+        as it is, instead of estimating from ``profile``.
     """
     journal = schema.empty(schema.JOURNAL) if journal is None else journal
     wellness = schema.empty(schema.WELLNESS) if wellness is None else schema.conform(wellness, schema.WELLNESS)
-    used = estimate_profile(activities, samples, given=profile)
-    sessions = session_load(activities, samples, profile=used)
-    daily = daily_load(activities, samples, sessions=sessions)
-    # flags() treats an empty journal as none
-    found = flags(activities, samples, journal=journal, profile=used, wellness=wellness)
+    summaries = summaries_of(samples, summaries)
+    if profiles is not None and athlete in profiles:
+        used = profiles[athlete]
+    else:
+        used = estimate_profile(activities, given=profile, summaries=summaries)
+    resolved = {athlete: used}
+    # flags() treats an empty journal (or wellness) as none
+    rule_journal = journal if journal.height else None
+    rule_wellness = wellness if wellness.height else None
+    model = _load_model(activities, summaries, resolved, rule_journal)
+    found = _run_rules(model, _runnable(rule_journal, rule_wellness, {}), rule_journal, rule_wellness, None, False, {})
+    daily = model.daily
     # the pain analysis sees each run on the same local day as the load model
-    runs = localize_runs(activities, {athlete: used})
+    runs = localize_runs(activities, resolved)
     has_days = not daily.is_empty()
     return ReportInputs(
         athlete=athlete,
         activities=activities,
         daily=daily,
-        weekly=weekly_load(daily),
+        weekly=model.weekly,
         flags=found,
         journal=journal,
         pain_analysis=pain_vs_load(journal, runs, found, daily=daily) if not journal.is_empty() else None,
         pmc=pmc(daily) if has_days else None,
         acwr=acwr(daily) if has_days else None,
         profile=used,
-        session_spikes=session_spikes(sessions, daily),
+        session_spikes=session_spikes(model.sessions, daily),
         events=load_events(found, journal),
         wellness=wellness,
     )

@@ -24,6 +24,11 @@ from the samples.
 
 from __future__ import annotations
 
+import functools
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
 import polars as pl
 
 from runback.schema import UTC
@@ -107,158 +112,229 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=SUMMARIES)
 
 
-def _timeline(samples: pl.DataFrame) -> pl.DataFrame:
-    """Samples in time order with each one's minutes (``_dt_min``) and speed (``_speed``)."""
-    s = samples.select("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
-    t = pl.coalesce(
-        pl.col("elapsed_s"),
-        (pl.col("timestamp_utc") - pl.col("timestamp_utc").min().over("activity_id")).dt.total_microseconds()
-        / 1e6,
-    )
-    s = s.with_columns(_t=t).sort("activity_id", "_t", "timestamp_utc", nulls_last=True)
-    raw_dt = pl.col("_t").diff().over("activity_id")
-    s = s.with_columns(
-        _raw_dt=raw_dt,
-        _dt_min=raw_dt.clip(0.0, GAP_CAP_S).fill_null(0.0) / 60.0,
-        _ddist=pl.col("distance_m").diff().over("activity_id"),
-    )
+def _per(expr: pl.Expr, one: bool) -> pl.Expr:
+    """``expr`` per activity; as it is where the frame holds one activity (a file at import), which
+    gives the same values without the cost of a window."""
+    return expr if one else expr.over("activity_id")
+
+
+@dataclass(frozen=True)
+class _Exprs:
+    """The expressions of :func:`summarize_samples`, built once per kind of frame (one activity or
+    several): building them costs as much Python time as running them on a file."""
+
+    timeline_t: pl.Expr
+    timeline_steps: tuple[pl.Expr, ...]
+    timeline: tuple[pl.Expr, ...]
+    hr_keep: pl.Expr
+    speed_keep: pl.Expr
+    held_max: pl.Expr
+    step_deltas: tuple[pl.Expr, ...]
+    moving_steps: tuple[pl.Expr, ...]
+    effort_keep: pl.Expr
+    effort_values: tuple[pl.Expr, ...]
+    effort_best: pl.Expr
+    effort_out: tuple[pl.Expr, ...]
+    gap_steps: tuple[pl.Expr, ...]
+    gap_aggs: tuple[pl.Expr, ...]
+    finish: tuple[pl.Expr, ...]
+
+
+@functools.cache
+def _exprs(one: bool) -> _Exprs:
+    # the timeline: a sample stands for the time since the previous one (capped), with its speed;
+    # the steps are columns of their own (an expression used twice under a window runs twice)
+    ts = pl.col("timestamp_utc")
+    t = pl.coalesce(pl.col("elapsed_s"), (ts - _per(ts.min(), one)).dt.total_microseconds() / 1e6)
+    raw_dt = pl.col("_raw_dt")
     speed = pl.coalesce(
         pl.col("speed_mps"),
-        pl.when(pl.col("_raw_dt") > 0).then(pl.col("_ddist") / pl.col("_raw_dt")),
+        pl.when(raw_dt > 0).then(pl.col("_ddist") / raw_dt),
     )
-    return s.with_columns(_speed=speed)
+    timeline_steps = (
+        _per(pl.col("_t").diff(), one).alias("_raw_dt"),
+        _per(pl.col("distance_m").diff(), one).alias("_ddist"),
+    )
+    timeline = (
+        pl.col("activity_id"),
+        pl.col("heart_rate_bpm"),
+        (raw_dt.clip(0.0, GAP_CAP_S).fill_null(0.0) / 60.0).alias("_dt_min"),
+        speed.alias("_speed"),
+    )
+    dt_min, hr, spd = pl.col("_dt_min"), pl.col("heart_rate_bpm"), pl.col("_speed")
+    # the efforts: moving time and distance, summed over moving steps only
+    dt, dd = pl.col("_dt"), pl.col("_dd")
+    step_deltas = (
+        _per(pl.col("elapsed_s").diff(), one).alias("_dt"),
+        # no cumulative distance: the step's distance from its speed
+        pl.coalesce(_per(pl.col("distance_m").diff(), one), pl.col("speed_mps") * _per(pl.col("elapsed_s").diff(), one)).alias("_dd"),
+    )
+    moving = (
+        (dt > 0) & (dt <= MAX_STEP_GAP_S) & (dd > MOVING_SPEED_MPS * dt) & (dd <= MAX_STEP_SPEED_MPS * dt)
+    ).fill_null(False)
+    moving_steps = tuple(
+        _per(pl.when(moving).then(step).otherwise(0.0).cum_sum(), one).alias(name)
+        for name, step in (("_mt", dt), ("_md", dd))
+    )
+    et, ed = pl.col("_t"), pl.col("_d")
+    d60 = pl.col("_d60")
+    gap = pl.col("_gap")
+    return _Exprs(
+        timeline_t=t.alias("_t"),
+        timeline_steps=timeline_steps,
+        timeline=timeline,
+        hr_keep=hr.is_not_null() & (hr > 0) & (dt_min > 0),
+        speed_keep=(spd > 0) & (spd <= MAX_THRESHOLD_SPEED_MPS) & (dt_min > 0),
+        held_max=_per(hr.rolling_median(5), one).alias("_med"),
+        step_deltas=step_deltas,
+        moving_steps=(pl.col("activity_id"), *moving_steps),
+        effort_keep=(et > 0) & (ed / et <= MAX_SUSTAINED_RUN_SPEED_MPS),
+        effort_values=(
+            (ed / et).alias("effort_speed_mps"),
+            # Riegel: the distance this stretch predicts for 60 min, D60 = D (3600 / T) ** (1 / 1.06)
+            (ed * (3600.0 / et) ** (1.0 / RIEGEL_EXPONENT)).alias("_d60"),
+        ),
+        effort_best=d60 == d60.max().over("_s"),
+        effort_out=(
+            pl.col("effort_window_min"),
+            pl.col("effort_speed_mps"),
+            (3600.0 / (d60 / 1000.0)).alias("effort_pace_s_per_km"),
+        ),
+        gap_steps=(
+            pl.col("activity_id"),
+            (_per(ts.diff(), one).dt.total_microseconds() / 1e6).alias("_gap"),
+            _per(ts.shift(1), one).alias("_from"),
+        ),
+        gap_aggs=(
+            pl.len().cast(pl.Int32).alias("long_gaps"),
+            gap.max().alias("longest_gap_s"),
+            # of equal longest gaps the earliest
+            pl.col("_from").filter(gap == gap.max()).min().alias("longest_gap_from_utc"),
+        ),
+        finish=(
+            pl.lit(SUMMARY_VERSION, pl.Int16).alias("summary_version"),
+            pl.col("long_gaps").fill_null(0),
+            *(pl.col(c).fill_null([]) for c in ("hr_bpm", "hr_min", "speed_mps", "speed_min")),
+        ),
+    )
 
 
-def _histograms(line: pl.DataFrame) -> pl.DataFrame:
-    """``activity_id, hr_bpm, hr_min, speed_mps, speed_min``: minutes at each exact value."""
-    hr = pl.col("heart_rate_bpm")
+_TIMELINE_COLS = ("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
+_CAST = tuple(pl.col(c).cast(t) for c, t in SUMMARIES.items())
+_EFFORTS = {
+    "activity_id": pl.String(),
+    "effort_window_min": pl.Int32(),
+    "effort_speed_mps": _F64,
+    "effort_pace_s_per_km": _F64,
+}
+
+
+def _timeline(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
+    """Samples in time order with each one's minutes (``_dt_min``) and speed (``_speed``)."""
+    ex = _exprs(one)
+    s = samples.select(_TIMELINE_COLS).with_columns(ex.timeline_t)
+    s = s.sort("activity_id", "_t", "timestamp_utc", nulls_last=True).with_columns(ex.timeline_steps)
+    return s.select(ex.timeline)
+
+
+def _histogram(line: pl.DataFrame, value: str, keep: pl.Expr, names: tuple[str, str], one: bool) -> pl.DataFrame:
+    """``activity_id`` and two lists: each distinct ``value`` (ascending) and the minutes at it."""
     dt = pl.col("_dt_min")
-    hr_hist = (
-        line.filter(hr.is_not_null() & (hr > 0) & (dt > 0))
-        .group_by("activity_id", "heart_rate_bpm")
-        .agg(dt.sum())
-        .sort("activity_id", "heart_rate_bpm")
-        .group_by("activity_id", maintain_order=True)
-        .agg(hr_bpm=pl.col("heart_rate_bpm"), hr_min=pl.col("_dt_min"))
-    )
-    speed = pl.col("_speed")
-    speed_hist = (
-        line.filter((speed > 0) & (speed <= MAX_THRESHOLD_SPEED_MPS) & (dt > 0))
-        .group_by("activity_id", "_speed")
-        .agg(dt.sum())
-        .sort("activity_id", "_speed")
-        .group_by("activity_id", maintain_order=True)
-        .agg(speed_mps=pl.col("_speed"), speed_min=pl.col("_dt_min"))
-    )
+    sums = line.filter(keep).group_by("activity_id", value).agg(dt.sum()).sort("activity_id", value)
+    lists = (pl.col(value).alias(names[0]), dt.alias(names[1]))
+    if one:  # one activity: its lists without grouping again (and without its id: see summarize_samples)
+        return sums.select(*(e.implode() for e in lists))
+    return sums.group_by("activity_id", maintain_order=True).agg(lists)
+
+
+def _histograms(line: pl.DataFrame, one: bool = False) -> pl.DataFrame:
+    """``activity_id, hr_bpm, hr_min, speed_mps, speed_min``: minutes at each exact value."""
+    ex = _exprs(one)
+    hr_hist = _histogram(line, "heart_rate_bpm", ex.hr_keep, ("hr_bpm", "hr_min"), one)
+    speed_hist = _histogram(line, "_speed", ex.speed_keep, ("speed_mps", "speed_min"), one)
+    if one:
+        return pl.concat([hr_hist, speed_hist], how="horizontal")
     return hr_hist.join(speed_hist, on="activity_id", how="full", coalesce=True)
 
 
-def _heart_rate_extremes(samples: pl.DataFrame) -> pl.DataFrame:
+def _heart_rate_extremes(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
     """``activity_id, hr_held_max_bpm, hr_low_bpm``: the inputs of the HRmax and HRrest estimates."""
     low, high = HR_PLAUSIBLE_BPM
     return (
         samples.select("activity_id", "elapsed_s", "heart_rate_bpm")
         .filter(pl.col("heart_rate_bpm").is_between(low, high))
         .sort("activity_id", "elapsed_s")
-        .with_columns(_med=pl.col("heart_rate_bpm").rolling_median(5).over("activity_id"))
+        .with_columns(_exprs(one).held_max)
         .group_by("activity_id")
         .agg(hr_held_max_bpm=pl.col("_med").max(), hr_low_bpm=pl.col("heart_rate_bpm").min())
     )
 
 
-def _efforts(samples: pl.DataFrame) -> pl.DataFrame:
+def _efforts(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
     """``activity_id, effort_window_min, effort_speed_mps, effort_pace_s_per_km``: each activity's best
     sustained effort over moving time, Riegel-adjusted to 60 minutes (see
     :func:`runback.load.sustained_efforts`)."""
+    ex = _exprs(one)
     steps = (
         samples.select("activity_id", "elapsed_s", "distance_m", "speed_mps")
         .filter(pl.col("elapsed_s").is_not_null())
         .sort("activity_id", "elapsed_s")
-        .with_columns(
-            _dt=pl.col("elapsed_s").diff().over("activity_id"),
-            _dd=pl.col("distance_m").diff().over("activity_id"),
-        )
-        # no cumulative distance: the step's distance from its speed
-        .with_columns(_dd=pl.coalesce("_dd", pl.col("speed_mps") * pl.col("_dt")))
-        .with_columns(
-            _moving=(
-                (pl.col("_dt") > 0)
-                & (pl.col("_dt") <= MAX_STEP_GAP_S)
-                & (pl.col("_dd") > MOVING_SPEED_MPS * pl.col("_dt"))
-                & (pl.col("_dd") <= MAX_STEP_SPEED_MPS * pl.col("_dt"))
-            ).fill_null(False)
-        )
-        .with_columns(
-            _mt=pl.when("_moving").then("_dt").otherwise(0.0).cum_sum().over("activity_id"),
-            _md=pl.when("_moving").then("_dd").otherwise(0.0).cum_sum().over("activity_id"),
-        )
-        .select("activity_id", "_mt", "_md")
+        .with_columns(ex.step_deltas)
+        .select(ex.moving_steps)
     )
-    right = steps.rename({"_mt": "_mt0", "_md": "_md0"}).sort("_mt0")
-    best: list[pl.DataFrame] = []
+    # each activity's rows are one stretch of the sorted frame, its moving time never falls: the
+    # last sample at or before a window's start is a binary search in that stretch (samples tied on
+    # moving time are tied on moving distance too, so which of them is found does not matter)
+    mt = steps.get_column("_mt").to_numpy()
+    md = steps.get_column("_md").to_numpy()
+    ids = steps.get_column("activity_id")
+    firsts = np.zeros(1, dtype=np.int64) if one else ids.ne_missing(ids.shift(1)).arg_true().to_numpy()
+    edges = [*firsts.tolist(), steps.height]
+    # the stretch (activity) of each row, as an integer key
+    stretch = np.repeat(np.arange(len(firsts), dtype=np.int64), np.diff(edges))
+    parts: list[tuple[np.ndarray, ...]] = []
     for minutes in EFFORT_WINDOWS_MIN:
         window_s = minutes * 60.0
-        ends = steps.filter(pl.col("_mt") >= window_s).with_columns(_key=pl.col("_mt") - window_s).sort("_key")
-        if ends.is_empty():
-            continue
-        # the last sample at or before the window's start, in moving time
-        joined = ends.join_asof(
-            right, left_on="_key", right_on="_mt0", by="activity_id", strategy="backward", check_sortedness=False
+        start = np.empty(steps.height, dtype=np.int64)
+        for lo, hi in itertools.pairwise(edges):
+            start[lo:hi] = lo + np.searchsorted(mt[lo:hi], mt[lo:hi] - window_s, side="right") - 1
+        full = mt >= window_s
+        start = start[full]
+        parts.append(
+            (stretch[full], np.full(len(start), minutes, dtype=np.int32), mt[full] - mt[start], md[full] - md[start])
         )
-        speeds = joined.select(
-            "activity_id",
-            _t=pl.col("_mt") - pl.col("_mt0"),
-            _d=pl.col("_md") - pl.col("_md0"),
-        ).filter((pl.col("_t") > 0) & (pl.col("_d") / pl.col("_t") <= MAX_SUSTAINED_RUN_SPEED_MPS))
-        best.append(
-            speeds.with_columns(
-                effort_window_min=pl.lit(minutes, pl.Int32),
-                effort_speed_mps=pl.col("_d") / pl.col("_t"),
-                # Riegel: the distance this stretch predicts for 60 min, D60 = D (3600 / T) ** (1 / 1.06)
-                _d60=pl.col("_d") * (3600.0 / pl.col("_t")) ** (1.0 / RIEGEL_EXPONENT),
-            )
-            .sort("_d60", descending=True)
-            .unique("activity_id", keep="first")
+    speeds = (
+        pl.DataFrame(
+            {
+                name: np.concatenate([p[i] for p in parts])
+                for i, name in enumerate(("_s", "effort_window_min", "_t", "_d"))
+            }
         )
-    out = {
-        "activity_id": pl.String(),
-        "effort_window_min": pl.Int32(),
-        "effort_speed_mps": _F64,
-        "effort_pace_s_per_km": _F64,
-    }
-    if not best:
-        return pl.DataFrame(schema=out)
-    return (
-        pl.concat(best)
-        .sort("_d60", "effort_window_min", descending=[True, False])
-        .unique("activity_id", keep="first")
-        .select(
-            "activity_id",
-            "effort_window_min",
-            "effort_speed_mps",
-            effort_pace_s_per_km=3600.0 / (pl.col("_d60") / 1000.0),
-        )
-        .cast(out)  # type: ignore[arg-type]
+        .filter(ex.effort_keep)
+        .with_columns(ex.effort_values)
+    )
+    # the key keeps its type: the id, or the integer code summarize_samples gave it
+    schema = {**_EFFORTS, "activity_id": ids.dtype}
+    if speeds.is_empty():
+        return pl.DataFrame(schema=schema)
+    # each activity's best prediction; of equal ones the shortest window
+    best = speeds.filter(ex.effort_best).sort("_s", "effort_window_min").unique("_s", keep="first", maintain_order=True)
+    return best.select(pl.lit(ids.gather(firsts)).gather(pl.col("_s")).alias("activity_id"), *ex.effort_out).cast(
+        schema  # type: ignore[arg-type]
     )
 
 
-def _gaps(samples: pl.DataFrame) -> pl.DataFrame:
+def _gaps(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
     """``activity_id, long_gaps, longest_gap_s, longest_gap_from_utc``: gaps of more than 10 min."""
+    ex = _exprs(one)
     return (
         samples.select("activity_id", "timestamp_utc")
         .filter(pl.col("timestamp_utc").is_not_null())
         .sort("activity_id", "timestamp_utc")
-        .with_columns(_gap=pl.col("timestamp_utc").diff().over("activity_id").dt.total_microseconds() / 1e6)
-        .with_columns(_from=pl.col("timestamp_utc").shift(1).over("activity_id"))
+        .select(ex.gap_steps)
         .filter(pl.col("_gap") > LONG_GAP_S)
-        # the longest gap first; of equal ones the earliest
-        .sort("_gap", "_from", descending=[True, False])
         .group_by("activity_id", maintain_order=True)
-        .agg(
-            long_gaps=pl.len().cast(pl.Int32),
-            longest_gap_s=pl.col("_gap").first(),
-            longest_gap_from_utc=pl.col("_from").first(),
-        )
+        .agg(ex.gap_aggs)
     )
 
 
@@ -272,15 +348,23 @@ def summarize_samples(samples: pl.DataFrame) -> pl.DataFrame:
     if samples.is_empty():
         return _empty()
     ids = samples.select(pl.col("activity_id").unique(maintain_order=True))
-    out = (
-        ids.join(_histograms(_timeline(samples)), on="activity_id", how="left")
-        .join(_heart_rate_extremes(samples), on="activity_id", how="left")
-        .join(_efforts(samples), on="activity_id", how="left")
-        .join(_gaps(samples), on="activity_id", how="left")
-        .with_columns(
-            summary_version=pl.lit(SUMMARY_VERSION, pl.Int16),
-            long_gaps=pl.col("long_gaps").fill_null(0),
-            **{c: pl.col(c).fill_null([]) for c in ("hr_bpm", "hr_min", "speed_mps", "speed_min")},
-        )
-    )
-    return out.select([pl.col(c).cast(t) for c, t in SUMMARIES.items()])
+    names = ids.get_column("activity_id")
+    # (samples without an id match no id: they take the general path, as in a batch)
+    one = ids.height == 1 and not names.has_nulls()
+    coded = not one and not names.has_nulls()
+    if coded:
+        # several activities: an integer key (each id's place in ``ids``) to sort, window and group on
+        ids = ids.with_columns(_code=pl.int_range(pl.len(), dtype=pl.UInt32))
+        samples = samples.with_columns(pl.col("activity_id").cast(pl.Enum(names)).to_physical().cast(pl.UInt32))
+    hists = _histograms(_timeline(samples, one), one)
+    parts = (_heart_rate_extremes(samples, one), _efforts(samples, one), _gaps(samples, one))
+    if one:
+        # one activity (a file at import): each part is its one row, or none; side by side, no joins
+        rows = [part.drop("activity_id") if part.height else part.drop("activity_id").clear(1) for part in parts]
+        out = pl.concat([ids, hists, *rows], how="horizontal")
+    else:
+        key = "_code" if coded else "activity_id"
+        out = ids.join(hists, left_on=key, right_on="activity_id", how="left")
+        for part in parts:
+            out = out.join(part, left_on=key, right_on="activity_id", how="left")
+    return out.with_columns(_exprs(one).finish).select(_CAST)

@@ -37,6 +37,7 @@ LANGS = ("en", "nl")
 FRAMES = (
     "activities",
     "samples",
+    "summaries",
     "laps",
     "flags",
     "journal",

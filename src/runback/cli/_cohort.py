@@ -34,10 +34,10 @@ def cohort_command(args: argparse.Namespace) -> None:
         st = open_store(args.store).snapshot()
         activities = st.activities()
         journal = read_journal(st)
-        samples = st.samples() if activities.height else None
-        profiles = resolve_store_profiles(st, activities, samples, given=given, profile_file=profile_file)
-        found = flags(activities, samples, journal=journal if journal.height else None, profile=profiles,
-                      wellness=st.wellness()) if activities.height or journal.height else None
+        summaries = st.summaries() if activities.height else None
+        profiles = resolve_store_profiles(st, activities, given=given, profile_file=profile_file, summaries=summaries)
+        found = flags(activities, journal=journal if journal.height else None, profiles=profiles,
+                      summaries=summaries, wellness=st.wellness()) if activities.height or journal.height else None
         zones = {name: p.timezone for name, p in profiles.items()}
         rows = cohort(localize_runs(activities, profiles), found if found is not None else schema.empty(schema.FLAGS), journal,
                       zones=zones)

@@ -33,7 +33,7 @@ def flags_command(args: argparse.Namespace) -> None:
 
         _emit(distributed_flags(args, given, profile_file), fmt)
         return
-    st = open_store(args.store).snapshot()  # activities, samples and journal of one commit
+    st = open_store(args.store).snapshot()  # activities, summaries and journal of one commit
     require_athlete(st, athlete)
     activities = st.activities(athlete)
     journal = _journal(st, athlete)
@@ -45,9 +45,10 @@ def flags_command(args: argparse.Namespace) -> None:
             return
         emit(schema.empty(schema.FLAGS), fmt)
         return
-    samples = st.samples(athlete) if activities.height else None
-    profiles = resolve_store_profiles(st, activities, samples, given=given, profile_file=profile_file)
-    out = flags(activities, samples, journal=journal, profile=profiles, since=since_day,
+    # the per-activity summaries hold all the model needs from samples; the profile is resolved once
+    summaries = st.summaries(athlete) if activities.height else None
+    profiles = resolve_store_profiles(st, activities, given=given, profile_file=profile_file, summaries=summaries)
+    out = flags(activities, journal=journal, profiles=profiles, summaries=summaries, since=since_day,
                 include_acwr=args.include_acwr, wellness=st.wellness(athlete))
     _emit(out, fmt)
 

@@ -6,10 +6,12 @@ import argparse
 
 from runback import schema as s
 from runback.cli._app import FRAMES, echo
+from runback.summaries import SUMMARIES, SUMMARIES_DOC
 
 _FRAMES = {
     "activities": (s.ACTIVITIES, s.ACTIVITIES_DOC),
     "samples": (s.SAMPLES, s.SAMPLES_DOC),
+    "summaries": (SUMMARIES, SUMMARIES_DOC),
     "laps": (s.LAPS, s.LAPS_DOC),
     "flags": (s.FLAGS, s.FLAGS_DOC),
     "journal": (s.JOURNAL, s.JOURNAL_DOC),

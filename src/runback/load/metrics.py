@@ -30,7 +30,8 @@ from runback import schema
 from runback.days import local_day, week_start
 from runback.load import _segments as seg
 from runback.sports import is_running, running_activity
-from runback.load.profile import Profile, resolve_profiles
+from runback.load.profile import Profile, resolve_profiles, summaries_of
+from runback.summaries import GAP_CAP_S as GAP_CAP_S
 
 __all__ = [
     "GAP_CAP_S",
@@ -43,8 +44,6 @@ __all__ = [
     "weekly_load",
 ]
 
-#: longest time one sample may stand for, seconds (longer gaps are pauses)
-GAP_CAP_S = 30.0
 #: lower edges of heart-rate zones 1-5 as fractions of HRmax (docs/evidence.md)
 ZONE_EDGES = (0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -97,30 +96,22 @@ def local_dates(activities: pl.DataFrame, profiles: Mapping[str, Profile] | None
     return activities.select(expr.alias("date")).get_column("date")
 
 
-def _sample_metrics(samples: pl.DataFrame, acts: pl.DataFrame) -> pl.DataFrame:
-    """Per-activity sums over samples: TRIMP, zone and threshold minutes."""
+def _summary_metrics(summaries: pl.DataFrame, acts: pl.DataFrame) -> pl.DataFrame:
+    """Per-activity TRIMP, zone and threshold minutes from the summaries' histograms.
+
+    Each histogram row (minutes at one heart rate or one speed) is weighted as
+    every sample at that value was; the activity's profile scalars are joined
+    at activity level, before the lists are exploded, and the sums group on an
+    integer row key that the explode leaves sorted.
+    """
     keep = acts.select("activity_id", "_hr_max", "_hr_rest", "_female", "_thr_speed")
-    s = samples.select("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
-    s = s.join(keep, on="activity_id", how="inner")
-    if s.height == 0:
+    per = summaries.select("activity_id", "hr_bpm", "hr_min", "speed_mps", "speed_min").join(
+        keep, on="activity_id", how="inner"
+    )
+    if per.height == 0:
         return pl.DataFrame(schema={"activity_id": pl.String, **{c: pl.Float64 for c in _SESSION_COLS}})
-    t = pl.coalesce(
-        pl.col("elapsed_s"),
-        (pl.col("timestamp_utc") - pl.col("timestamp_utc").min().over("activity_id")).dt.total_microseconds()
-        / 1e6,
-    )
-    s = s.with_columns(_t=t).sort("activity_id", "_t", "timestamp_utc", nulls_last=True)
-    raw_dt = pl.col("_t").diff().over("activity_id")
-    s = s.with_columns(
-        _raw_dt=raw_dt,
-        _dt_min=raw_dt.clip(0.0, GAP_CAP_S).fill_null(0.0) / 60.0,
-        _ddist=pl.col("distance_m").diff().over("activity_id"),
-    )
-    speed = pl.coalesce(
-        pl.col("speed_mps"),
-        pl.when(pl.col("_raw_dt") > 0).then(pl.col("_ddist") / pl.col("_raw_dt")),
-    )
-    hr = pl.col("heart_rate_bpm")
+    per = per.with_row_index("_k")
+    hr = pl.col("hr_bpm")
     hrr = ((hr - pl.col("_hr_rest")) / (pl.col("_hr_max") - pl.col("_hr_rest"))).clip(0.0, 1.0)
     coef_a = pl.when(pl.col("_female")).then(0.86).otherwise(0.64)
     coef_b = pl.when(pl.col("_female")).then(1.67).otherwise(1.92)
@@ -133,19 +124,34 @@ def _sample_metrics(samples: pl.DataFrame, acts: pl.DataFrame) -> pl.DataFrame:
         .when(pct >= ZONE_EDGES[0]).then(1)
         .otherwise(0)
     )
-    dt = pl.col("_dt_min")
-    has_hr = hr.is_not_null() & (hr > 0)
-    s = s.with_columns(_zone=zone, _has_hr=has_hr, _speed=speed)
-    aggs = [
-        (dt * hrr * coef_a * (coef_b * hrr).exp()).filter(has_hr).sum().alias("trimp_banister"),
-        (dt * pl.col("_zone")).filter(has_hr).sum().cast(pl.Float64).alias("trimp_edwards"),
-        *[dt.filter(has_hr & (pl.col("_zone") == z)).sum().alias(f"z{z}_min") for z in range(1, 6)],
-        dt.filter((pl.col("_speed") > pl.col("_thr_speed")) & (pl.col("_speed") <= 10.0))
+    dt = pl.col("hr_min")
+    # an empty histogram explodes to one null row, which adds nothing
+    hr_rows = (
+        per.select("_k", "_hr_max", "_hr_rest", "_female", "hr_bpm", "hr_min")
+        .explode("hr_bpm", "hr_min")
+        .with_columns(pl.col("_k").set_sorted(), _zone=zone)
+        .select(
+            "_k",
+            trimp_banister=dt * hrr * coef_a * (coef_b * hrr).exp(),
+            trimp_edwards=(dt * pl.col("_zone")).cast(pl.Float64),
+            **{f"z{z}_min": pl.when(pl.col("_zone") == z).then(dt) for z in range(1, 6)},
+            hr_run_min=dt,
+        )
+        .group_by("_k", maintain_order=True)
         .sum()
-        .alias("above_threshold_min"),
-        dt.filter(has_hr).sum().alias("hr_run_min"),
-    ]
-    return s.group_by("activity_id").agg(aggs)
+    )
+    speed = pl.col("speed_mps")
+    above = (
+        per.select("_k", "_thr_speed", "speed_mps", "speed_min")
+        .explode("speed_mps", "speed_min")
+        .with_columns(pl.col("_k").set_sorted())
+        .select("_k", above_threshold_min=pl.when(speed > pl.col("_thr_speed")).then(pl.col("speed_min")))
+        .group_by("_k", maintain_order=True)
+        .sum()
+    )
+    return per.select("_k", "activity_id").join(hr_rows, on="_k", how="left").join(above, on="_k", how="left").select(
+        "activity_id", *(pl.col(c).cast(pl.Float64) for c in _SESSION_COLS)
+    )
 
 
 def session_load(
@@ -155,6 +161,7 @@ def session_load(
     profile: ProfileArg = None,
     profiles: Mapping[str, Profile] | None = None,
     infer_unknown_sport: bool = True,
+    summaries: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Load of every activity: one row per activity with its local day.
 
@@ -169,6 +176,10 @@ def session_load(
         schema.ACTIVITIES and (optional) schema.SAMPLES.
     profile
         See :func:`resolve_profiles`.
+    summaries
+        :data:`runback.summaries.SUMMARIES` rows of the activities (e.g.
+        :meth:`runback.store.Store.summaries`), read instead of ``samples``:
+        the figures are the same, as ``samples`` are summarised first.
     profiles
         Already resolved profiles (athlete -> Profile); skips the estimation.
     infer_unknown_sport
@@ -180,8 +191,9 @@ def session_load(
     ----------
     docs/evidence.md, "Intensity measures"; Banister 1991; Edwards 1993; Foster 2001.
     """
+    summaries = summaries_of(samples, summaries)
     if profiles is None:
-        profiles = resolve_profiles(activities, samples, profile)
+        profiles = resolve_profiles(activities, profile=profile, summaries=summaries)
     acts = activities.with_columns(date=local_dates(activities, profiles)).join(
         _profile_frame(profiles), on="athlete", how="left"
     )
@@ -191,8 +203,8 @@ def session_load(
         distance_m=pl.col("distance_m").fill_null(0.0).clip(0.0),
     )
     runs = acts.filter(pl.col("is_run"))
-    if samples is not None and samples.height and runs.height:
-        per = _sample_metrics(samples, runs)
+    if summaries is not None and summaries.height and runs.height:
+        per = _summary_metrics(summaries, runs)
     else:
         per = pl.DataFrame(schema={"activity_id": pl.String, **{c: pl.Float64 for c in _SESSION_COLS}})
     acts = acts.join(per, on="activity_id", how="left")
@@ -250,6 +262,7 @@ def daily_load(
     *,
     profile: ProfileArg = None,
     sessions: pl.DataFrame | None = None,
+    summaries: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Load per athlete per local calendar day, rest days as explicit zero rows.
 
@@ -268,6 +281,8 @@ def daily_load(
         estimated (see :func:`runback.load.estimate_profile`).
     sessions
         The result of :func:`session_load`, if already computed.
+    summaries
+        :data:`runback.summaries.SUMMARIES` rows, read instead of ``samples``.
 
     Returns
     -------
@@ -280,7 +295,7 @@ def daily_load(
     "Intensity measures".
     """
     if sessions is None:
-        sessions = session_load(activities, samples, profile=profile)
+        sessions = session_load(activities, samples, profile=profile, summaries=summaries)
     sessions = sessions.filter(pl.col("athlete").is_not_null() & pl.col("date").is_not_null())
     if sessions.height == 0:
         return schema.empty(schema.DAILY)

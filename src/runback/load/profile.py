@@ -32,6 +32,14 @@ import polars as pl
 from runback.errors import OptionError
 from runback.sports import running_activity
 from runback.store import StoreLike, as_store
+# the constants of the sustained efforts live with the summaries that compute them; kept importable here
+from runback.summaries import EFFORT_WINDOWS_MIN as EFFORT_WINDOWS_MIN
+from runback.summaries import MAX_STEP_GAP_S as MAX_STEP_GAP_S
+from runback.summaries import MAX_STEP_SPEED_MPS as MAX_STEP_SPEED_MPS
+from runback.summaries import MAX_SUSTAINED_RUN_SPEED_MPS as MAX_SUSTAINED_RUN_SPEED_MPS
+from runback.summaries import MOVING_SPEED_MPS as MOVING_SPEED_MPS
+from runback.summaries import RIEGEL_EXPONENT as RIEGEL_EXPONENT
+from runback.summaries import summarize_samples
 
 __all__ = [
     "Profile",
@@ -46,6 +54,7 @@ __all__ = [
     "read_profiles",
     "resolve_profiles",
     "resolve_store_profiles",
+    "summaries_of",
     "sustained_efforts",
     "threshold_pace_runs",
 ]
@@ -55,18 +64,6 @@ FROM_FILE = "profile file"
 
 #: typical adult resting heart rate used when nothing better is known (bpm)
 DEFAULT_HR_REST_BPM = 60.0
-#: Riegel's endurance exponent (Riegel 1981, "Athletic records and human endurance")
-RIEGEL_EXPONENT = 1.06
-#: windows of moving time the sustained efforts are measured over, minutes
-EFFORT_WINDOWS_MIN = (20, 30, 40, 50, 60)
-#: a sample step slower than this is not moving (the same threshold as activities.moving_s), m/s
-MOVING_SPEED_MPS = 0.5
-#: a sample step faster than this is a GPS jump, not running: neither its time nor its distance counts, m/s
-MAX_STEP_SPEED_MPS = 10.0
-#: a gap between two samples longer than this is a pause or a lost signal: it does not count, seconds
-MAX_STEP_GAP_S = 60.0
-#: running speeds above this, sustained over a window, are not running (a ride, a car, GPS errors), m/s
-MAX_SUSTAINED_RUN_SPEED_MPS = 6.5
 #: the threshold pace needs this many runs whose best efforts agree
 EFFORT_MIN_RUNS = 3
 #: efforts "agree" when the slowest of the runs is within this fraction of the fastest
@@ -305,6 +302,7 @@ def resolve_profiles(
     *,
     stored: ProfileArg = None,
     athletes: Iterable[str] | None = None,
+    summaries: pl.DataFrame | None = None,
 ) -> dict[str, Profile]:
     """One complete profile per athlete: given values, then profile-file values, then estimates.
 
@@ -320,7 +318,8 @@ def resolve_profiles(
     ----------
     activities, samples
         :data:`runback.schema.ACTIVITIES` / :data:`runback.schema.SAMPLES`
-        frames (any number of athletes), for the estimates.
+        frames (any number of athletes), for the estimates.  ``samples`` are
+        read only where ``summaries`` is not given.
     profile
         The given values (e.g. command-line options): None, one
         :class:`Profile` for every athlete, or a mapping athlete -> Profile.
@@ -332,6 +331,10 @@ def resolve_profiles(
         The athletes to resolve (default: those in ``activities``).  An athlete
         without activities gets the given and stored values and the defaults
         (a 60 bpm resting heart rate).
+    summaries
+        :data:`runback.summaries.SUMMARIES` rows of the activities (e.g.
+        :meth:`runback.store.Store.summaries`): the estimates read these
+        instead of ``samples``.
 
     Returns
     -------
@@ -352,7 +355,9 @@ def resolve_profiles(
     missing = [name for name, p in known.items() if not _complete(p)]
     rows: dict[str, dict[str, Any]] = {}
     if missing:
-        estimates = estimates_by_athlete(activities.filter(pl.col("athlete").is_in(missing)), samples)
+        estimates = estimates_by_athlete(
+            activities.filter(pl.col("athlete").is_in(missing)), samples, summaries=summaries
+        )
         rows = {row["athlete"]: row for row in estimates.iter_rows(named=True)}
     return {name: complete_profile(known[name], rows.get(name, {})) for name in names}
 
@@ -381,6 +386,7 @@ def resolve_store_profiles(
     given: ProfileArg = None,
     profile_file: str | os.PathLike[str] | None = None,
     athletes: Iterable[str] | None = None,
+    summaries: pl.DataFrame | None = None,
 ) -> dict[str, Profile]:
     """:func:`resolve_profiles` with the profile files read from ``store`` (see :func:`read_profiles`).
 
@@ -396,10 +402,12 @@ def resolve_store_profiles(
         A profile file for every athlete instead of the store's (``--profile FILE``).
     athletes
         The athletes to resolve (default: those in ``activities``).
+    summaries
+        :data:`runback.summaries.SUMMARIES` rows, read instead of ``samples``.
     """
     names = _names(activities, athletes)
     stored = read_profiles(store, names, profile_file=profile_file)
-    return resolve_profiles(activities, samples, given, stored=stored, athletes=names)
+    return resolve_profiles(activities, samples, given, stored=stored, athletes=names, summaries=summaries)
 
 
 def estimate_profile(
@@ -407,6 +415,7 @@ def estimate_profile(
     samples: pl.DataFrame | None = None,
     *,
     given: Profile | None = None,
+    summaries: pl.DataFrame | None = None,
 ) -> Profile:
     """Fill what ``given`` lacks with estimates from the runner's own data.
 
@@ -443,13 +452,16 @@ def estimate_profile(
     given
         Values already known (given or from a profile file); these win, and
         nothing is estimated when they hold HRmax, HRrest and threshold pace.
+    summaries
+        :data:`runback.summaries.SUMMARIES` rows of those activities, read
+        instead of ``samples`` (the same estimates, without the samples).
 
     Returns
     -------
     Profile
     """
     pooled = activities.with_columns(athlete=pl.lit("_", dtype=pl.String))
-    return resolve_profiles(pooled, samples, given, athletes=["_"])["_"]
+    return resolve_profiles(pooled, samples, given, athletes=["_"], summaries=summaries)["_"]
 
 
 def complete_profile(given: Profile | None, row: Mapping[str, Any]) -> Profile:
@@ -476,30 +488,48 @@ def complete_profile(given: Profile | None, row: Mapping[str, Any]) -> Profile:
     return replace(out, **est) if est else out
 
 
-def estimates_by_athlete(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
+def summaries_of(samples: pl.DataFrame | None, summaries: pl.DataFrame | None) -> pl.DataFrame | None:
+    """``summaries`` where given, else the summaries of ``samples`` (None without either).
+
+    The one step from samples to the load model's inputs: every function that
+    takes ``samples`` or ``summaries`` computes from summaries, so both give
+    the same figures.
+    """
+    if summaries is not None:
+        return summaries
+    if samples is None or samples.is_empty():
+        return None
+    return summarize_samples(samples)
+
+
+def estimates_by_athlete(
+    activities: pl.DataFrame, samples: pl.DataFrame | None = None, *, summaries: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Per-athlete raw estimates: ``athlete, hr_max, hr_max_how, hr_low, thr_pace, thr_pace_how``.
 
     Vectorised over athletes (one pass over the frames); see
-    :func:`estimate_profile` for the methods.
+    :func:`estimate_profile` for the methods.  The sample-based values come
+    from ``summaries`` (:data:`runback.summaries.SUMMARIES`), or from the
+    summaries of ``samples`` where those are not given.
     """
+    summaries = summaries_of(samples, summaries)
     athletes = activities.select("athlete").unique()
     s_hr = None
-    if samples is not None and samples.height and "heart_rate_bpm" in samples.columns:
+    if summaries is not None and summaries.height:
+        # per activity: the highest heart rate held over 5 samples and the lowest one (30-230 bpm)
         s_hr = (
-            samples.select("activity_id", "elapsed_s", "heart_rate_bpm")
-            .filter(pl.col("heart_rate_bpm").is_between(30, 230))
+            summaries.select("activity_id", "hr_held_max_bpm", "hr_low_bpm")
+            .filter(pl.col("hr_low_bpm").is_not_null())
             .join(activities.select("activity_id", "athlete"), on="activity_id", how="inner")
-            .sort("activity_id", "elapsed_s")
-            .with_columns(_med=pl.col("heart_rate_bpm").rolling_median(5).over("activity_id"))
             .group_by("athlete")
-            .agg(_s_max=pl.col("_med").max(), hr_low=pl.col("heart_rate_bpm").min())
+            .agg(_s_max=pl.col("hr_held_max_bpm").max(), hr_low=pl.col("hr_low_bpm").min())
         )
     a_max = activities.group_by("athlete").agg(
         _a_max=pl.col("max_hr_bpm").filter(pl.col("max_hr_bpm") <= 230).max()
     )
     out = (
         athletes.join(a_max, on="athlete", how="left")
-        .join(_threshold_from_efforts(activities, samples).drop("_eff_runs"), on="athlete", how="left")
+        .join(_threshold_from_efforts(activities, summaries).drop("_eff_runs"), on="athlete", how="left")
         .join(_threshold_by_riegel(activities), on="athlete", how="left")
     )
     if s_hr is not None:
@@ -539,7 +569,9 @@ def _threshold_by_riegel(activities: pl.DataFrame) -> pl.DataFrame:
     return best.select("athlete", _riegel_pace=3600.0 / (pl.col("_best_m") / 1000.0))
 
 
-def sustained_efforts(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
+def sustained_efforts(
+    activities: pl.DataFrame, samples: pl.DataFrame | None = None, *, summaries: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Each run's best sustained effort, from its samples' moving time only.
 
     For every running activity (see :func:`runback.sports.running_activity`)
@@ -557,7 +589,10 @@ def sustained_efforts(activities: pl.DataFrame, samples: pl.DataFrame | None) ->
         :data:`runback.schema.ACTIVITIES` rows (any number of athletes).
     samples
         :data:`runback.schema.SAMPLES` rows of those activities; ``None`` or
-        empty gives an empty frame.
+        empty (and no ``summaries``) gives an empty frame.
+    summaries
+        :data:`runback.summaries.SUMMARIES` rows of those activities (their
+        ``effort_*`` columns), read instead of ``samples``.
 
     Returns
     -------
@@ -580,94 +615,45 @@ def sustained_efforts(activities: pl.DataFrame, samples: pl.DataFrame | None) ->
         "window_speed_mps": pl.Float64(),
         "effort_pace_s_per_km": pl.Float64(),
     }
-    if samples is None or samples.is_empty():
+    summaries = summaries_of(samples, summaries)
+    if summaries is None or summaries.is_empty():
         return pl.DataFrame(schema=out_schema)
+    # every activity's best effort is in its summary; the runs are those of the (corrected) activities
     runs = activities.filter(running_activity()).select("athlete", "activity_id", "start_time_utc")
-    steps = (
-        samples.select("activity_id", "elapsed_s", "distance_m", "speed_mps")
-        .join(runs.select("activity_id"), on="activity_id", how="semi")
-        .filter(pl.col("elapsed_s").is_not_null())
-        .sort("activity_id", "elapsed_s")
-        .with_columns(
-            _dt=pl.col("elapsed_s").diff().over("activity_id"),
-            _dd=pl.col("distance_m").diff().over("activity_id"),
-        )
-        # no cumulative distance: the step's distance from its speed
-        .with_columns(_dd=pl.coalesce("_dd", pl.col("speed_mps") * pl.col("_dt")))
-        .with_columns(
-            _moving=(
-                (pl.col("_dt") > 0)
-                & (pl.col("_dt") <= MAX_STEP_GAP_S)
-                & (pl.col("_dd") > MOVING_SPEED_MPS * pl.col("_dt"))
-                & (pl.col("_dd") <= MAX_STEP_SPEED_MPS * pl.col("_dt"))
-            ).fill_null(False)
-        )
-        .with_columns(
-            _mt=pl.when("_moving").then("_dt").otherwise(0.0).cum_sum().over("activity_id"),
-            _md=pl.when("_moving").then("_dd").otherwise(0.0).cum_sum().over("activity_id"),
-        )
-        .select("activity_id", "_mt", "_md")
-    )
-    right = steps.rename({"_mt": "_mt0", "_md": "_md0"}).sort("_mt0")
-    best: list[pl.DataFrame] = []
-    for minutes in EFFORT_WINDOWS_MIN:
-        window_s = minutes * 60.0
-        ends = steps.filter(pl.col("_mt") >= window_s).with_columns(_key=pl.col("_mt") - window_s).sort("_key")
-        if ends.is_empty():
-            continue
-        # the last sample at or before the window's start, in moving time
-        joined = ends.join_asof(
-            right, left_on="_key", right_on="_mt0", by="activity_id", strategy="backward", check_sortedness=False
-        )
-        speeds = joined.select(
-            "activity_id",
-            _t=pl.col("_mt") - pl.col("_mt0"),
-            _d=pl.col("_md") - pl.col("_md0"),
-        ).filter((pl.col("_t") > 0) & (pl.col("_d") / pl.col("_t") <= MAX_SUSTAINED_RUN_SPEED_MPS))
-        best.append(
-            speeds.with_columns(
-                window_min=pl.lit(minutes, pl.Int32),
-                window_speed_mps=pl.col("_d") / pl.col("_t"),
-                # Riegel: the distance this stretch predicts for 60 min, D60 = D (3600 / T) ** (1 / 1.06)
-                _d60=pl.col("_d") * (3600.0 / pl.col("_t")) ** (1.0 / RIEGEL_EXPONENT),
-            )
-            .sort("_d60", descending=True)
-            .unique("activity_id", keep="first")
-        )
-    if not best:
-        return pl.DataFrame(schema=out_schema)
     efforts = (
-        pl.concat(best)
-        .sort("_d60", "window_min", descending=[True, False])
-        .unique("activity_id", keep="first")
+        summaries.select("activity_id", "effort_window_min", "effort_speed_mps", "effort_pace_s_per_km")
+        .filter(pl.col("effort_pace_s_per_km").is_not_null())
         .join(runs, on="activity_id", how="inner")
         .select(
             "athlete",
             "activity_id",
             "start_time_utc",
-            "window_min",
-            "window_speed_mps",
-            effort_pace_s_per_km=3600.0 / (pl.col("_d60") / 1000.0),
+            window_min="effort_window_min",
+            window_speed_mps="effort_speed_mps",
+            effort_pace_s_per_km="effort_pace_s_per_km",
         )
     )
     return efforts.cast(out_schema).sort(["athlete", "effort_pace_s_per_km", "activity_id"])  # type: ignore[arg-type]
 
 
-def threshold_pace_runs(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
+def threshold_pace_runs(
+    activities: pl.DataFrame, samples: pl.DataFrame | None = None, *, summaries: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """How the sample-based threshold pace was found, per athlete: ``athlete,
     threshold_pace_s_per_km, source, activity_ids`` (the three runs whose efforts
     set it).  Athletes with fewer than three runs with efforts have no row (their
-    estimate, if any, falls back to Riegel from the summaries).
+    estimate, if any, falls back to Riegel from the summaries).  ``summaries``
+    (:data:`runback.summaries.SUMMARIES`) are read instead of ``samples`` where given.
     """
-    found = _threshold_from_efforts(activities, samples)
+    found = _threshold_from_efforts(activities, summaries_of(samples, summaries))
     return found.select(
         "athlete", threshold_pace_s_per_km="_eff_pace", source="_eff_how", activity_ids="_eff_runs"
     ).sort("athlete")
 
 
-def _threshold_from_efforts(activities: pl.DataFrame, samples: pl.DataFrame | None) -> pl.DataFrame:
+def _threshold_from_efforts(activities: pl.DataFrame, summaries: pl.DataFrame | None) -> pl.DataFrame:
     """``athlete, _eff_pace, _eff_how, _eff_runs``: the threshold pace several runs' best efforts agree on."""
-    ranked = sustained_efforts(activities, samples).with_columns(
+    ranked = sustained_efforts(activities, summaries=summaries).with_columns(
         _rank=pl.col("effort_pace_s_per_km").rank("ordinal").over("athlete"),
         _n=pl.len().over("athlete"),
     )

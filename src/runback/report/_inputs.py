@@ -55,17 +55,19 @@ def report_inputs(
 ) -> ReportInputs:
     """Every frame :func:`runback.report.build_runner_report` takes, computed from the store.
 
-    The athlete's activities, samples and pain journal, and their profile:
-    the values given in ``profile``, then those of their profile file
-    (``profile_file`` instead of the store's where given), the rest estimated,
-    exactly as ``runback flags`` resolves them (:func:`runback.model.report_inputs`).
+    The athlete's activities, per-activity summaries (not the samples) and
+    pain journal, and their profile: the values given in ``profile``, then
+    those of their profile file (``profile_file`` instead of the store's where
+    given), the rest estimated, exactly as ``runback flags`` resolves them,
+    once (:func:`runback.model.report_inputs`).
     """
-    activities, samples = store.activities(athlete), store.samples(athlete)
+    activities = store.activities(athlete)
+    summaries = store.summaries(athlete)
     resolved = resolve_store_profiles(
-        store, activities, samples, given=profile, profile_file=profile_file, athletes=[athlete]
-    )[athlete]
+        store, activities, given=profile, profile_file=profile_file, athletes=[athlete], summaries=summaries
+    )
     return model_inputs(
-        athlete, activities, samples, journal=read_journal(store, athlete), profile=resolved,
+        athlete, activities, journal=read_journal(store, athlete), profiles=resolved, summaries=summaries,
         wellness=store.wellness(athlete),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,9 @@ import polars as pl
 from runback.days import local_day, monday
 from runback.cohort import runner_standing
 from runback.errors import OptionError
-from runback.load.profile import Profile
+from runback.load.profile import Profile, read_profiles
 from runback.model import RULES_BY_ID
+from runback.pain.journal import read_journal
 from runback.pain.rules import PAIN_NEXT_MORNING
 from runback.report._html import Page, esc, plotly_js
 from runback.report._i18n import band_label, fmt_date, fmt_num, fmt_pct, rule_label, tr
@@ -353,8 +354,31 @@ def write_team_report(
     athletes = athlete_order(store.athletes())
     if not athletes:
         raise OptionError(f"the store at {store.root} has no activities yet: import some first")
-    inputs = [report_inputs(store, a, profile=profile, profile_file=profile_file) for a in athletes]
-    return write_team_pages(inputs, out_dir, lang=lang, as_of=as_of)
+    out = Path(out_dir).expanduser()
+    day = as_date(as_of)
+    make_folder(out)
+    if day is None:
+        # the last day of any runner, from their activities and journals alone, before any model runs
+        known = read_profiles(store, athletes, profile_file=profile_file)
+        day = last_day(*(_last_days(store, a, _known_zone(profile, known.get(a))) for a in athletes))
+    # one runner at a time: their frames are dropped once their page and status row are written
+    runners = (report_inputs(store, a, profile=profile, profile_file=profile_file) for a in athletes)
+    return _write_pages(runners, out, day, lang)
+
+
+def _known_zone(given: Profile | None, stored: Profile | None) -> str | None:
+    """The time zone :func:`runback.load.profile.resolve_profiles` settles on (a time zone is never estimated)."""
+    known = given.merged(stored) if given is not None else stored
+    return None if known is None else known.timezone
+
+
+def _last_days(store: Any, athlete: str, zone: str | None) -> tuple[pl.DataFrame, str]:
+    """One (frame, date column) of the athlete's activity days and journal days, for :func:`last_day`."""
+    days = store.activities(athlete).select(_d=local_day({athlete: zone}))
+    journal = read_journal(store, athlete)
+    if journal.height:
+        days = pl.concat([days, journal.select(_d=pl.col("date"))], how="vertical")
+    return days, "_d"
 
 
 def write_team_pages(
@@ -374,10 +398,20 @@ def write_team_pages(
         ],
         *[(r.get("journal"), "date") for r in runners],
     )
+    return _write_pages(runners, out, day, lang)
+
+
+#: what the team's standing needs of each runner (:func:`runback.cohort.runner_standing`)
+_STANDING_KEYS = ("athlete", "activities", "flags", "journal", "profile")
+
+
+def _write_pages(runners: Iterable[Mapping[str, Any]], out: Path, day: dt.date | None, lang: str) -> Path:
+    """Each runner's page and status row as their frames come, then the index; returns the index page."""
     write_text_atomic(out / PLOTLY_FILE, plotly_js())
     taken: set[str] = set()
     links: dict[str, str] = {}
     rows = []
+    kept: list[dict[str, Any]] = []
     for frames in runners:
         name = frames["athlete"]
         links[name] = report_file_name(name, taken)
@@ -385,7 +419,8 @@ def write_team_pages(
         write_text_atomic(out / links[name], html_text)
         if day is not None:
             rows.append(runner_status(**frames, as_of=day))
-    standing = runner_standing(runners) if runners else None
+        kept.append({key: frames.get(key) for key in _STANDING_KEYS})
+    standing = runner_standing(kept) if kept else None
     index = build_team_index(team_frame(rows), as_of=day, links=links, lang=lang, standing=standing)
     return write_text_atomic(out / INDEX_FILE, index)
 
