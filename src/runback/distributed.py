@@ -168,9 +168,10 @@ def check_shared_store(client: Client, store: Any) -> None:
 
 
 def _athlete_bytes(root: Path, athlete: str) -> int:
-    """The bytes an athlete's activities and samples take in the store, plus the per-athlete cost."""
+    """The bytes an athlete's activities and summaries take in the store (what flags and the team
+    report read of them), plus the per-athlete cost."""
     total = _ATHLETE_BYTES
-    for table in ("activities", "samples"):
+    for table in ("activities", "summaries"):
         folder = root / table / f"athlete={athlete}"
         with contextlib.suppress(OSError), os.scandir(folder) as entries:
             total += sum(e.stat().st_size for e in entries if e.is_file())
@@ -185,7 +186,7 @@ def plan_batches(weights: Mapping[str, float], workers: int) -> list[list[str]]:
     :data:`TASKS_PER_WORKER` per worker and at least one; athletes (in sorted
     order) are cut into that many runs of consecutive athletes of about equal
     total weight (the bytes they take in the store), so one athlete with
-    years of samples weighs as much as many with a few runs.
+    years of runs weighs as much as many with a few runs.
 
     Parameters
     ----------
@@ -233,13 +234,14 @@ def _batch_flags(
     activities = _concat([st.activities(a) for a in athletes])
     journal = _concat([read_journal(st, a) for a in athletes])
     wellness = _concat([st.wellness(a) for a in athletes])
-    samples = _concat([st.samples(a) for a in athletes]) if activities.height else None
-    profiles = resolve_store_profiles(st, activities, samples, given=given, profile_file=profile_file)
+    # the per-activity summaries hold all the model needs from samples; the profiles are resolved once
+    summaries = _concat([st.summaries(a) for a in athletes]) if activities.height else None
+    profiles = resolve_store_profiles(st, activities, given=given, profile_file=profile_file, summaries=summaries)
     if activities.height == 0 and journal.height == 0:
         found = schema.empty(schema.FLAGS)
     else:
-        found = model_flags(activities, samples, journal=journal if journal.height else None, profile=profiles,
-                            since=since, include_acwr=include_acwr, wellness=wellness)
+        found = model_flags(activities, journal=journal if journal.height else None, profiles=profiles,
+                            summaries=summaries, since=since, include_acwr=include_acwr, wellness=wellness)
     if not with_cohort:
         return found, None
     zones = {name: p.timezone for name, p in profiles.items()}
