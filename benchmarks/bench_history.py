@@ -4,11 +4,11 @@ Builds the histories with ``benchmarks/history.py`` (1,520 FIT files made from
 the corpus's real-device runs over five years; 20 runners with about a year of
 runs each), then runs each command as a user would, ``python -m runback ...``
 in a fresh process on the source tree given by ``--src``, and prints its wall
-time and peak memory (the largest process's peak resident set, from
+time, CPU time and peak memory (the largest process's peak resident set, from
 ``getrusage(RUSAGE_CHILDREN)`` in a small wrapper process that starts only that
 command; for imports also the sum over the command's processes, sampled every
 20 ms) beside the issue's goal and the ratio to a reference measured in the
-same run, so that the figures hold on a busy machine:
+same run, between the commands, so that the figures hold on a busy machine:
 
 - ``flags`` and ``report``: a plain polars pass over the same store's samples
   Parquet files (activity_id, timestamp_utc, heart_rate_bpm, speed_mps, summed
@@ -20,11 +20,12 @@ same run, so that the figures hold on a busy machine:
 Five years: import into a fresh store (default workers, then one process:
 ``--workers 1`` where the CLI has it, else the library's
 ``Store.import_paths(workers=1)``), re-import unchanged, ``flags``,
-``report``.  Team: runners imported with ``--athlete`` five, then ten, then
-twenty at a time; at each size ``flags`` and ``team-report``, and the peak
-memory per runner count.  Nothing is asserted: figures, not tests.
+``report`` (the fastest of ``--repeat`` rounds).  Team: runners imported with
+``--athlete``, five, then ten, then twenty; at each size ``flags`` and
+``team-report``, and the peak memory per runner count.  Nothing is asserted:
+figures, not tests.
 
-Run it from a checkout's root (about 6 minutes at today's speed on two cores)::
+Run it from a checkout's root (8 minutes at issue 15's start on two busy cores)::
 
     python benchmarks/bench_history.py                     # this checkout's src
     python benchmarks/bench_history.py --src ../before/src   # "before" figures of another checkout
@@ -87,9 +88,10 @@ with open(log, "wb") as fh:
             time.sleep(0.02)
     rc = proc.wait()
     wall = time.perf_counter() - start
-peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(out, "w") as fh:
-    json.dump({"wall_s": wall, "peak_kib": peak_kib, "tree_kib": tree_kib, "rc": rc}, fh)
+    cpu = usage.ru_utime + usage.ru_stime
+    json.dump({"wall_s": wall, "cpu_s": cpu, "peak_kib": usage.ru_maxrss, "tree_kib": tree_kib, "rc": rc}, fh)
 """
 
 POLARS_PASS = r"""
@@ -135,6 +137,7 @@ print(f"failed: {len(summary.failed)}")
 @dataclass
 class Figure:
     wall_s: float
+    cpu_s: float
     peak_mib: float
     tree_mib: float
     rc: int
@@ -165,18 +168,32 @@ class Runner:
         got = json.loads(out.read_text(encoding="utf-8"))
         lines = [line for line in log.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
         last = lines[-1] if lines else ""
-        fig = Figure(got["wall_s"], got["peak_kib"] / 1024, got["tree_kib"] / 1024, got["rc"], last, tuple(lines))
+        fig = Figure(
+            got["wall_s"], got["cpu_s"], got["peak_kib"] / 1024, got["tree_kib"] / 1024, got["rc"], last, tuple(lines)
+        )
         if not fig.ok:
             print(f"  !! {label} exited with {fig.rc}; its output ends:", *lines[-8:], sep="\n     ")
         return fig
 
-    def best(self, label: str, args: Sequence[str], repeat: int) -> Figure:
-        """The fastest of ``repeat`` runs, with the highest peak memory seen."""
-        figs = [self.run(label, args) for _ in range(max(1, repeat))]
-        fastest = min(figs, key=lambda f: f.wall_s)
-        fastest.peak_mib = max(f.peak_mib for f in figs)
-        fastest.rc = max(figs, key=lambda f: abs(f.rc)).rc
-        return fastest
+    def rounds(self, jobs: Sequence[tuple[str, Sequence[str]]], repeat: int) -> dict[str, Figure]:
+        """Each job's fastest run (with the highest peak memory seen) over ``repeat`` rounds of all jobs.
+
+        A round runs the jobs in turn, so that a busy moment of the machine
+        hits the commands and their reference alike; a label given twice in a
+        round (the reference between commands) is run twice.
+        """
+        figs: dict[str, list[Figure]] = {}
+        for _ in range(max(1, repeat)):
+            for label, args in jobs:
+                figs.setdefault(label, []).append(self.run(label, args))
+        out = {}
+        for label, runs in figs.items():
+            fastest = min(runs, key=lambda f: f.wall_s)
+            fastest.cpu_s = min(f.cpu_s for f in runs)
+            fastest.peak_mib = max(f.peak_mib for f in runs)
+            fastest.rc = max(runs, key=lambda f: abs(f.rc)).rc
+            out[label] = fastest
+        return out
 
     def runback(self, *args: str) -> list[str]:
         return ["-m", "runback", *args]
@@ -192,18 +209,18 @@ class Runner:
 # printing
 # --------------------------------------------------------------------------
 
-ROW = "{:<47} {:>7} {:>9}  {:<21} {}"
+ROW = "{:<47} {:>7} {:>6} {:>9}  {:<21} {}"
 
 
 def _row(label: str, fig: Figure | None, goal: str = "", versus: str = "", *, tree: bool = False) -> None:
     if fig is None:
-        print(ROW.format(label, "-", "-", goal, versus).rstrip())
+        print(ROW.format(label, "-", "-", "-", goal, versus).rstrip())
         return
     wall = f"{fig.wall_s:.2f}" if fig.ok else f"rc={fig.rc}"
     peak = f"{fig.peak_mib:.0f}"
     if tree:
         versus = f"all processes {fig.tree_mib:.0f} MiB; " + versus
-    print(ROW.format(label, wall, peak, goal, versus).rstrip())
+    print(ROW.format(label, wall, f"{fig.cpu_s:.1f}", peak, goal, versus).rstrip())
 
 
 def _import_summary(fig: Figure) -> str:
@@ -221,7 +238,7 @@ def _ratio(fig: Figure, ref: Figure, name: str, *, memory: bool = True) -> str:
 
 def _header(title: str) -> None:
     print(f"\n{title}")
-    print(ROW.format("", "wall s", "peak MiB", "goal", "against the reference (same run)"))
+    print(ROW.format("", "wall s", "cpu s", "peak MiB", "goal", "against the reference (same run)"))
 
 
 def _loadavg() -> str:
@@ -263,10 +280,10 @@ def five_years(run: Runner, hist: history.History, work: Path, *, repeat: int, f
     sample = list(files[::step])[:fitparse_files]
     fp = run.run("fitparse", ["-c", FITPARSE, *map(str, sample)])
     sample_records = int(fp.last_line.split()[0]) if fp.ok else 0
-    fp_scaled = Figure(fp.wall_s * hist.samples / max(1, sample_records), fp.peak_mib, 0, fp.rc, fp.last_line)
+    scale = hist.samples / max(1, sample_records)
+    fp_scaled = Figure(fp.wall_s * scale, fp.cpu_s * scale, fp.peak_mib, 0, fp.rc, fp.last_line)
 
     imp = run.run("import", run.runback("import", "-q", "--store", str(store), str(hist.folder)), tree=True)
-    again = run.best("re-import", run.runback("import", "-q", "--store", str(store), str(hist.folder)), repeat)
     one_store = work / "store-five-years-one-process"
     shutil.rmtree(one_store, ignore_errors=True)
     if run.help_mentions("import", "--workers"):
@@ -278,10 +295,17 @@ def five_years(run: Runner, hist: history.History, work: Path, *, repeat: int, f
         one = run.run("import-1", ["-c", IMPORT_ONE_PROCESS, str(one_store), str(hist.folder)], tree=True)
     shutil.rmtree(one_store, ignore_errors=True)
 
-    ref = run.best("polars-pass", ["-c", POLARS_PASS, str(store)], repeat)
-    flags = run.best("flags", run.runback("flags", "--store", str(store)), repeat)
+    reference = ("polars pass", ["-c", POLARS_PASS, str(store)])
     html = work / "report-me.html"
-    report = run.best("report", run.runback("report", "--store", str(store), "-o", str(html)), repeat)
+    got = run.rounds(
+        [
+            reference, ("re-import", run.runback("import", "-q", "--store", str(store), str(hist.folder))),
+            reference, ("flags", run.runback("flags", "--store", str(store))),
+            reference, ("report", run.runback("report", "--store", str(store), "-o", str(html))),
+        ],
+        repeat,
+    )  # fmt: skip
+    ref, again, flags, report = got["polars pass"], got["re-import"], got["flags"], got["report"]
 
     vs_import = f"{_ratio(imp, decoder, 'the decoder', memory=False)}, x{imp.wall_s / fp_scaled.wall_s:.2f} of fitparse"
     _row("import, default workers", imp, "<= 6 s, <= 400 MiB", vs_import, tree=True)
@@ -303,7 +327,7 @@ def five_years(run: Runner, hist: history.History, work: Path, *, repeat: int, f
 
 
 def team(
-    run: Runner, runners: Sequence[history.History], work: Path, *, repeat: int, ref_repeat: int, sizes: Sequence[int]
+    run: Runner, runners: Sequence[history.History], work: Path, *, repeat: int, sizes: Sequence[int]
 ) -> None:
     files = sum(len(h.files) for h in runners)
     samples = sum(h.samples for h in runners)
@@ -319,11 +343,18 @@ def team(
             import_s += run.run(f"import-{h.athlete}", cmd).wall_s
         imported = size
         n_samples = sum(h.samples for h in runners[:size])
-        ref = run.best(f"polars-pass-{size}", ["-c", POLARS_PASS, str(store)], ref_repeat)
-        flags = run.best(f"flags-{size}", run.runback("flags", "--store", str(store)), repeat)
         out = work / f"team-report-{size}"
         shutil.rmtree(out, ignore_errors=True)
-        tr = run.best(f"team-report-{size}", run.runback("team-report", "--store", str(store), "-o", str(out)), repeat)
+        reference = (f"polars pass {size}", ["-c", POLARS_PASS, str(store)])
+        got = run.rounds(
+            [
+                reference, (f"flags {size}", run.runback("flags", "--store", str(store))),
+                reference, (f"team-report {size}", run.runback("team-report", "--store", str(store), "-o", str(out))),
+                reference,
+            ],
+            repeat,
+        )  # fmt: skip
+        ref, flags, tr = got[f"polars pass {size}"], got[f"flags {size}"], got[f"team-report {size}"]
         team_peaks.append((size, tr))
         full = size == len(runners)
         print(f"  {size} runners ({n_samples:,} samples; imported one by one, {import_s:.1f} s so far):")
@@ -349,10 +380,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1520, help="runs in the five-year history (default 1520)")
     parser.add_argument("--runners", type=int, default=20, help="runners in the team (default 20)")
     parser.add_argument("--runner-runs", type=int, default=None, help="runs per runner (default: 260-340, a year)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each five-year command, best kept (default 3)")
-    parser.add_argument(
-        "--team-repeat", type=int, default=1, help="runs of each team command (default 1; the reference: --repeat)"
-    )
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the five-year commands (default 3)")
+    parser.add_argument("--team-repeat", type=int, default=1, help="rounds of the team commands (default 1)")
     parser.add_argument("--fitparse-files", type=int, default=100, help="files fitparse decodes (default 100)")
     parser.add_argument("--skip-five-years", action="store_true")
     parser.add_argument("--skip-team", action="store_true")
@@ -386,7 +415,7 @@ def main() -> None:
             five_years(run, hist, work, repeat=args.repeat, fitparse_files=args.fitparse_files)
         if runners:
             sizes = sorted({n for n in (5, 10) if n < len(runners)} | {len(runners)})
-            team(run, runners, work, repeat=args.team_repeat, ref_repeat=args.repeat, sizes=sizes)
+            team(run, runners, work, repeat=args.team_repeat, sizes=sizes)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
