@@ -2,7 +2,8 @@
 
 The runs are the running activities of the corpus's real-device FIT files
 (``MANIFEST.tsv``; read with :func:`runback.io.read`), at least
-:data:`MIN_SAMPLES` records each with heart rate, each content once.  A history
+:data:`MIN_SAMPLES` records each with heart rate, at a running pace, each
+content once.  A history
 cycles through them, moves each run to its day (a build-up of a few weeks and
 an easy week, now and then a week or two off, about six runs a week, morning
 starts in :data:`TIMEZONE`) and writes it as a FIT activity file: ``file_id``
@@ -12,7 +13,7 @@ position, distance, speed, altitude, heart rate, cadence, power), a ``lap``, a
 CRC.  Everything follows from the arguments: the same call writes the same
 bytes.
 
-- :func:`five_years`: one runner, 1,520 runs over five years (about 4.4 M samples);
+- :func:`five_years`: one runner, 1,520 runs over five years (4.5 M samples);
 - :func:`team`: ``runner01`` .. ``runnerNN``, each about a year of runs, in a
   folder each (imported with ``--athlete``); each runner's heart rate is moved
   by a few bpm so that their profiles differ.
@@ -53,10 +54,13 @@ DEFAULT_CORPUS = HERE.parent.parent / "shared" / "corpus"
 MIN_SAMPLES = 300
 """Runs shorter than this many records (FIT SDK examples, 20-record test files) are left out."""
 
+SLOWEST_RUN_S_PER_KM = 555
+"""Runs slower than 9:15/km on average are left out: `runback check` calls them walks."""
+
 TIMEZONE = "Europe/Amsterdam"
 FIVE_YEARS_START = date(2021, 1, 4)  # a Monday
 TEAM_START = date(2025, 1, 6)  # a Monday
-GENERATOR_VERSION = 1  # bump when the bytes written change: stamps of older folders stop matching
+GENERATOR_VERSION = 2  # bump when the bytes written change: stamps of older folders stop matching
 
 FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 
@@ -125,6 +129,9 @@ def corpus_runs(corpus: Path = DEFAULT_CORPUS) -> list[SourceRun]:
             offset = np.round(seconds - seconds[0]).astype(np.int64)
             distance = _column(samples, "distance_m")
             total = act["distance_m"] if act["distance_m"] is not None else float(np.nanmax(distance))
+            moving = float(act["moving_s"] or act["elapsed_s"] or offset[-1])
+            if total <= 0 or moving / (total / 1000) > SLOWEST_RUN_S_PER_KM:
+                continue
             run = SourceRun(
                 name=f"{path.name}#{act['start_time_utc']:%H%M%S}",
                 manufacturer=device[0],
@@ -139,7 +146,7 @@ def corpus_runs(corpus: Path = DEFAULT_CORPUS) -> list[SourceRun]:
                 cadence_spm=_column(samples, "cadence_spm"),
                 power_w=_column(samples, "power_w"),
                 elapsed_s=float(act["elapsed_s"] or offset[-1]),
-                moving_s=float(act["moving_s"] or act["elapsed_s"] or offset[-1]),
+                moving_s=moving,
                 distance_total_m=float(total),
             )
             # the same run in two files (a corpus file copied under another name) counts once
