@@ -25,7 +25,7 @@ Five years: import into a fresh store (default workers, then one process:
 ``team-report``, and the peak memory per runner count.  Nothing is asserted:
 figures, not tests.
 
-Run it from a checkout's root (8 minutes at issue 15's start on two busy cores)::
+Run it from a checkout's root (8-10 minutes at issue 15's start on two busy cores)::
 
     python benchmarks/bench_history.py                     # this checkout's src
     python benchmarks/bench_history.py --src ../before/src   # "before" figures of another checkout
@@ -231,6 +231,8 @@ def _import_summary(fig: Figure) -> str:
 
 def _ratio(fig: Figure, ref: Figure, name: str, *, memory: bool = True) -> str:
     text = f"x{fig.wall_s / ref.wall_s:.1f} time"
+    if ref.cpu_s > 0:
+        text += f" (cpu x{fig.cpu_s / ref.cpu_s:.1f})"
     if memory and ref.peak_mib:
         text += f", x{fig.peak_mib / ref.peak_mib:.1f} memory"
     return f"{text} of {name}"
