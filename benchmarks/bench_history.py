@@ -25,15 +25,20 @@ Five years: import into a fresh store (default workers, then one process:
 ``team-report``, and the peak memory per runner count.  Nothing is asserted:
 figures, not tests.
 
-Run it from a checkout's root (8-10 minutes at issue 15's start on two busy cores)::
+Run it from a checkout's root with the development environment's Python (the
+corpus is found beside the checkout, or give ``--corpus``); it takes 8-10
+minutes on two busy cores at issue 15's start::
 
-    python benchmarks/bench_history.py                     # this checkout's src
-    python benchmarks/bench_history.py --src ../before/src   # "before" figures of another checkout
-    python benchmarks/bench_history.py --runs 200 --runners 3 --runner-runs 60 --repeat 1   # quick
+    python benchmarks/bench_history.py                      # this checkout's src
+    git worktree add --detach ../before <commit>            # an older commit ...
+    python benchmarks/bench_history.py --src ../before/src  # ... for its "before" figures
+    python benchmarks/bench_history.py --runs 200 --runners 3 --runner-runs 60 --repeat 1   # a quick look
 
-The files go to a temporary folder removed at the end, or to ``--work DIR``
-(kept: a second run with the same DIR reuses the FIT files and rebuilds the
-stores).  Load averages are printed at the start and the end.
+The histories are always written by this checkout's ``history.py`` (the same
+bytes whatever ``--src``), into a temporary folder removed at the end, or into
+``--work DIR`` (kept: a second run with the same DIR reuses the FIT files and
+rebuilds the stores).  The load average is printed at the start and the end:
+on a shared machine, read the ratios and CPU seconds rather than wall times.
 """
 
 from __future__ import annotations
