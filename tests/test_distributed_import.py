@@ -71,6 +71,9 @@ def test_an_import_on_two_workers_stores_what_a_local_one_does(client: Client, i
     assert_frame_equal(remote_store.activities().sort(keys), local_store.activities().sort(keys))
     assert_frame_equal(remote_store.samples().sort("activity_id", "timestamp_utc"),
                        local_store.samples().sort("activity_id", "timestamp_utc"))
+    # the summaries too, computed on the workers beside their samples, each activity once
+    assert_frame_equal(remote_store.summaries().sort(keys), local_store.summaries().sort(keys))
+    assert not remote_store.needs_upgrade("anna") and remote_store.summaries()["activity_id"].is_unique().all()
     # every worker's parts are committed, none left pending
     assert not any((Path(remote_store.root) / "_pending").rglob("*.parquet"))
     # again: nothing is decoded, every file is already present (the broken one fails again)

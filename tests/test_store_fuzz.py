@@ -17,9 +17,11 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 import runback.store as store_mod
 from runback.store import Store, doctor, open_store
+from runback.summaries import summarize_samples
 from test_store_doctor import write_runs
 
 EXAMPLES = int(os.environ.get("RUNBACK_FUZZ_EXAMPLES", "30"))
@@ -53,7 +55,7 @@ def template() -> Iterator[tuple[Path, Path]]:
 
 
 def _parts(root: Path) -> list[Path]:
-    return sorted(p for t in ("activities", "samples", "laps") for p in (root / t).rglob("*.parquet"))
+    return sorted(p for t in ("activities", "samples", "laps", "summaries") for p in (root / t).rglob("*.parquet"))
 
 
 def _damage(store: Store, how: str, n: int) -> set[str]:
@@ -115,6 +117,8 @@ def test_doctor_repair_always_leaves_a_readable_store(
     acts, samples = store.activities(), store.samples()
     assert samples.height == acts["n_samples"].sum()
     assert set(samples["activity_id"]) <= set(acts["activity_id"])
+    assert_frame_equal(store.summaries(corrected=False).sort("activity_id"),
+                       summarize_samples(store.samples(corrected=False)).sort("activity_id"))
     # nothing that was not damaged is lost
     undamaged = {a for name, ids in by_part.items() if name not in damaged for a in ids}
     assert undamaged <= set(acts["activity_id"])
@@ -122,4 +126,6 @@ def test_doctor_repair_always_leaves_a_readable_store(
     assert store.import_paths(runs, workers=1).ok
     assert sorted(store.activities()["start_time_utc"]) == sorted(before["start_time_utc"])
     assert doctor(store).ok
+    assert_frame_equal(store.summaries(corrected=False).sort("activity_id"),
+                       summarize_samples(store.samples(corrected=False)).sort("activity_id"))
     assert not list(root.rglob("*.tmp"))

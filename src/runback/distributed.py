@@ -16,6 +16,7 @@ when ``--scheduler`` is given.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -167,9 +168,10 @@ def check_shared_store(client: Client, store: Any) -> None:
 
 
 def _athlete_bytes(root: Path, athlete: str) -> int:
-    """The bytes an athlete's activities and samples take in the store, plus the per-athlete cost."""
+    """The bytes an athlete's activities and summaries take in the store (what flags and the team
+    report read of them), plus the per-athlete cost."""
     total = _ATHLETE_BYTES
-    for table in ("activities", "samples"):
+    for table in ("activities", "summaries"):
         folder = root / table / f"athlete={athlete}"
         with contextlib.suppress(OSError), os.scandir(folder) as entries:
             total += sum(e.stat().st_size for e in entries if e.is_file())
@@ -184,7 +186,7 @@ def plan_batches(weights: Mapping[str, float], workers: int) -> list[list[str]]:
     :data:`TASKS_PER_WORKER` per worker and at least one; athletes (in sorted
     order) are cut into that many runs of consecutive athletes of about equal
     total weight (the bytes they take in the store), so one athlete with
-    years of samples weighs as much as many with a few runs.
+    years of runs weighs as much as many with a few runs.
 
     Parameters
     ----------
@@ -232,13 +234,14 @@ def _batch_flags(
     activities = _concat([st.activities(a) for a in athletes])
     journal = _concat([read_journal(st, a) for a in athletes])
     wellness = _concat([st.wellness(a) for a in athletes])
-    samples = _concat([st.samples(a) for a in athletes]) if activities.height else None
-    profiles = resolve_store_profiles(st, activities, samples, given=given, profile_file=profile_file)
+    # the per-activity summaries hold all the model needs from samples; the profiles are resolved once
+    summaries = _concat([st.summaries(a) for a in athletes]) if activities.height else None
+    profiles = resolve_store_profiles(st, activities, given=given, profile_file=profile_file, summaries=summaries)
     if activities.height == 0 and journal.height == 0:
         found = schema.empty(schema.FLAGS)
     else:
-        found = model_flags(activities, samples, journal=journal if journal.height else None, profile=profiles,
-                            since=since, include_acwr=include_acwr, wellness=wellness)
+        found = model_flags(activities, journal=journal if journal.height else None, profiles=profiles,
+                            summaries=summaries, since=since, include_acwr=include_acwr, wellness=wellness)
     if not with_cohort:
         return found, None
     zones = {name: p.timezone for name, p in profiles.items()}
@@ -456,10 +459,9 @@ def _batch_import(
     """On a worker: decode a batch of files as a local import does, write the new rows as pending parts."""
     index = json.loads(index_json)
     result = run_import(units, athlete=athlete, workers=1, index=index, kept=kept, kept_wellness=kept_wellness)
-    frames = result.frames
+    frames = result.frames  # with the summaries of its samples, computed here on the worker
     if timezone is not None and frames.activities.height:
-        frames = Frames(localize(frames.activities, timezone), frames.samples, frames.laps, frames.warnings,
-                        frames.wellness)
+        frames = dataclasses.replace(frames, activities=localize(frames.activities, timezone))
     parts = Store(Path(root)).write_pending(athlete, frames)
     return result.summary, result.index, parts, frames.activities
 
@@ -513,18 +515,20 @@ def _across_batches(
     parts: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for i, (_, batch_index, written, _) in enumerate(results):
         mine = dropped.get(i, {})
-        for table, names in written.items():
-            if not mine:
+        if not mine:
+            for table, names in written.items():
                 parts.setdefault(table, []).extend(names)
-                continue
-            for name, _ in names:  # rewrite the part without the copies
-                rows = st.read_pending(table, athlete, name)
-                st.drop_pending(table, athlete, name)
-                if "activity_id" in rows.columns:
-                    rows = rows.filter(~pl.col("activity_id").is_in(list(mine)))
-                if rows.height:
-                    for t, again in st.write_pending(athlete, Frames(**{table: rows})).items():  # type: ignore[arg-type]
-                        parts.setdefault(t, []).extend(again)
+        else:  # rewrite the batch's parts without the copies, as one batch again (one name for all tables)
+            kept_rows: dict[str, pl.DataFrame] = {}
+            for table, names in written.items():
+                for name, _ in names:
+                    rows = st.read_pending(table, athlete, name)
+                    st.drop_pending(table, athlete, name)
+                    if "activity_id" in rows.columns:
+                        rows = rows.filter(~pl.col("activity_id").is_in(list(mine)))
+                    kept_rows[table] = pl.concat([kept_rows[table], rows]) if table in kept_rows else rows
+            for t, again in st.write_pending(athlete, Frames(**kept_rows)).items():  # type: ignore[arg-type]
+                parts.setdefault(t, []).extend(again)
         for key, entry in batch_index.items():
             ids = (entry or {}).get("activity_ids") or []
             if entry and entry.get("outcome") == "imported" and ids and all(a in mine for a in ids):

@@ -6,6 +6,7 @@ engine can read it later)::
     <root>/activities/athlete=<name>/...parquet
     <root>/samples/athlete=<name>/...parquet
     <root>/laps/athlete=<name>/...parquet
+    <root>/summaries/athlete=<name>/...parquet   (one row per activity with samples)
     <root>/journal/athlete=<name>/...parquet
     <root>/corrections/athlete=<name>/...parquet
     <root>/profiles/<name>.toml
@@ -29,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -48,9 +50,9 @@ from runback.errors import OptionError, StoreError, UnreadableFileError
 from runback.files import fsync_dir, write_atomic
 from runback.io._common import Frames
 from runback.io._localize import check_timezone, localize
-from runback.io._pipeline import ImportSummary, run_import
+from runback.io._pipeline import ImportResult, ImportSummary, run_import
 from runback.io.wellness import collapse_wellness
-from runback.summaries import summarize_samples
+from runback.summaries import SUMMARIES, SUMMARY_VERSION, summarize_samples
 
 try:  # POSIX: one import at a time per store
     import fcntl
@@ -99,6 +101,97 @@ def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
     write_atomic(path, buf.getvalue())
 
 
+def _file_checksum(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return {"sha256": digest.hexdigest(), "size": size}
+
+
+def _sink_parts(sources: Sequence[Path], columns: Mapping[str, pl.DataType], target: Path) -> dict[str, Any]:
+    """Concatenate Parquet parts into ``target`` streaming (never the whole table in memory);
+    each conformed to ``columns`` as :func:`runback.schema.conform` would.  Returns its checksum.
+
+    Written beside ``target`` under a temporary name first, as :func:`runback.files.write_atomic` does.
+    """
+    scans = []
+    for source in sources:
+        have = pl.read_parquet_schema(source)
+        unknown = set(have) - set(columns)
+        if unknown:
+            raise ValueError(f"{source}: columns not in schema: {sorted(unknown)}")
+        scans.append(
+            pl.scan_parquet(source, hive_partitioning=False).select(
+                [(pl.col(c) if c in have else pl.lit(None)).cast(t).alias(c) for c, t in columns.items()]
+            )
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        pl.concat(scans, how="vertical").sink_parquet(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    fsync_dir(target.parent)
+    return _file_checksum(target)
+
+
+def _summarised(frames: Frames) -> Frames:
+    """``frames`` with a summaries row for every activity of its samples (computed where missing)."""
+    have = frames.summaries.filter(pl.col("summary_version") == SUMMARY_VERSION)
+    missing = frames.samples.filter(~pl.col("activity_id").is_in(have["activity_id"].implode()))
+    if missing.is_empty() and have.height == frames.summaries.height:
+        return frames
+    return dataclasses.replace(frames, summaries=pl.concat([have, summarize_samples(missing)], how="vertical"))
+
+
+UPGRADE_ROWS = 100_000
+"""Samples summarised at once when a store is upgraded: a part holding years of imports is read
+in windows of rows (whole activities), so the upgrade's memory does not grow with the history."""
+
+_SUMMARY_INPUTS = ("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
+
+
+def _summarise_part(path: Path) -> pl.DataFrame:
+    """The summaries of one samples part, read in windows of about :data:`UPGRADE_ROWS` rows.
+
+    An import writes each activity's samples as consecutive rows, so a window
+    ends at its last activity's first row and that activity goes on in the
+    next window.  A part whose activities are not consecutive is summarised whole.
+    """
+    have = pl.read_parquet_schema(path)
+    scan = pl.scan_parquet(path, hive_partitioning=False).select(
+        [(pl.col(c) if c in have else pl.lit(None)).cast(schema.SAMPLES[c]).alias(c) for c in _SUMMARY_INPUTS]
+    )
+    n = scan.select(pl.len()).collect().item()
+    out: list[pl.DataFrame] = []
+    done: set[str] = set()
+    carry = scan.clear().collect()
+    for start in range(0, n, UPGRADE_ROWS):
+        rows = pl.concat([carry, scan.slice(start, UPGRADE_ROWS).collect()], how="vertical")
+        if start + UPGRADE_ROWS < n:
+            last_run = rows.select(pl.col("activity_id").rle().struct.field("len").last()).item()
+            rows, carry = rows.head(rows.height - last_run), rows.tail(last_run)
+        found = summarize_samples(rows)
+        ids = set(found["activity_id"].to_list())
+        if ids & done:
+            return summarize_samples(scan.collect())  # activities not consecutive: summarised whole
+        done |= ids
+        out.append(found)
+    return pl.concat(out, how="vertical") if out else summarize_samples(scan.collect())
+
+
+def _spill(root: str, athlete: str, frames: Frames) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """An import worker's spill: a batch's frames as pending parts of the store at ``root``."""
+    return Store(Path(root)).write_pending(athlete, frames)
+
+
 # --------------------------------------------------------------------------
 # the store: part files listed in one manifest per athlete
 # --------------------------------------------------------------------------
@@ -118,6 +211,12 @@ def atomic_write_parquet(df: pl.DataFrame, path: Path) -> None:
 # ones to <root>/_retired/ after it, deleting them once no kept manifest lists
 # them.  Every part's sha256 and size are in the manifest and checked on read.
 # Readers (Store.snapshot) read one manifest per athlete for a whole command.
+#
+# An import writes its parsed files as pending parts batch by batch while it parses (the
+# worker that parsed a batch writes it), and commits them all in one manifest replacement.
+# Each import's summaries part has the name of its samples part; the manifest's
+# ``summary_version`` says that every activity with samples has a summaries row of that
+# definition.  A manifest without it (a store from before) is upgraded on first read.
 
 # the activities as stored: every column but ``correction``, which reading adds
 STORED_ACTIVITIES: dict[str, pl.DataType] = {k: v for k, v in schema.ACTIVITIES.items() if k != "correction"}
@@ -128,6 +227,8 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     # nights and days from the device (Garmin sleep and stress): a later export may add a value
     # to a stored day, so a day can sit in several parts; Store.wellness() collapses them
     "wellness": schema.WELLNESS,
+    # one row per activity with samples: the per-sample work of the load model, done at import
+    "summaries": SUMMARIES,
 }
 MANIFEST_FORMAT = 2
 MAX_PARTS = 16
@@ -178,6 +279,8 @@ def _empty_manifest(athlete: str) -> dict[str, Any]:
         "checksums": {t: {} for t in TABLES},
         "retired": {t: [] for t in TABLES},
         "files_index": None,
+        # every activity with samples has a summaries row of this version (a new athlete: trivially)
+        "summary_version": SUMMARY_VERSION,
     }
 
 
@@ -224,6 +327,11 @@ def _parse_manifest(text: str) -> dict[str, Any]:
     if files_index is not None and not (isinstance(files_index, str) and _INDEX_NAME.fullmatch(files_index)):
         raise ValueError("files_index is not a file index name")
     out["files_index"] = files_index
+    # absent in a manifest written before summaries were stored: the store upgrades it
+    version = raw.get("summary_version")
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise ValueError("summary_version is not a number")
+    out["summary_version"] = version
     return out
 
 
@@ -281,6 +389,7 @@ class Store:
         activities/athlete=<name>/part-<id>.parquet
         samples/athlete=<name>/part-<id>.parquet
         laps/athlete=<name>/part-<id>.parquet
+        summaries/athlete=<name>/part-<id>.parquet   (per-activity summaries of the samples: Store.summaries)
         journal/athlete=<name>/part-<id>.parquet   (the pain journal: append-only)
         corrections/athlete=<name>/part-<time>-<id>.parquet   (the runner's corrections: append-only)
         profiles/<athlete>.toml                 (the athlete's profile, written by the user)
@@ -552,8 +661,101 @@ class Store:
         corrected: bool = True,
     ) -> pl.DataFrame:
         """Per-activity summaries of the samples (:data:`runback.summaries.SUMMARIES`): what the load
-        model and the profile estimates need from samples, without reading them."""
-        return summarize_samples(self.samples(athlete, activity_ids, corrected=corrected))
+        model and the profile estimates need from samples, without reading them.
+
+        One row per activity with samples, stored beside them at import; with
+        ``corrected`` (default), those of excluded activities and of copies
+        merged into another are left out.  A store written before summaries
+        were stored (or by an older definition) is upgraded here, once, under
+        the store's lock (:meth:`upgrade_summaries`); where that cannot be done
+        now (a store this process cannot write, an import running) the
+        summaries are computed from the samples instead, equal to the stored ones.
+        """
+        predicate = None if activity_ids is None else pl.col("activity_id").is_in(list(activity_ids))
+        frames = []
+        for name in self._athletes_for(athlete):
+            if self.manifest(name)["summary_version"] == SUMMARY_VERSION or self._try_upgrade(name):
+                frames.append(self._read("summaries", name, predicate, corrected=corrected))
+            else:
+                frames.append(summarize_samples(self._read("samples", name, predicate, corrected=corrected)))
+        return pl.concat(frames, how="vertical") if frames else schema.empty(SUMMARIES)
+
+    def needs_upgrade(self, athlete: str) -> bool:
+        """Whether ``athlete``'s stored summaries are missing or of an older definition (see :meth:`summaries`)."""
+        return bool(self.manifest(athlete)["summary_version"] != SUMMARY_VERSION)
+
+    def upgrade_summaries(self, athlete: str | None = None) -> list[str]:
+        """Store the summaries of every activity with samples, where a store written before them lacks
+        them (or holds an older definition): computed from the stored samples part by part and
+        committed at once, under the store's lock.  Returns the athletes upgraded.
+
+        Raises
+        ------
+        StoreError
+            When the store cannot be written or a samples part is damaged.
+        """
+        done = []
+        with self._writing():
+            for name in self._athletes_for(athlete):
+                current = Store(self.root).manifest(name)  # the newest commit, not a snapshot's
+                if current["summary_version"] != SUMMARY_VERSION:
+                    self._rebuild_summaries(name, current)
+                    done.append(name)
+        return done
+
+    def _try_upgrade(self, athlete: str) -> bool:
+        """Upgrade ``athlete``'s summaries if the lock is free and the store writable; True when this
+        store (or snapshot) can now read them from the stored table."""
+        try:
+            with self._lock(wait=False):
+                current = Store(self.root).manifest(athlete)
+                new = current
+                if current["summary_version"] != SUMMARY_VERSION:
+                    new = self._rebuild_summaries(athlete, current)
+                if self._pinned is not None:
+                    if self._pinned[athlete]["seq"] != current["seq"]:
+                        return False  # the snapshot is of an earlier commit: it computes its own
+                    self._pinned[athlete] = new
+                return True
+        except OSError:  # another process holds the lock, or the store is read-only
+            return False
+
+    def _rebuild_summaries(self, athlete: str, manifest: dict[str, Any]) -> dict[str, Any]:
+        """Summarise every samples part of ``manifest`` and commit the new summaries parts in place of
+        the old ones (the caller holds the lock).  Returns the manifest committed."""
+        written: list[tuple[str, dict[str, Any]]] = []
+        try:
+            for part in manifest["parts"]["samples"]:
+                rows = _summarise_part(self._checked_path("samples", athlete, part, manifest))
+                if rows.height:
+                    name = f"part-{uuid.uuid4().hex[:16]}.parquet"
+                    written.append(self._write_pending_part("summaries", athlete, name, rows))
+            parts_by_table, checksums = self._next_parts(athlete, manifest)
+            retired: dict[str, list[str]] = {t: [] for t in TABLES}
+            retired["summaries"] = parts_by_table["summaries"]
+            parts_by_table["summaries"] = [name for name, _ in written]
+            checksums["summaries"] = dict(written)
+            new_manifest = {
+                "format": MANIFEST_FORMAT,
+                "athlete": athlete,
+                "seq": manifest["seq"] + 1,
+                "parts": parts_by_table,
+                "checksums": checksums,
+                "retired": retired,
+                "files_index": manifest["files_index"],
+                "summary_version": SUMMARY_VERSION,
+            }
+            body = json.dumps(new_manifest, indent=1, sort_keys=True).encode("utf-8")
+            write_atomic(self._manifest_path(athlete), body)  # the commit
+        except BaseException:
+            for name, _ in written:
+                self.drop_pending("summaries", athlete, name)
+            raise
+        self._move_in("summaries", athlete, [name for name, _ in written])
+        for name in retired["summaries"]:
+            self._retire("summaries", athlete, name)
+        self._keep_history(athlete, new_manifest, listed_before=manifest["retired"])
+        return new_manifest
 
     def laps(self, athlete: str | None = None, *, corrected: bool = True) -> pl.DataFrame:
         """Stored laps (:data:`runback.schema.LAPS`); with ``corrected``, not those of excluded activities."""
@@ -1023,8 +1225,11 @@ class Store:
 
     # -- writing -----------------------------------------------------------
     @contextlib.contextmanager
-    def _lock(self, *, write: bool = True) -> Iterator[None]:
-        """The store's lock: exclusive for a write, shared to look (``write=False``, never writes)."""
+    def _lock(self, *, write: bool = True, wait: bool = True) -> Iterator[None]:
+        """The store's lock: exclusive for a write, shared to look (``write=False``, never writes).
+
+        ``wait=False`` raises :class:`BlockingIOError` at once where another process holds it.
+        """
         if not write:
             lock = self.root / ".lock"
             with open(lock if lock.exists() else os.devnull, "rb") as fh:
@@ -1035,7 +1240,7 @@ class Store:
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "a+b") as fh:
             if fcntl is not None:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
             try:
                 self._remove_stale_tmp()
                 yield
@@ -1163,7 +1368,8 @@ class Store:
         progress
             Called after each parsed file with ``(done, total, file)``.
         workers
-            Worker processes for parsing (``None``: both cores when there are many files).
+            Worker processes for parsing (``None``: two where that is faster than one,
+            see :func:`runback.io._pipeline.choose_workers`; else this process).
         timezone
             The athlete's IANA time zone: GPX and TCX files (UTC times only) get
             their local start in it (:func:`runback.io.localize`); FIT files
@@ -1197,22 +1403,30 @@ class Store:
             self._tidy(athlete, manifest)
             kept = self.activities(athlete, corrected=False)  # an excluded run is still present
             files = self.files_index(athlete, manifest)
-            result = run_import(
-                paths,
-                athlete=athlete,
-                workers=workers,
-                progress=progress,
-                index=files,
-                kept=kept,
-                kept_wellness=self.wellness(athlete),
-            )
-            frames = result.frames
-            if timezone is not None and frames.activities.height:
-                frames = dataclasses.replace(frames, activities=localize(frames.activities, timezone))
-            changed_index = any(files.get(k) != v for k, v in result.index.items())
-            if frames.activities.height or frames.wellness.height or changed_index:
-                merged = {k: v for k, v in {**files, **result.index}.items() if v is not None}
-                self._commit(athlete, manifest, frames, merged)
+            try:
+                # parsed files go to pending parts batch by batch (written by the workers that parse
+                # them): the import holds activity rows, not samples, and commits them all at once
+                result = run_import(
+                    paths,
+                    athlete=athlete,
+                    workers=workers,
+                    progress=progress,
+                    index=files,
+                    kept=kept,
+                    kept_wellness=self.wellness(athlete),
+                    spill=functools.partial(_spill, str(self.root), athlete),
+                )
+                activities = result.frames.activities
+                if timezone is not None and activities.height:
+                    activities = localize(activities, timezone)
+                pending = self._pending_of(athlete, result, activities)
+                changed_index = any(files.get(k) != v for k, v in result.index.items())
+                if any(pending.values()) or changed_index:
+                    merged = {k: v for k, v in {**files, **result.index}.items() if v is not None}
+                    self._commit_pending(athlete, manifest, pending, merged)
+            finally:
+                # interrupted: its batches; committed: any part of a worker that died mid-batch
+                self._drop_unlisted_pending(athlete)
             for manual_id, file_id in result.summary.superseded:
                 # a run typed in by hand, stored before, and now its recorded file: count the file
                 self._record(
@@ -1221,13 +1435,92 @@ class Store:
                 )
             return result.summary
 
+    def _pending_of(
+        self, athlete: str, result: ImportResult, activities: pl.DataFrame
+    ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """The pending parts of an import: each spilled batch completed with its activities part
+        (same name, so the batch's parts stay one import for `runback doctor`), copies of runs kept
+        elsewhere left out, and what the import holds in memory written as one more batch."""
+        pending: dict[str, list[tuple[str, dict[str, Any]]]] = {t: [] for t in TABLES}
+        batched: list[str] = []
+        for batch in result.spilled:
+            parts = batch.parts
+            if not batch.kept_ids:
+                self._drop_receipt(athlete, parts)
+                continue
+            if len(batch.kept_ids) < len(batch.activity_ids):
+                parts = self._filter_pending(athlete, parts, batch.kept_ids)
+            name = next(n for names in parts.values() for n, _ in names)
+            mine = activities.filter(pl.col("activity_id").is_in(batch.kept_ids))
+            parts = {**parts, "activities": [self._write_pending_part("activities", athlete, name, mine)]}
+            batched += batch.kept_ids
+            for table, names in parts.items():
+                pending[table] += names
+        frames = result.frames
+        rest = Frames(
+            activities=activities.filter(~pl.col("activity_id").is_in(batched)),
+            samples=frames.samples, laps=frames.laps, wellness=frames.wellness, summaries=frames.summaries,
+        )  # fmt: skip
+        for table, names in self.write_pending(athlete, rest).items():
+            pending[table] += names
+        return pending
+
+    def _filter_pending(
+        self, athlete: str, parts: Mapping[str, list[tuple[str, dict[str, Any]]]], keep: Sequence[str]
+    ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """A batch's pending parts again, with only the rows of the activities ``keep`` (new names)."""
+        name = f"part-{uuid.uuid4().hex[:16]}.parquet"
+        out: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for table, names in parts.items():
+            for old, _ in names:
+                rows = self.read_pending(table, athlete, old).filter(pl.col("activity_id").is_in(list(keep)))
+                if rows.height:
+                    out.setdefault(table, []).append(self._write_pending_part(table, athlete, name, rows))
+        self._drop_receipt(athlete, parts)
+        return out
+
+    def _drop_receipt(self, athlete: str, parts: Mapping[str, list[tuple[str, dict[str, Any]]]]) -> None:
+        for table, names in parts.items():
+            for name, _ in names:
+                self.drop_pending(table, athlete, name)
+
+    def _drop_unlisted_pending(self, athlete: str) -> None:
+        """Remove the pending parts an import (under the lock) wrote and did not commit (not .tmp files:
+        the next write removes those).
+
+        Its tidy step moved or set aside everything pending before it began,
+        so a pending part no manifest lists is its own.
+        """
+        try:
+            current = _parse_manifest(self._manifest_path(athlete).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            current = _empty_manifest(athlete)
+        except (OSError, UnicodeDecodeError, ValueError):
+            return  # `runback doctor` sorts it out
+        listed = {n for m in [current, *self._known_manifests(athlete)] for t in TABLES for n in m["parts"][t]}
+        for table in TABLES:
+            folder = self._pending_dir(table, athlete)
+            if folder.is_dir():
+                for path in folder.glob("part-*.parquet"):
+                    if path.name not in listed:
+                        path.unlink(missing_ok=True)
+
+    def _write_pending_part(
+        self, table: str, athlete: str, name: str, frame: pl.DataFrame
+    ) -> tuple[str, dict[str, Any]]:
+        path = self._pending_dir(table, athlete) / name
+        atomic_write_parquet(schema.conform(frame.drop("correction", strict=False), TABLES[table]), path)
+        data = path.read_bytes()  # the checksum of what is on disk
+        return name, {"sha256": _digest(data), "size": len(data)}
+
     def write_pending(self, athlete: str, frames: Frames) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-        """Write ``frames`` as pending parts of ``athlete`` (a Dask worker's share of an import).
+        """Write ``frames`` as pending parts of ``athlete`` (a worker's share of an import).
 
         Pending parts sit outside the folders readers glob and are listed by
         no manifest, so they change nothing until :meth:`import_prepared`
         commits them; the next import's tidy step sets aside those never
-        committed (an interrupted import).
+        committed (an interrupted import).  ``frames.summaries`` is written as
+        given (:meth:`import_prepared` summarises samples parts that have none).
 
         Returns
         -------
@@ -1236,16 +1529,11 @@ class Store:
         """
         check_athlete(athlete)
         written: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        token = uuid.uuid4().hex[:16]
-        for table, columns in TABLES.items():
+        name = f"part-{uuid.uuid4().hex[:16]}.parquet"
+        for table in TABLES:
             new = getattr(frames, table)
-            if new.height == 0:
-                continue
-            name = f"part-{token}.parquet"
-            path = self._pending_dir(table, athlete) / name
-            atomic_write_parquet(schema.conform(new.drop("correction", strict=False), columns), path)
-            data = path.read_bytes()  # the checksum of what is on disk
-            written[table] = [(name, {"sha256": _digest(data), "size": len(data)})]
+            if new.height:
+                written[table] = [self._write_pending_part(table, athlete, name, new)]
         return written
 
     def read_pending(self, table: str, athlete: str, name: str) -> pl.DataFrame:
@@ -1288,58 +1576,96 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot write the store at {self.root}: {exc.strerror or exc}") from exc
 
+    def _summarise_pending(self, athlete: str, pending: dict[str, list[tuple[str, dict[str, Any]]]]) -> None:
+        """Give every pending samples part a summaries part of its name, where its writer gave none."""
+        have = {name for name, _ in pending["summaries"]}
+        for name, _ in pending["samples"]:
+            if name not in have:
+                summaries = summarize_samples(self.read_pending("samples", athlete, name))
+                pending["summaries"].append(self._write_pending_part("summaries", athlete, name, summaries))
+
     def _commit_pending(
         self,
         athlete: str,
         manifest: dict[str, Any],
-        pending: Mapping[str, list[tuple[str, dict[str, Any]]]],
+        given: Mapping[str, list[tuple[str, dict[str, Any]]]],
         files: dict[str, Any],
     ) -> None:
-        if any(len(manifest["parts"][t]) + len(pending.get(t, [])) > MAX_PARTS for t in TABLES):
-            # too many parts: one commit of everything, merged (the pending parts are then not needed)
-            frames = Frames(**{  # type: ignore[arg-type]
-                t: pl.concat([self.read_pending(t, athlete, n) for n, _ in pending.get(t, [])] or [schema.empty(TABLES[t])])
-                for t in TABLES
-            })
-            self._commit(athlete, manifest, frames, files)
-            for t, names in pending.items():
-                for n, _ in names:
-                    self.drop_pending(t, athlete, n)
-            return
+        """Commit pending parts (and the files index) in one manifest replacement.
+
+        Where a table would hold more than :data:`MAX_PARTS` parts, its new
+        parts (or, when that is not enough, all its parts) are merged into one
+        first, streaming from file to file: a commit never holds a table in memory.
+        """
+        pending = {t: list(given.get(t, [])) for t in TABLES}
+        self._summarise_pending(athlete, pending)
         parts_by_table, checksums = self._next_parts(athlete, manifest)
-        for table, names in pending.items():
-            for name, checksum in names:
-                parts_by_table[table].append(name)
-                checksums[table][name] = dict(checksum)
+        retired: dict[str, list[str]] = {t: [] for t in TABLES}
         token = uuid.uuid4().hex[:16]
+        merged_name = f"part-{token}.parquet"
+        merged: list[str] = []  # tables whose new parts were merged into merged_name
+        merged_away: dict[str, list[str]] = {t: [] for t in TABLES}  # their pending parts, dropped after
         index_name = f"files-{token}.json"
-        new_manifest = {
-            "format": MANIFEST_FORMAT,
-            "athlete": athlete,
-            "seq": manifest["seq"] + 1,
-            "parts": parts_by_table,
-            "checksums": checksums,
-            "retired": {t: [] for t in TABLES},
-            "files_index": index_name,
-        }
-        index_body = json.dumps(files, separators=(",", ":"), sort_keys=True).encode("utf-8")
-        write_atomic(self._files_dir(athlete) / index_name, index_body)
         try:
+            for table in TABLES:
+                old, new = parts_by_table[table], [name for name, _ in pending[table]]
+                if len(old) + len(new) <= MAX_PARTS:
+                    continue
+                whole = len(new) < 2 or len(old) + 1 > MAX_PARTS
+                sources = [self._checked_path(table, athlete, n, manifest) for n in old] if whole else []
+                sources += [self._pending_dir(table, athlete) / n for n in new]
+                checksum = _sink_parts(sources, TABLES[table], self._pending_dir(table, athlete) / merged_name)
+                merged.append(table)
+                if whole:
+                    retired[table] = list(old)
+                    for name in old:
+                        checksums[table].pop(name, None)
+                    old.clear()
+                merged_away[table] = new
+                pending[table] = [(merged_name, checksum)]
+            for table in TABLES:
+                for name, checksum in pending[table]:
+                    parts_by_table[table].append(name)
+                    checksums[table][name] = dict(checksum)
+            new_manifest = {
+                "format": MANIFEST_FORMAT,
+                "athlete": athlete,
+                "seq": manifest["seq"] + 1,
+                "parts": parts_by_table,
+                "checksums": checksums,
+                "retired": retired,
+                "files_index": index_name,
+                "summary_version": manifest["summary_version"],
+            }
+            index_body = json.dumps(files, separators=(",", ":"), sort_keys=True).encode("utf-8")
+            write_atomic(self._files_dir(athlete) / index_name, index_body)
             body = json.dumps(new_manifest, indent=1, sort_keys=True).encode("utf-8")
             write_atomic(self._manifest_path(athlete), body)  # the commit
         except BaseException:
+            for table in merged:
+                self.drop_pending(table, athlete, merged_name)
             (self._files_dir(athlete) / index_name).unlink(missing_ok=True)
             raise
-        for table, names in pending.items():
-            self._move_in(table, athlete, [name for name, _ in names])
+        for table in TABLES:
+            self._move_in(table, athlete, [name for name, _ in pending[table]])
+            for name in merged_away[table]:
+                self.drop_pending(table, athlete, name)  # merged into one part
+            for name in retired[table]:
+                self._retire(table, athlete, name)
         self._keep_history(athlete, new_manifest, listed_before=manifest["retired"])
+
+    def _checked_path(self, table: str, athlete: str, name: str, manifest: dict[str, Any]) -> Path:
+        """Where a listed part is, its checksum checked (the caller holds the lock: it does not move)."""
+        path, _ = self._part_bytes(table, athlete, name, manifest)
+        return path
 
     def commit_frames(self, athlete: str, frames: Frames) -> None:
         """Store frames decoded elsewhere (a Dask worker, a generator) as one commit of ``athlete``.
 
         The commit is atomic, as an import's: a kill leaves the athlete's data
         as before or after.  The frames are stored as given: no duplicate check
-        and no files index entry (:meth:`import_paths` does both).
+        and no files index entry (:meth:`import_paths` does both); their
+        samples are summarised where ``frames.summaries`` lacks them.
         """
         check_athlete(athlete)
         with self._lock():
@@ -1361,6 +1687,7 @@ class Store:
         return parts_by_table, checksums
 
     def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
+        frames = _summarised(frames)
         parts_by_table, checksums = self._next_parts(athlete, manifest)
         retired: dict[str, list[str]] = {t: [] for t in TABLES}
         new_manifest = {
@@ -1371,6 +1698,7 @@ class Store:
             "checksums": checksums,
             "retired": retired,
             "files_index": None,
+            "summary_version": manifest["summary_version"],
         }
         written: list[tuple[str, str]] = []
         try:
@@ -1632,15 +1960,18 @@ def _doctor_athlete(store: Store, athlete: str, report: DoctorReport) -> None:
     if missing_checks:
         report.problems.append(f"{len(missing_checks)} part(s) of athlete {athlete} have no checksum yet (a store from before checksums)")
     # the parts of an import share its token: set them all aside, so activities, samples and laps agree
-    tokens = {name for (_, name) in bad}
+    # a damaged summaries part alone is set aside and made again from the samples
+    tokens = {name for (table, name) in bad if table != "summaries"}
     dropped = [(t, n) for t in TABLES for n in base["parts"][t] if n in tokens]
+    lost = bool(dropped)  # rows only a new import of the files brings back
+    dropped += [(t, n) for (t, n) in bad if t == "summaries" and n not in tokens]
     fixed = copy_manifest(base)
     for table, name in dropped:
         fixed["parts"][table].remove(name)
         fixed["checksums"][table].pop(name, None)
-    if dropped or not files_ok:
+    if lost or not files_ok:
         fixed["files_index"] = None
-    adopted, replace = _adoptable(store, athlete, fixed, set(tokens))
+    adopted, replace = _adoptable(store, athlete, fixed, {name for (_, name) in bad})
     if replace:
         for table in TABLES:
             fixed["parts"][table] = []
@@ -1655,6 +1986,10 @@ def _doctor_athlete(store: Store, athlete: str, report: DoctorReport) -> None:
     unlisted = store._tidy(athlete, fixed, act=False)
     for item in unlisted:
         report.problems.append(f"{item}: a part of athlete {athlete} that no manifest lists")
+    stale = _summaries_state(store, athlete, fixed, bad)
+    if stale:
+        report.problems.append(f"the summaries of athlete {athlete} {stale}: they need the upgrade "
+                               "(computed from the stored samples, once)")
     if not report.repair:
         return
     for table, name in dropped:
@@ -1680,12 +2015,55 @@ def _doctor_athlete(store: Store, athlete: str, report: DoctorReport) -> None:
         fixed["format"] = MANIFEST_FORMAT
         store._write_manifest(athlete, fixed)
         report.actions.append(f"wrote the manifest of athlete {athlete} ({sum(len(v) for v in fixed['parts'].values())} parts)")
-        if dropped or not files_ok:
+        if lost or not files_ok:
             report.actions.append(
                 f"the next `runback import` of {athlete}'s files reads them all again and stores what was set aside"
             )
     for item in store._tidy(athlete, fixed):
         report.actions.append(f"quarantined a part of athlete {athlete} that no manifest lists -> {item}")
+    if stale or dropped or adopted:  # parts set aside or listed again: their summaries are made again
+        upgraded = store._rebuild_summaries(athlete, Store(store.root).manifest(athlete))
+        report.actions.append(
+            f"stored the summaries of athlete {athlete} from the samples ({len(upgraded['parts']['summaries'])} part(s))"
+        )
+
+
+def _summaries_state(store: Store, athlete: str, manifest: dict[str, Any], bad: Mapping[tuple[str, str], str]) -> str | None:
+    """Why ``athlete``'s stored summaries need the upgrade (see :meth:`Store.summaries`), or None.
+
+    Every activity with samples has one summaries row of this definition, and
+    no summaries row is of an activity without samples.
+    """
+    if manifest.get("summary_version") != SUMMARY_VERSION:
+        return "are not stored (a store from before summaries) or are of an older definition"
+
+    def column(table: str, columns: list[str]) -> list[pl.DataFrame]:
+        out = []
+        for name in manifest["parts"][table]:
+            if (table, name) in bad:
+                continue  # reported, and set aside with its import
+            try:
+                _, data = store._part_bytes(table, athlete, name, manifest)
+                out.append(pl.read_parquet(io.BytesIO(data), columns=columns))
+            except DAMAGED_PARQUET:  # a StoreError too
+                continue
+        return out
+
+    sampled = {i for f in column("samples", ["activity_id"]) for i in f["activity_id"].unique().to_list()}
+    rows = column("summaries", ["activity_id", "summary_version"])
+    summaries = pl.concat(rows) if rows else pl.DataFrame(schema={"activity_id": pl.String(), "summary_version": pl.Int16()})
+    if summaries.filter(pl.col("summary_version") != SUMMARY_VERSION).height:
+        return "hold rows of an older definition"
+    have = summaries["activity_id"]
+    if have.n_unique() != have.len():
+        return "hold an activity twice"
+    missing = sampled - set(have.to_list())
+    if missing:
+        return f"lack {len(missing)} activit{'y' if len(missing) == 1 else 'ies'} with samples"
+    extra = set(have.to_list()) - sampled
+    if extra:
+        return f"hold {len(extra)} activit{'y' if len(extra) == 1 else 'ies'} without samples"
+    return None
 
 
 def _adoptable(

@@ -111,8 +111,9 @@ def read_report(
     athlete
         Who ran them; goes into ``activities.athlete``.
     workers
-        Worker processes for parsing; ``None`` uses both cores when there are
-        many files and parses a handful in this process; ``1`` never starts one.
+        Worker processes for parsing; ``None`` uses two where there are two
+        CPUs and the files are worth starting them, else parses in this
+        process; ``1`` never starts one.
     progress
         Called after each parsed file with ``(done, total, file)``.
 
@@ -146,4 +147,4 @@ def read(
     notes = tuple(
         [f"failed: {n}" for n in summary.failed] + [f"skipped: {n}" for n in summary.skipped]
     )
-    return Frames(frames.activities, frames.samples, frames.laps, frames.warnings + notes, frames.wellness)
+    return Frames(frames.activities, frames.samples, frames.laps, frames.warnings + notes, frames.wellness, frames.summaries)

@@ -16,6 +16,7 @@ import polars as pl
 
 from runback import schema
 from runback.errors import NotAnActivityError, UnreadableFileError
+from runback.summaries import SUMMARIES
 
 Source = Union[str, os.PathLike[str], bytes, IO[bytes]]
 """A path, the file's bytes, or a binary file object."""
@@ -162,6 +163,9 @@ class Frames:
     whose records before the break were kept, say).  ``wellness`` holds the
     days of sleep and stress an import found in a Garmin export
     (:data:`runback.schema.WELLNESS`); the activity readers leave it empty.
+    ``summaries`` holds one row per activity with samples
+    (:data:`runback.summaries.SUMMARIES`) where the import pipeline computed
+    them; the readers leave it empty.
     """
 
     activities: pl.DataFrame = field(default_factory=lambda: schema.empty(schema.ACTIVITIES))
@@ -169,6 +173,7 @@ class Frames:
     laps: pl.DataFrame = field(default_factory=lambda: schema.empty(schema.LAPS))
     warnings: tuple[str, ...] = ()
     wellness: pl.DataFrame = field(default_factory=lambda: schema.empty(schema.WELLNESS))
+    summaries: pl.DataFrame = field(default_factory=lambda: schema.empty(SUMMARIES))
 
     @classmethod
     def concat(cls, parts: list[Frames]) -> Frames:
@@ -181,4 +186,5 @@ class Frames:
             laps=pl.concat([p.laps for p in parts], how="vertical"),
             warnings=tuple(w for p in parts for w in p.warnings),
             wellness=pl.concat([p.wellness for p in parts], how="vertical"),
+            summaries=pl.concat([p.summaries for p in parts], how="vertical"),
         )
