@@ -14,13 +14,15 @@ field taken from the first child of its name, converted as gpxpy converts it.
 Where it cannot be sure of giving gpxpy's answer, :func:`parse` returns
 ``None`` and the reader takes the reference path, which then also gives the
 reference's error for a bad file: a document type declaration (the only place
-entities can be declared), malformed XML, more ``xmlns`` than
-:data:`~runback.io._xml.MAX_NAMESPACES`, nesting deeper than
+entities can be declared), malformed XML, more namespaces than
+:func:`~runback.io._xml.within_limits` allows, nesting deeper than
 :data:`~runback.io._xml.MAX_XML_DEPTH`, a value gpxpy would refuse, a time
 this module does not parse itself that Python cannot turn into UTC, or a file
-without track points.  The first three are the checks of
-:func:`~runback.io._xml.check_structure`, made here without a second pass
-over the text.
+without track points.  The first four are the checks of
+:func:`~runback.io._xml.check_structure`, made here on the parse itself
+rather than in a second pass over the text.  (The tree is built before its
+depth is known: the C ElementTree builds, walks and frees a tree without
+recursion, so a deep one costs only its size, bounded by the file size limit.)
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ import polars as pl
 from runback import schema
 from runback.io._summary import SPAN
 from runback.io._xml import (
-    MAX_NAMESPACES,
     MAX_XML_DEPTH,
     first_tag,
     gc_paused,
@@ -47,6 +48,7 @@ from runback.io._xml import (
     parse_plain,
     to_float,
     tree_depth,
+    within_limits,
 )
 
 __all__ = ["EXTENSION_FIELDS", "GpxTracks", "TRACK", "parse"]
@@ -93,11 +95,11 @@ _DEFAULT_NS = re.compile(r"""\sxmlns=(['"])[^'"]+\1""")
 # edited one is not (no markup, no entity, no reserved namespace: see _edited)
 _PLAIN_URI = re.compile(r"[A-Za-z0-9:/._~%?#=+,;@!$*()-]+")
 _RESERVED_URIS = frozenset({"http://www.w3.org/XML/1998/namespace", "http://www.w3.org/2000/xmlns/"})
-_UTF8_DECLARED = re.compile(r"""^<\?xml[^>]*encoding\s*=\s*["']utf-?8["']""", re.I)
 
 
-def _edited(text: str) -> str | None:
-    """The document as gpxpy parses it, or ``None`` where parsing it could hide a flaw of the original.
+def _edited(text: str) -> tuple[str, str | None] | None:
+    """The document as gpxpy parses it and the namespace removed (if any), or ``None``
+    where parsing it could hide a flaw of the original.
 
     The reference checks the original document (:func:`~runback.io._xml.check_structure`)
     and gpxpy parses the edited one; they can only disagree about the removed
@@ -107,32 +109,36 @@ def _edited(text: str) -> str | None:
     """
     match = _DEFAULT_NS.search(text)
     if match is None:
-        return text
+        return text, None
     start = text.find("<gpx")
     if not 0 <= start < match.start() < text.find(">", start):
         return None
     uri = match.group(0).split("=", 1)[1][1:-1]
     if match.group(0)[0] not in " \t\r\n" or not _PLAIN_URI.fullmatch(uri) or uri in _RESERVED_URIS:
         return None
-    return text[: match.start()] + text[match.end() :]
+    return text[: match.start()] + text[match.end() :], uri
 
 
 def _tree(text: str) -> ET.Element | None:
-    """The edited document's tree, when every check of the reference would pass on the original."""
-    if not text.strip() or may_hold_entities(text) or text.count("xmlns") > MAX_NAMESPACES:
-        return None  # at most MAX_NAMESPACES declarations, and no stray "xmlns" beyond the limit either
+    """The edited document's tree, when the reference's checks before gpxpy would pass on the original.
+
+    Depth is checked later, where the points are read (see :func:`_points`).
+    """
+    if not text.strip() or may_hold_entities(text):
+        return None
     tag = first_tag(text)
     if tag is None or tag.split(":")[-1] != "gpx":
         return None
     edited = _edited(text)
     if edited is None:
         return None
-    # bytes parse faster than text; only where the document says (or implies) UTF-8,
-    # which expat would otherwise take over the text's own decoding
-    declaration = edited[:200].lstrip()
-    utf8 = not declaration.startswith("<?xml") or bool(_UTF8_DECLARED.match(declaration))
-    root = parse_plain(edited.encode("utf-8", "surrogatepass") if utf8 else edited)
-    if root is None or root.tag != "gpx":
+    parsed = parse_plain(edited[0])
+    if parsed is None:
+        return None
+    root, namespaces = parsed
+    if edited[1] is not None:
+        namespaces.append(("", edited[1]))  # the declaration gpxpy removed counts in the original
+    if root.tag != "gpx" or not within_limits(text, namespaces):
         return None
     return root
 
