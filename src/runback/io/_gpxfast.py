@@ -46,7 +46,6 @@ from runback.io._xml import (
     local,
     may_hold_entities,
     parse_plain,
-    to_float,
     tree_depth,
     within_limits,
 )
@@ -163,6 +162,14 @@ _CHECKED_11 = _checked_fields(gpxpy.gpx.GPX_11_POINT_FIELDS, _READ_11)
 _CHECKED_10 = _checked_fields(gpxpy.gpx.GPX_TRACK_POINT_FIELDS, _READ_10)
 
 
+class _ExtensionColumns(dict[str, str | None]):
+    """Extension element tag -> its column (or ``None``), each distinct tag (a file has a handful) looked at once."""
+
+    def __missing__(self, tag: str) -> str | None:
+        column = self[tag] = EXTENSION_FIELDS.get(local(tag).lower())
+        return column
+
+
 class _Declined(Exception):
     """The fast path cannot be sure of gpxpy's answer: the reference decides."""
 
@@ -254,7 +261,7 @@ def _points(root: ET.Element, version: str | None) -> tuple[pl.DataFrame | None,
     spans: list[int] = []
     tracks: list[int] = []
     extra: dict[str, dict[int, float]] = {column: {} for column in EXTENSION_FIELDS.values()}
-    columns: dict[str, str | None] = {}  # tag -> extension column, cached: few distinct tags, many points
+    columns = _ExtensionColumns()
     deep = False
     most = MAX_XML_DEPTH - 4  # elements an <extensions> (at level 5) may hold, itself included
     span = -1
@@ -294,13 +301,13 @@ def _points(root: ET.Element, version: str | None) -> tuple[pl.DataFrame | None,
                     k = 0
                     for element in ext.iter():
                         k += 1
-                        tag = element.tag
-                        column = columns.get(tag, "")
-                        if column == "":
-                            column = columns[tag] = EXTENSION_FIELDS.get(local(tag).lower())
-                        if column is not None:
-                            value = to_float(element.text)
-                            if value is not None:
+                        column = columns[element.tag]
+                        if column is not None and element.text is not None:
+                            try:  # as to_float: garbage and NaN are absent
+                                value = float(element.text)
+                            except ValueError:
+                                continue
+                            if value == value:
                                 extra[column][i] = value
                     if k > most:
                         deep = True
