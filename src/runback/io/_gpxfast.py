@@ -243,6 +243,31 @@ def _times(texts: list[str | None]) -> pl.Series:
     return pl.Series("timestamp_utc", values, dtype=schema.UTC)
 
 
+# decimals written the plain way, which polars and Python's float() read to the same double
+_DECIMAL = r"^-?(?:[0-9]{1,30}(?:\.[0-9]{0,30})?|\.[0-9]{1,30})$"
+
+
+def _floats(texts: list[str | None]) -> pl.Series:
+    """Numbers from element texts as gpxpy reads them (``float(text.strip())``; ``None`` stays ``None``).
+
+    Plain decimals (nearly all) are converted in one vectorised pass; any other
+    text (an exponent, surrounding whitespace, ``nan`` ...) by Python's ``float``,
+    and garbage refuses the file, as in gpxpy.
+    """
+    raw = pl.Series(texts, dtype=pl.String)
+    values = raw.cast(pl.Float64, strict=False)
+    odd = (raw.is_not_null() & ~raw.str.contains(_DECIMAL)).arg_true()
+    if not len(odd):
+        return values
+    patched = values.to_list()
+    try:
+        for i in odd:
+            patched[i] = float(texts[i])  # ignores surrounding whitespace, as .strip() does
+    except ValueError:
+        raise _Declined from None
+    return pl.Series(patched, dtype=pl.Float64)
+
+
 def _points(root: ET.Element, version: str | None) -> tuple[pl.DataFrame | None, bool]:
     """The track points as columns (``None`` where there are none), and whether their depth is unbounded.
 
@@ -324,21 +349,14 @@ def _points(root: ET.Element, version: str | None) -> tuple[pl.DataFrame | None,
             n += len(points)
     if not n:
         return None, deep
-    try:
-        # float() ignores surrounding whitespace, as gpxpy's float(text.strip()) does
-        lat = list(map(float, lats))  # type: ignore[arg-type]
-        lon = list(map(float, lons))  # type: ignore[arg-type]
-        # an empty <ele/> is absent; garbage in one refuses the file (gpxpy)
-        altitude = [None if text is None else float(text) for text in eles]
-        speed = [None if text is None else float(text) for text in speeds] if speeds else [None] * n
-    except (TypeError, ValueError):  # no lat or lon (gpxpy: mandatory), or a value gpxpy refuses
-        raise _Declined from None
+    if None in lats or None in lons:
+        raise _Declined  # gpxpy: lat and lon are mandatory
     data: dict[str, Any] = {
         "timestamp_utc": _times(times),
-        "lat_deg": pl.Series(lat, dtype=pl.Float64),
-        "lon_deg": pl.Series(lon, dtype=pl.Float64),
-        "altitude_m": pl.Series(altitude, dtype=pl.Float64),
-        "speed_mps": pl.Series(speed, dtype=pl.Float64),
+        "lat_deg": _floats(lats),
+        "lon_deg": _floats(lons),
+        "altitude_m": _floats(eles),  # an empty <ele/> is absent
+        "speed_mps": _floats(speeds) if speeds else pl.Series([None] * n, dtype=pl.Float64),
     }
     for column, values in extra.items():
         if values:
