@@ -123,7 +123,7 @@ def _tree(text: str) -> ET.Element | None:
 
     Depth is checked later, where the points are read (see :func:`_points`).
     """
-    if not text.strip() or may_hold_entities(text):
+    if not text or text.isspace() or may_hold_entities(text):  # isspace: no copy of the text, as strip() makes
         return None
     tag = first_tag(text)
     if tag is None or tag.split(":")[-1] != "gpx":

@@ -236,7 +236,7 @@ def parse_checked(text: str) -> ET.Element | None:
     error, with its line and column.  Call it with collection paused
     (:func:`gc_paused`).
     """
-    if not text.strip() or may_hold_entities(text):
+    if not text or text.isspace() or may_hold_entities(text):  # isspace: no copy of the text, as strip() makes
         return None
     parsed = parse_plain(text)
     if parsed is None:
