@@ -15,12 +15,19 @@ Cadence: GPX (like Garmin's FIT and TCX) stores running cadence per foot, in
 revolutions per minute; for :data:`runback.sports.FOOT_SPORTS` (running,
 walking, hiking) runback doubles it to steps per minute (both feet), as for
 every format.  Other sports keep the file's value.
+
+Two engines read the document: ``"fast"`` (:mod:`runback.io._gpxfast`, the
+track points straight from ElementTree to columns, the default) and
+``"gpxpy"`` (the reference).  Both reduce it to a
+:class:`~runback.io._gpxfast.GpxTracks`, from which one function builds the
+frames, so they can only differ in parsing; the fast engine hands every
+document it cannot read exactly as gpxpy does to gpxpy.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import gpxpy
 import gpxpy.gpx
@@ -28,16 +35,19 @@ import polars as pl
 
 from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
-from runback.io._common import Frames, Source, content_id, load_source
+from runback.io import _gpxfast
+from runback.io._common import Frames, RawFile, Source, content_id, load_source
+from runback.io._gpxfast import EXTENSION_FIELDS, TRACK, GpxTracks
 from runback.io._plausible import clean_samples
 from runback.io._summary import SPAN, activity_row, finish_samples
 from runback.io._xml import check_xml, decode_xml, local, to_float
 from runback.io.readers import XML_MAX_BYTES
 from runback.sports import FOOT_SPORTS, SPORT_TRACK_NAMES, sport_name
 
-__all__ = ["read_gpx"]
+__all__ = ["Engine", "parse_gpxpy", "read_gpx"]
 
-_EXTENSION_FIELDS = {"hr": "heart_rate_bpm", "cad": "cadence_spm", "speed": "speed_mps", "power": "power_w"}
+Engine = Literal["fast", "gpxpy"]
+"""How a GPX document is parsed: ``"fast"`` (the default) or ``"gpxpy"`` (the reference)."""
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -56,7 +66,7 @@ def _point_row(point: gpxpy.gpx.GPXTrackPoint) -> dict[str, Any]:
     }
     for ext in point.extensions:
         for element in ext.iter():
-            column = _EXTENSION_FIELDS.get(local(element.tag).lower())
+            column = EXTENSION_FIELDS.get(local(element.tag).lower())
             if column is not None:
                 value = to_float(element.text)
                 if value is not None:
@@ -73,9 +83,9 @@ def _activity_groups(samples: pl.DataFrame) -> list[list[int]]:
     """The file's tracks grouped into activities: time-ordered, split at gaps over :data:`TRACK_GAP_S`."""
     spans = (
         samples.filter(pl.col("timestamp_utc").is_not_null())
-        .group_by("_track")
+        .group_by(TRACK)
         .agg(first=pl.col("timestamp_utc").min(), last=pl.col("timestamp_utc").max())
-        .sort("first", "_track")
+        .sort("first", TRACK)
     )
     groups: list[list[int]] = []
     latest = None
@@ -87,7 +97,44 @@ def _activity_groups(samples: pl.DataFrame) -> list[list[int]]:
     return groups
 
 
-def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
+def parse_gpxpy(text: str, name: str) -> GpxTracks:
+    """Read a decoded GPX document with gpxpy: the reference engine.
+
+    Raises
+    ------
+    UnreadableFileError
+        Empty, malformed or unsafe XML, not a GPX document, or a value gpxpy refuses.
+    """
+    root = check_xml(text, name)  # refuses entity declarations before gpxpy sees them
+    if root.split(":")[-1] != "gpx":
+        raise UnreadableFileError(name, f"not a GPX document (root element <{root}>)")
+    try:
+        gpx = gpxpy.parse(text)
+    except gpxpy.gpx.GPXXMLSyntaxException as exc:
+        cause = exc.__cause__
+        line, column = getattr(cause, "position", (None, None))
+        message = str(cause).split(":")[0]
+        raise UnreadableFileError(name, f"malformed XML: {message} (column {column})", line=line) from exc
+    except gpxpy.gpx.GPXException as exc:
+        raise UnreadableFileError(name, f"invalid GPX: {exc}") from exc
+
+    segments = [(t, segment) for t, track in enumerate(gpx.tracks) for segment in track.segments]
+    rows = [
+        {**_point_row(p), SPAN: span, TRACK: t}
+        for span, (t, segment) in enumerate(segments)
+        for p in segment.points
+    ]
+    return GpxTracks(
+        points=pl.DataFrame(rows, infer_schema_length=None),
+        tracks=[(t.name, t.type) for t in gpx.tracks],
+        name=gpx.name,
+        creator=gpx.creator,
+        n_waypoints=len(gpx.waypoints),
+        n_route_points=sum(len(r.points) for r in gpx.routes),
+    )
+
+
+def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE, engine: Engine = "fast") -> Frames:
     """Read a GPX file's tracks as one activity (or several, for tracks hours apart).
 
     Parameters
@@ -96,6 +143,10 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
         Path, bytes or binary file object (gzip-compressed or not).
     athlete
         Who ran it; goes into ``activities.athlete``.
+    engine
+        ``"fast"`` (track points straight to columns; hands to gpxpy every
+        document it cannot read exactly as gpxpy does) or ``"gpxpy"`` (the
+        reference).  Both give the same frames and the same errors.
 
     Returns
     -------
@@ -116,38 +167,28 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
     NotAnActivityError
         A file with waypoints or a route but no track points.
     """
+    if engine not in ("fast", "gpxpy"):
+        raise ValueError(f"unknown GPX engine {engine!r} (use 'fast' or 'gpxpy')")
     raw = load_source(source, limit=XML_MAX_BYTES)
     text = decode_xml(raw.data, raw.name)
-    root = check_xml(text, raw.name)  # refuses entity declarations before gpxpy sees them
-    if root.split(":")[-1] != "gpx":
-        raise UnreadableFileError(raw.name, f"not a GPX document (root element <{root}>)")
-    try:
-        gpx = gpxpy.parse(text)
-    except gpxpy.gpx.GPXXMLSyntaxException as exc:
-        cause = exc.__cause__
-        line, column = getattr(cause, "position", (None, None))
-        message = str(cause).split(":")[0]
-        raise UnreadableFileError(raw.name, f"malformed XML: {message} (column {column})", line=line) from exc
-    except gpxpy.gpx.GPXException as exc:
-        raise UnreadableFileError(raw.name, f"invalid GPX: {exc}") from exc
+    parsed = _gpxfast.parse(text) if engine == "fast" else None
+    if parsed is None:
+        parsed = parse_gpxpy(text, raw.name)
+    return build_frames(parsed, raw, athlete=athlete)
 
-    segments = [(t, segment) for t, track in enumerate(gpx.tracks) for segment in track.segments]
-    rows = [
-        {**_point_row(p), SPAN: span, "_track": t}
-        for span, (t, segment) in enumerate(segments)
-        for p in segment.points
-    ]
-    if not rows:
+
+def build_frames(parsed: GpxTracks, raw: RawFile, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
+    """The frames of a parsed GPX document (either engine); see :func:`read_gpx`."""
+    if not parsed.points.height:
         others = []
-        if gpx.waypoints:
-            others.append(f"{len(gpx.waypoints)} waypoints")
-        n_route = sum(len(r.points) for r in gpx.routes)
-        if n_route:
-            others.append(f"{n_route} route points")
+        if parsed.n_waypoints:
+            others.append(f"{parsed.n_waypoints} waypoints")
+        if parsed.n_route_points:
+            others.append(f"{parsed.n_route_points} route points")
         detail = f" (only {', '.join(others)})" if others else ""
         raise NotAnActivityError(raw.name, f"no track points{detail}")
 
-    samples = pl.DataFrame(rows, infer_schema_length=None)
+    samples = parsed.points
     n_untimed = samples["timestamp_utc"].null_count()
     if n_untimed == samples.height:
         raise UnreadableFileError(raw.name, f"no timestamps on any of {samples.height} track points")
@@ -160,19 +201,19 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
     warnings += dropped
 
     base_id = content_id(raw.data)
-    groups = _activity_groups(samples)
+    # one track with a timed point (nearly every file) is one activity: no need to group
+    single = len(parsed.tracks) == 1 and samples["timestamp_utc"].null_count() < samples.height
+    groups = [[0]] if single else _activity_groups(samples)
     parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
     for i, tracks in enumerate(groups):
         activity_id = base_id if i == 0 else f"{base_id}-{i}"
-        mine = [gpx.tracks[t] for t in tracks]
-        name = next((t.name.strip() for t in mine if t.name and t.name.strip()), None) or gpx.name
-        type_label = next((t.type for t in mine if t.type), None) or next(
-            (t.type for t in gpx.tracks if t.type), None
-        )
+        mine = [parsed.tracks[t] for t in tracks]
+        name = next((n.strip() for n, _ in mine if n and n.strip()), None) or parsed.name
+        type_label = next((k for _, k in mine if k), None) or next((k for _, k in parsed.tracks if k), None)
         if type_label is None and name and name.strip().lower() in SPORT_TRACK_NAMES:
             type_label = name  # TomTom names the track after its sport ("Running") instead of a <type>
         sport, sub_sport = sport_name(type_label)
-        part = samples.filter(pl.col("_track").is_in(tracks)).drop("_track")
+        part = samples.drop(TRACK) if single else samples.filter(pl.col(TRACK).is_in(tracks)).drop(TRACK)
         if sport in FOOT_SPORTS and "cadence_spm" in part.columns:
             part = part.with_columns(pl.col("cadence_spm") * 2)  # per foot -> both feet
         part = finish_samples(part.with_columns(activity_id=pl.lit(activity_id)))
@@ -185,7 +226,7 @@ def read_gpx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
             sport=sport,
             sub_sport=sub_sport,
             name=name,
-            device=(gpx.creator or "").strip() or None,
+            device=(parsed.creator or "").strip() or None,
         )
         parts.append((row, part))
     activities = pl.concat([p[0] for p in parts])

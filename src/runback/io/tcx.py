@@ -10,28 +10,40 @@ is per foot, so runback doubles it to steps per minute; ``<Cadence>`` is a bike'
 crank revolutions per minute and is kept as it is, except for
 :data:`runback.sports.FOOT_SPORTS` (running, walking, hiking), where it too is
 per foot and doubled.
+
+Two engines: ``"fast"`` (the default) parses a document without a document
+type declaration with the C ElementTree in one pass (the checks of the
+structure pre-scan made on the way: see :func:`runback.io._xml.parse_checked`)
+and reads each Trackpoint's children in one loop; ``"defusedxml"`` (the
+reference) pre-scans the text, parses it again with :mod:`defusedxml` and
+looks each value up by path.  Documents the fast engine does not parse itself
+(a DOCTYPE, malformed XML, too deep ...) go the reference way, whose errors
+name the line.  Both give the same frames.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
 from runback import schema
 from runback.athletes import DEFAULT_ATHLETE
 from runback.errors import NotAnActivityError, UnreadableFileError
-from runback.io._common import Frames, Source, content_id, load_source
+from runback.io._common import Frames, RawFile, Source, content_id, load_source
 from runback.io._plausible import clean_samples
 from runback.io._summary import activity_row, finish_samples
-from runback.io._xml import decode_xml, local, parse_time, parse_xml, to_float
+from runback.io._xml import decode_xml, gc_paused, local, parse_checked, parse_time, parse_xml, to_float
 from runback.io.readers import XML_MAX_BYTES
 from runback.sports import FOOT_SPORTS, sport_name
 
-__all__ = ["read_tcx"]
+__all__ = ["Engine", "read_tcx"]
+
+Engine = Literal["fast", "defusedxml"]
+"""How a TCX document is parsed and read: ``"fast"`` (the default) or ``"defusedxml"`` (the reference)."""
 
 
 def _children(element: ET.Element, name: str) -> Iterator[ET.Element]:
@@ -87,6 +99,69 @@ def _trackpoint(tp: ET.Element, per_foot: bool) -> dict[str, Any]:
     }
 
 
+class _LocalNames(dict[str, str]):
+    """Tag -> local name, each distinct tag (a file has a dozen) split once."""
+
+    def __missing__(self, tag: str) -> str:
+        name = self[tag] = local(tag)
+        return name
+
+
+class _FastTrackpoints:
+    """Trackpoints read in one loop over their children, as :func:`_trackpoint` reads them by path.
+
+    The first child of each local name is the one read, as ``_child`` takes the first.
+    """
+
+    def __init__(self) -> None:
+        self._names = _LocalNames()
+
+    def _first(self, element: ET.Element | None, name: str) -> ET.Element | None:
+        if element is None:
+            return None
+        names = self._names
+        for child in element:
+            if names[child.tag] == name:
+                return child
+        return None
+
+    def __call__(self, tp: ET.Element, per_foot: bool) -> dict[str, Any]:
+        names = self._names
+        first: dict[str, ET.Element] = {}
+        for child in tp:
+            first.setdefault(names[child.tag], child)
+        position = first.get("Position")
+        tpx = None  # the first TPX anywhere under the first Extensions, itself included
+        extensions = first.get("Extensions")
+        if extensions is not None:
+            tpx = next((e for e in extensions.iter() if names[e.tag] == "TPX"), None)
+        run_cadence = _value(self._first(tpx, "RunCadence"))
+        cadence = _value(first.get("Cadence"))
+        if run_cadence is not None:
+            cadence = run_cadence * 2  # RunCadence is always per foot
+        elif cadence is not None and per_foot:
+            cadence *= 2
+        return {
+            "timestamp_utc": parse_time(_stripped(first.get("Time"))),
+            "lat_deg": _value(self._first(position, "LatitudeDegrees")),
+            "lon_deg": _value(self._first(position, "LongitudeDegrees")),
+            "altitude_m": _value(first.get("AltitudeMeters")),
+            "distance_m": _value(first.get("DistanceMeters")),
+            "heart_rate_bpm": _value(self._first(first.get("HeartRateBpm"), "Value")),
+            "cadence_spm": cadence,
+            "speed_mps": _value(self._first(tpx, "Speed")),
+            "power_w": _value(self._first(tpx, "Watts")),
+        }
+
+
+def _stripped(element: ET.Element | None) -> str | None:
+    return element.text.strip() if element is not None and element.text else None
+
+
+def _value(element: ET.Element | None) -> float | None:
+    return to_float(_stripped(element))
+
+
 def _lap(lap: ET.Element, index: int, points: list[dict[str, Any]], per_foot: bool) -> dict[str, Any]:
     start = parse_time(lap.get("StartTime"))
     timer_s = _number(lap, "TotalTimeSeconds")
@@ -122,7 +197,11 @@ def _lap(lap: ET.Element, index: int, points: list[dict[str, Any]], per_foot: bo
 
 
 def _activity(
-    activity: ET.Element, activity_id: str, name: str, athlete: str
+    activity: ET.Element,
+    activity_id: str,
+    name: str,
+    athlete: str,
+    trackpoint: Callable[[ET.Element, bool], dict[str, Any]] = _trackpoint,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, list[str]]:
     sport, sub_sport = sport_name(activity.get("Sport"))
     per_foot = sport in FOOT_SPORTS
@@ -130,7 +209,7 @@ def _activity(
     point_rows: list[dict[str, Any]] = []
     for index, lap in enumerate(_children(activity, "Lap")):
         points = [
-            _trackpoint(tp, per_foot)
+            trackpoint(tp, per_foot)
             for track in _children(lap, "Track")
             for tp in _children(track, "Trackpoint")
         ]
@@ -226,7 +305,7 @@ _LAP_COLUMNS = (
 )
 
 
-def read_tcx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
+def read_tcx(source: Source, *, athlete: str = DEFAULT_ATHLETE, engine: Engine = "fast") -> Frames:
     """Read a TCX file's activities (usually one) with their laps and trackpoints.
 
     Parameters
@@ -235,6 +314,11 @@ def read_tcx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
         Path, bytes or binary file object (gzip-compressed or not).
     athlete
         Who ran it; goes into ``activities.athlete``.
+    engine
+        ``"fast"`` (one C ElementTree pass; documents it does not parse
+        itself go the reference way) or ``"defusedxml"`` (the reference:
+        structure pre-scan, then :mod:`defusedxml`).  Both give the same
+        frames and the same errors.
 
     Returns
     -------
@@ -255,8 +339,21 @@ def read_tcx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
     NotAnActivityError
         A TCX file without activities (a course or workout file).
     """
+    if engine not in ("fast", "defusedxml"):
+        raise ValueError(f"unknown TCX engine {engine!r} (use 'fast' or 'defusedxml')")
     raw = load_source(source, limit=XML_MAX_BYTES)
-    root = parse_xml(decode_xml(raw.data, raw.name), raw.name)
+    text = decode_xml(raw.data, raw.name)
+    if engine == "fast":
+        with gc_paused():  # the tree and the rows are many objects, none in a cycle
+            root = parse_checked(text)
+            if root is not None:
+                return _frames(root, raw, athlete, _FastTrackpoints())
+    return _frames(parse_xml(text, raw.name), raw, athlete, _trackpoint)
+
+
+def _frames(
+    root: ET.Element, raw: RawFile, athlete: str, trackpoint: Callable[[ET.Element, bool], dict[str, Any]]
+) -> Frames:
     if local(root.tag) != "TrainingCenterDatabase":
         raise UnreadableFileError(raw.name, f"not a TCX document (root element <{local(root.tag)}>)")
     activities_el = _child(root, "Activities")
@@ -268,7 +365,7 @@ def read_tcx(source: Source, *, athlete: str = DEFAULT_ATHLETE) -> Frames:
 
     base_id = content_id(raw.data)
     parts = [
-        _activity(activity, base_id if i == 0 else f"{base_id}-{i}", raw.name, athlete)
+        _activity(activity, base_id if i == 0 else f"{base_id}-{i}", raw.name, athlete, trackpoint)
         for i, activity in enumerate(found)
     ]
     return Frames(
