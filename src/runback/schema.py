@@ -312,9 +312,18 @@ WELLNESS_DOC: dict[str, str] = {
 }
 
 
+_EMPTY: dict[tuple[tuple[str, pl.DataType], ...], pl.DataFrame] = {}
+
+
 def empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     """An empty frame with the given schema."""
-    return pl.DataFrame(schema=dict(schema))
+    # built once per schema and cloned: an import makes thousands of these, and building one
+    # costs a hundred times the clone
+    key = tuple(schema.items())
+    frame = _EMPTY.get(key)
+    if frame is None:
+        frame = _EMPTY.setdefault(key, pl.DataFrame(schema=dict(schema)))
+    return frame.clone()
 
 
 def conform(df: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
