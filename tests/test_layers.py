@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "runback"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("runback.errors", "runback.schema", "runback.athletes", "runback.sports", "runback.days",
      "runback.fmt", "runback.registry", "runback.files", "runback._version", "runback.samples",
-     "runback.summaries"),
+     "runback.summaries", "runback.workers"),
     ("runback.io",),
     ("runback.store",),
     ("runback.load",),

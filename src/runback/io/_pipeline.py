@@ -9,16 +9,12 @@ so a run is never stored twice).
 from __future__ import annotations
 
 import bisect
-import ctypes
 import hashlib
 import io
 import math
 import multiprocessing
 import os
-import signal
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,6 +40,7 @@ from runback.io.readers import (
 )
 from runback.io.wellness import new_wellness, wellness_id
 from runback.sports import compatible_sports, known_sport
+from runback.workers import worker_start
 from runback.summaries import summarize_samples
 
 Progress = Callable[[int, int, str], None]
@@ -279,36 +276,6 @@ def parse_task(task: Task) -> Parsed:
         return Parsed(task, "failed", note=FileNote(task.label, f"could not be read ({type(exc).__name__}: {exc})"))
 
 
-def _worker_start(parent: int) -> None:
-    """Set up an import worker: it leaves Ctrl-C to the parent and dies with it.
-
-    On Linux the kernel sends SIGKILL when the parent dies (``PR_SET_PDEATHSIG``);
-    elsewhere, and for a parent that died before the call, a daemon thread
-    watches the parent's pid.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # no prctl: the watchdog below still ends the worker
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="runback-parent-watch").start()
-
-
-_PR_SET_PDEATHSIG = 1
-"""prctl(2) option: the signal this process gets when its parent dies."""
-
-PARENT_POLL_S = 1.0
-"""How often a worker checks that the importing process still lives."""
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(PARENT_POLL_S)
-    os._exit(1)  # the parent is gone: nobody will read this worker's results
-
-
 def _can_spawn() -> bool:
     """Whether worker processes can start: "spawn" re-imports the main script by its path."""
     main_file = getattr(sys.modules.get("__main__"), "__file__", None)
@@ -475,7 +442,7 @@ def parse_batches(
             # "spawn", not fork: polars' thread pool does not survive a fork
             context = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(
-                max_workers=workers, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+                max_workers=workers, mp_context=context, initializer=worker_start, initargs=(os.getpid(),)
             ) as pool:
                 for batch in pool.map(partial(parse_batch, spill=spill), batches):
                     yield report(batch)
