@@ -1,8 +1,8 @@
 """Set-up of the worker processes an import starts; imports nothing heavy.
 
 A spawned worker unpickles its initializer before anything else, so this module
-must not import polars: the initializer sets polars' thread count before the
-worker's first task imports it.
+must not import polars at its top: the initializer sets polars' thread count,
+then imports it.
 """
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ def worker_start(parent: int) -> None:
     watches the parent's pid.
     """
     os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    # imported here, once the thread count is set, and before SIGINT is ignored: importing
+    # polars installs its own SIGINT handler, which would give Ctrl-C back to the worker
+    import polars  # noqa: F401
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         try:
