@@ -13,6 +13,7 @@ import gc
 import gzip
 from pathlib import Path
 
+import gpxpy.parser
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -331,3 +332,14 @@ def test_generated_documents_read_the_same(root: str, tracks: list[list[list[tup
             body += "<trkseg>" + "".join(_point(s := s + 1, p) for p in points) + "</trkseg>"
         body += "</trk>"
     assert_same(doc("", root=root, before=body, after=""))
+
+
+def test_reference_parses_with_the_standard_library() -> None:
+    """The equality above holds for gpxpy on ElementTree: gpxpy switches to lxml whenever lxml is importable.
+
+    With lxml installed, gpxpy hands lxml the document re-encoded as UTF-8 under
+    its original declaration, so a document declared ISO-8859-1 or UTF-16 reads
+    differently (measured: the latin-1 and utf-16 edge cases above fail).  A
+    dependency that brings lxml in changes the reference: this says so first.
+    """
+    assert gpxpy.parser.library() == "STDLIB"
