@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from conftest import REPO, corpus_rows
-from runback.errors import RunbackError
+from runback.errors import RunbackError, UnreadableFileError
 from runback.io import Frames
 from runback.io import _gpxfast
 from runback.io._xml import MAX_NAMESPACES, MAX_XML_DEPTH, decode_xml, gc_paused
@@ -343,3 +343,13 @@ def test_reference_parses_with_the_standard_library() -> None:
     dependency that brings lxml in changes the reference: this says so first.
     """
     assert gpxpy.parser.library() == "STDLIB"
+
+
+def test_a_time_offset_of_a_day_is_a_clear_error_naming_the_file(tmp_path: Path) -> None:
+    """gpxpy reads "+99:99" but no datetime holds it: a one-line error naming the file, from both engines."""
+    path = tmp_path / "offset.gpx"
+    path.write_bytes(CASES["time offset of a day"])
+    for engine in ("fast", "gpxpy"):
+        with pytest.raises(UnreadableFileError) as info:
+            read_gpx(path, engine=engine)
+        assert str(info.value).startswith(str(path)) and "time" in str(info.value) and "\n" not in str(info.value)

@@ -119,11 +119,14 @@ def parse_gpxpy(text: str, name: str) -> GpxTracks:
         raise UnreadableFileError(name, f"invalid GPX: {exc}") from exc
 
     segments = [(t, segment) for t, track in enumerate(gpx.tracks) for segment in track.segments]
-    rows = [
-        {**_point_row(p), SPAN: span, TRACK: t}
-        for span, (t, segment) in enumerate(segments)
-        for p in segment.points
-    ]
+    try:
+        rows = [
+            {**_point_row(p), SPAN: span, TRACK: t}
+            for span, (t, segment) in enumerate(segments)
+            for p in segment.points
+        ]
+    except ValueError as exc:  # gpxpy accepts a time offset of a day or more, which no clock has
+        raise UnreadableFileError(name, f"invalid GPX: a track point's time cannot be read ({exc})") from exc
     return GpxTracks(
         points=pl.DataFrame(rows, infer_schema_length=None),
         tracks=[(t.name, t.type) for t in gpx.tracks],
