@@ -32,7 +32,7 @@ from runback.model import flags, localize_runs
 from runback.pain.journal import apply_journal_rpe, read_journal
 from runback.report._inputs import report_inputs
 from runback.samples import SAMPLE_ATHLETES, sample_data_dir
-from runback.summaries import SUMMARIES, summarize_samples
+from runback.summaries import SUMMARIES, summarize_samples, summarize_windows
 
 from clirun import invoke
 from samplestore import sample_store
@@ -225,6 +225,24 @@ def test_a_batch_summarises_as_each_activity_alone(
     # in another order of the activities, too
     shuffled = samples.sample(fraction=1.0, shuffle=True, seed=7)
     assert_frame_equal(_by_id(summarize_samples(shuffled)), _by_id(alone))
+
+
+
+def test_windows_of_a_batch_summarise_as_the_whole(
+    corpus_frames: tuple[pl.DataFrame, pl.DataFrame, list[pl.DataFrame]],
+) -> None:
+    """Windows that cut activities in two give the whole batch's rows; activities out of order give None."""
+    _, samples, per_file = corpus_frames
+    whole = _by_id(summarize_samples(samples))
+    for rows in (997, 20_000, samples.height):
+        found = summarize_windows(samples.iter_slices(rows))
+        assert found is not None
+        assert_frame_equal(_by_id(found), whole)
+    assert summarize_windows(iter(())) is not None and summarize_windows(iter(())).is_empty()
+    two = [f for f in per_file if f.height > 10][:2]
+    assert len(two) == 2
+    interleaved = pl.concat([two[0].head(5), two[1], two[0].tail(5)])
+    assert summarize_windows(interleaved.iter_slices(interleaved.height // 2)) is None
 
 
 # --------------------------------------------------------------------------

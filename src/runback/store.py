@@ -52,7 +52,7 @@ from runback.io._common import Frames
 from runback.io._localize import check_timezone, localize
 from runback.io._pipeline import ImportResult, ImportSummary, run_import
 from runback.io.wellness import collapse_wellness
-from runback.summaries import SUMMARIES, SUMMARY_VERSION, summarize_samples
+from runback.summaries import SAMPLE_COLUMNS, SUMMARIES, SUMMARY_VERSION, summarize_samples, summarize_windows
 
 try:  # POSIX: one import at a time per store
     import fcntl
@@ -155,36 +155,18 @@ UPGRADE_ROWS = 100_000
 """Samples summarised at once when a store is upgraded: a part holding years of imports is read
 in windows of rows (whole activities), so the upgrade's memory does not grow with the history."""
 
-_SUMMARY_INPUTS = ("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
-
 
 def _summarise_part(path: Path) -> pl.DataFrame:
-    """The summaries of one samples part, read in windows of about :data:`UPGRADE_ROWS` rows.
-
-    An import writes each activity's samples as consecutive rows, so a window
-    ends at its last activity's first row and that activity goes on in the
-    next window.  A part whose activities are not consecutive is summarised whole.
-    """
+    """The summaries of one samples part, read in windows of about :data:`UPGRADE_ROWS` rows
+    (:func:`runback.summaries.summarize_windows`; a part whose activities are not consecutive is
+    summarised whole)."""
     have = pl.read_parquet_schema(path)
     scan = pl.scan_parquet(path, hive_partitioning=False).select(
-        [(pl.col(c) if c in have else pl.lit(None)).cast(schema.SAMPLES[c]).alias(c) for c in _SUMMARY_INPUTS]
+        [(pl.col(c) if c in have else pl.lit(None)).cast(schema.SAMPLES[c]).alias(c) for c in SAMPLE_COLUMNS]
     )
     n = scan.select(pl.len()).collect().item()
-    out: list[pl.DataFrame] = []
-    done: set[str] = set()
-    carry = scan.clear().collect()
-    for start in range(0, n, UPGRADE_ROWS):
-        rows = pl.concat([carry, scan.slice(start, UPGRADE_ROWS).collect()], how="vertical")
-        if start + UPGRADE_ROWS < n:
-            last_run = rows.select(pl.col("activity_id").rle().struct.field("len").last()).item()
-            rows, carry = rows.head(rows.height - last_run), rows.tail(last_run)
-        found = summarize_samples(rows)
-        ids = set(found["activity_id"].to_list())
-        if ids & done:
-            return summarize_samples(scan.collect())  # activities not consecutive: summarised whole
-        done |= ids
-        out.append(found)
-    return pl.concat(out, how="vertical") if out else summarize_samples(scan.collect())
+    found = summarize_windows(scan.slice(start, UPGRADE_ROWS).collect() for start in range(0, n, UPGRADE_ROWS))
+    return summarize_samples(scan.collect()) if found is None else found
 
 
 def _spill(root: str, athlete: str, frames: Frames) -> dict[str, list[tuple[str, dict[str, Any]]]]:

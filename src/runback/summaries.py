@@ -25,6 +25,7 @@ from the samples.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 import itertools
 from dataclasses import dataclass
 
@@ -44,8 +45,10 @@ __all__ = [
     "RIEGEL_EXPONENT",
     "SUMMARIES",
     "SUMMARIES_DOC",
+    "SAMPLE_COLUMNS",
     "SUMMARY_VERSION",
     "summarize_samples",
+    "summarize_windows",
 ]
 
 #: the definition of the summaries below; raise it whenever what they hold changes
@@ -219,7 +222,8 @@ def _exprs(one: bool) -> _Exprs:
     )
 
 
-_TIMELINE_COLS = ("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
+#: the samples columns the summaries read
+SAMPLE_COLUMNS = ("activity_id", "timestamp_utc", "elapsed_s", "distance_m", "speed_mps", "heart_rate_bpm")
 _CAST = tuple(pl.col(c).cast(t) for c, t in SUMMARIES.items())
 _EFFORTS = {
     "activity_id": pl.String(),
@@ -232,7 +236,7 @@ _EFFORTS = {
 def _timeline(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
     """Samples in time order with each one's minutes (``_dt_min``) and speed (``_speed``)."""
     ex = _exprs(one)
-    s = samples.select(_TIMELINE_COLS).with_columns(ex.timeline_t)
+    s = samples.select(SAMPLE_COLUMNS).with_columns(ex.timeline_t)
     s = s.sort("activity_id", "_t", "timestamp_utc", nulls_last=True).with_columns(ex.timeline_steps)
     return s.select(ex.timeline)
 
@@ -368,3 +372,35 @@ def summarize_samples(samples: pl.DataFrame) -> pl.DataFrame:
         for part in parts:
             out = out.join(part, left_on=key, right_on="activity_id", how="left")
     return out.with_columns(_exprs(one).finish).select(_CAST)
+
+
+def summarize_windows(windows: Iterable[pl.DataFrame]) -> pl.DataFrame | None:
+    """:func:`summarize_samples` of a frame given as consecutive windows of its rows, one window at a time.
+
+    Bounds memory where samples are many (an import's batch, a store's part
+    read from disk): each activity's rows must be consecutive, as an import
+    writes them.  An activity cut by a window's end is carried into the next
+    window.  Returns None where an activity's rows turn out not to be
+    consecutive: the caller then summarises the whole frame.
+    """
+    out: list[pl.DataFrame] = []
+    done: set[str] = set()
+    ahead = iter(windows)
+    following = next(ahead, None)
+    carry: pl.DataFrame | None = None
+    while following is not None:
+        rows = following if carry is None else pl.concat([carry, following], how="vertical")
+        following, carry = next(ahead, None), None
+        if following is not None and rows.height:
+            # the last activity may go on in the next window: carried there whole
+            last = rows.select(pl.col("activity_id").rle().struct.field("len").last()).item()
+            rows, carry = rows.head(rows.height - last), rows.tail(last)
+        if rows.is_empty():
+            continue
+        found = summarize_samples(rows)
+        ids = set(found["activity_id"].to_list())
+        if ids & done:
+            return None
+        done |= ids
+        out.append(found)
+    return pl.concat(out, how="vertical") if out else _empty()

@@ -41,7 +41,7 @@ from runback.io.readers import (
 from runback.io.wellness import new_wellness, wellness_id
 from runback.sports import compatible_sports, known_sport
 from runback.workers import worker_start
-from runback.summaries import summarize_samples
+from runback.summaries import summarize_samples, summarize_windows
 
 Progress = Callable[[int, int, str], None]
 """Called after each parsed file with (files done, files to parse, file label)."""
@@ -380,19 +380,12 @@ def _distinct(parts: Sequence[Frames]) -> Frames:
 
 
 def _summarize(samples: pl.DataFrame) -> pl.DataFrame:
-    """:func:`runback.summaries.summarize_samples` in slices of whole activities of about
-    :data:`SUMMARY_ROWS` samples (an activity's samples are consecutive in a batch)."""
+    """:func:`runback.summaries.summarize_samples` in windows of about :data:`SUMMARY_ROWS` samples
+    (an activity's samples are consecutive in a batch)."""
     if samples.height <= SUMMARY_ROWS:
         return summarize_samples(samples)
-    ends = samples.select(pl.col("activity_id").rle()).unnest("activity_id")["len"].cum_sum().to_list()
-    if len(ends) != samples["activity_id"].n_unique():
-        return summarize_samples(samples)  # an activity in two runs of rows: summarised whole
-    slices, start = [], 0
-    for end in ends:
-        if end - start >= SUMMARY_ROWS or end == ends[-1]:
-            slices.append(summarize_samples(samples.slice(start, end - start)))
-            start = end
-    return pl.concat(slices, how="vertical")
+    found = summarize_windows(samples.iter_slices(SUMMARY_ROWS))
+    return summarize_samples(samples) if found is None else found
 
 
 def _batches(tasks: Sequence[Task], workers: int) -> list[list[Task]]:
