@@ -47,17 +47,8 @@ from runback.model import flags as model_flags
 from runback.model import localize_runs
 from runback.pain.journal import read_journal
 from runback.report._inputs import last_day, report_inputs
-from runback.report.runner import as_date, build_runner_report, check_lang, make_folder, write_text_atomic
-from runback.report.team import (
-    INDEX_FILE,
-    PLOTLY_FILE,
-    athlete_order,
-    build_team_index,
-    report_file_name,
-    runner_status,
-    team_frame,
-)
-from runback.report._html import plotly_js
+from runback.report.runner import as_date, build_runner_report, check_lang, make_folder
+from runback.report.team import PLOTLY_FILE, athlete_order, runner_status, write_built_pages
 from runback.store import PreparedImport, Store, as_store
 
 __all__ = [
@@ -389,24 +380,16 @@ def team_report(
     )
     out = Path(out_dir).expanduser()
     make_folder(out)
-    write_text_atomic(out / PLOTLY_FILE, plotly_js())
-    taken: set[str] = set()
-    links: dict[str, str] = {}
-    rows = []
     made = dict(zip([a for b in batches for a in b], [p for b in pages for p in b], strict=True))
-    for name in athletes:  # the local order: it decides the file names of athletes whose names clash
-        html_text, row = made[name]
-        links[name] = report_file_name(name, taken)
-        write_text_atomic(out / links[name], html_text)
-        if row is not None:
-            rows.append(row)
-    # where each runner sits in the whole group: the batches' cohort rows, ranked together
-    parts: list[pl.DataFrame] = client.gather(client.map(_batch_cohort, inputs, pure=False))  # type: ignore[no-untyped-call]
-    group = pl.concat(parts, how="vertical")
-    standing = group.join(cohort_standing(group), on="athlete", how="left")
-    index = build_team_index(team_frame(rows), as_of=wanted, links=links, lang=lang, standing=standing)
-    written: Path = write_text_atomic(out / INDEX_FILE, index)
-    return written
+
+    def standing() -> pl.DataFrame:
+        # where each runner sits in the whole group: the batches' cohort rows, ranked together
+        parts: list[pl.DataFrame] = client.gather(client.map(_batch_cohort, inputs, pure=False))  # type: ignore[no-untyped-call]
+        group = pl.concat(parts, how="vertical")
+        return group.join(cohort_standing(group), on="athlete", how="left")
+
+    # the local order: it decides the file names of athletes whose names clash
+    return write_built_pages(out, ((name, *made[name]) for name in athletes), as_of=wanted, lang=lang, standing=standing)
 
 
 # --------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -407,21 +407,43 @@ _STANDING_KEYS = ("athlete", "activities", "flags", "journal", "profile")
 
 def _write_pages(runners: Iterable[Mapping[str, Any]], out: Path, day: dt.date | None, lang: str) -> Path:
     """Each runner's page and status row as their frames come, then the index; returns the index page."""
+    kept: list[dict[str, Any]] = []
+
+    def pages() -> Iterator[tuple[str, str, dict[str, Any] | None]]:
+        for frames in runners:
+            html_text = build_runner_report(**frames, as_of=day, lang=lang, plotly_src=PLOTLY_FILE)
+            kept.append({key: frames.get(key) for key in _STANDING_KEYS})
+            yield frames["athlete"], html_text, runner_status(**frames, as_of=day) if day is not None else None
+
+    return write_built_pages(out, pages(), as_of=day, lang=lang, standing=lambda: runner_standing(kept) if kept else None)
+
+
+def write_built_pages(
+    out: Path,
+    pages: Iterable[tuple[str, str, dict[str, Any] | None]],
+    *,
+    as_of: dt.date | None,
+    lang: str,
+    standing: Callable[[], pl.DataFrame | None],
+) -> Path:
+    """Write built runner pages, then the index; returns the index page.
+
+    ``pages`` gives (athlete, page, status row or None) in the order that
+    decides the file names of athletes whose names clash; ``standing`` is
+    called once they are written (the team's standing, see
+    :func:`build_team_index`).  Used by :func:`write_team_report` and by the
+    Dask version, whose workers build the pages.
+    """
     write_text_atomic(out / PLOTLY_FILE, plotly_js())
     taken: set[str] = set()
     links: dict[str, str] = {}
     rows = []
-    kept: list[dict[str, Any]] = []
-    for frames in runners:
-        name = frames["athlete"]
+    for name, html_text, row in pages:
         links[name] = report_file_name(name, taken)
-        html_text = build_runner_report(**frames, as_of=day, lang=lang, plotly_src=PLOTLY_FILE)
         write_text_atomic(out / links[name], html_text)
-        if day is not None:
-            rows.append(runner_status(**frames, as_of=day))
-        kept.append({key: frames.get(key) for key in _STANDING_KEYS})
-    standing = runner_standing(kept) if kept else None
-    index = build_team_index(team_frame(rows), as_of=day, links=links, lang=lang, standing=standing)
+        if row is not None:
+            rows.append(row)
+    index = build_team_index(team_frame(rows), as_of=as_of, links=links, lang=lang, standing=standing())
     return write_text_atomic(out / INDEX_FILE, index)
 
 
@@ -437,6 +459,7 @@ __all__ = [
     "pain_trend",
     "runner_status",
     "team_frame",
+    "write_built_pages",
     "write_team_pages",
     "write_team_report",
 ]
