@@ -17,10 +17,11 @@ import gpxpy.parser
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from polars.testing import assert_frame_equal
 
+import engines
 from conftest import REPO, corpus_rows
-from runback.errors import RunbackError, UnreadableFileError
+from engines import Outcome
+from runback.errors import UnreadableFileError
 from runback.io import Frames
 from runback.io import _gpxfast
 from runback.io._xml import MAX_NAMESPACES, MAX_XML_DEPTH, decode_xml, gc_paused
@@ -29,30 +30,10 @@ from runback.io.gpx import read_gpx
 GPX_ROWS = [r for r in corpus_rows() if r["format"] == "GPX"]
 SAMPLE_GPX = sorted((REPO / "sample_data").rglob("*.gpx"))
 
-Outcome = Frames | tuple[type, str]
-
-
-def outcome(source: Path | bytes, engine: str) -> Outcome:
-    """The frames, or the error's class and message."""
-    try:
-        return read_gpx(source, engine=engine)  # type: ignore[arg-type]
-    except Exception as exc:  # noqa: BLE001 - the reference's own failures must be matched too
-        return type(exc), str(exc)
-
 
 def assert_same(source: Path | bytes) -> Outcome:
     """Both engines give equal frames (to 1e-9) or the same error naming the file; returns the outcome."""
-    fast, reference = outcome(source, "fast"), outcome(source, "gpxpy")
-    if isinstance(reference, tuple) or isinstance(fast, tuple):
-        assert fast == reference
-        kind, message = reference if isinstance(reference, tuple) else (None, "")
-        if isinstance(source, Path) and kind is not None and issubclass(kind, RunbackError):
-            assert message.startswith(str(source)) and "\n" not in message
-        return reference
-    for name in ("activities", "samples", "laps"):
-        assert_frame_equal(getattr(fast, name), getattr(reference, name), rel_tol=1e-9, abs_tol=1e-9)
-    assert fast.warnings == reference.warnings
-    return reference
+    return engines.assert_same(read_gpx, source, "fast", "gpxpy")
 
 
 def fast_reads(data: bytes) -> bool:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from polars.testing import assert_frame_equal
 
+import engines
 from conftest import REPO, corpus_rows
-from runback.errors import RunbackError
+from engines import Outcome
 from runback.io import Frames
 from runback.io._xml import MAX_NAMESPACES, MAX_XML_DEPTH, decode_xml, parse_checked
 from runback.io.tcx import read_tcx
@@ -23,29 +23,10 @@ from runback.io.tcx import read_tcx
 TCX_ROWS = [r for r in corpus_rows() if r["format"] == "TCX"]
 SAMPLE_TCX = sorted((REPO / "sample_data").rglob("*.tcx"))
 
-Outcome = Frames | tuple[type, str]
-
-
-def outcome(source: Path | bytes, engine: str) -> Outcome:
-    try:
-        return read_tcx(source, engine=engine)  # type: ignore[arg-type]
-    except Exception as exc:  # noqa: BLE001 - the reference's own failures must be matched too
-        return type(exc), str(exc)
-
 
 def assert_same(source: Path | bytes) -> Outcome:
-    """Both engines give equal frames (to 1e-9) or the same error naming the file."""
-    fast, reference = outcome(source, "fast"), outcome(source, "defusedxml")
-    if isinstance(reference, tuple) or isinstance(fast, tuple):
-        assert fast == reference
-        kind, message = reference if isinstance(reference, tuple) else (None, "")
-        if isinstance(source, Path) and kind is not None and issubclass(kind, RunbackError):
-            assert message.startswith(str(source)) and "\n" not in message
-        return reference
-    for name in ("activities", "samples", "laps"):
-        assert_frame_equal(getattr(fast, name), getattr(reference, name), rel_tol=1e-9, abs_tol=1e-9)
-    assert fast.warnings == reference.warnings
-    return reference
+    """Both engines give equal frames (to 1e-9) or the same error naming the file; returns the outcome."""
+    return engines.assert_same(read_tcx, source, "fast", "defusedxml")
 
 
 def one_pass(data: bytes) -> bool:
