@@ -1655,7 +1655,11 @@ class Store:
         with self._lock():
             manifest = self.manifest(athlete)
             self._tidy(athlete, manifest)
-            self._commit(athlete, manifest, frames, self.files_index(athlete, manifest))
+            try:  # the import's own path: pending parts, then one commit that merges by streaming
+                pending = self.write_pending(athlete, _summarised(frames))
+                self._commit_pending(athlete, manifest, pending, self.files_index(athlete, manifest))
+            finally:
+                self._drop_unlisted_pending(athlete)  # not committed (interrupted): its parts go
 
     def _next_parts(
         self, athlete: str, manifest: dict[str, Any]
@@ -1669,66 +1673,6 @@ class Store:
                     _, data = self._part_bytes(table, athlete, name, manifest)
                     checksums[table][name] = {"sha256": _digest(data), "size": len(data)}
         return parts_by_table, checksums
-
-    def _commit(self, athlete: str, manifest: dict[str, Any], frames: Frames, files: dict[str, Any]) -> None:
-        frames = _summarised(frames)
-        parts_by_table, checksums = self._next_parts(athlete, manifest)
-        retired: dict[str, list[str]] = {t: [] for t in TABLES}
-        new_manifest = {
-            "format": MANIFEST_FORMAT,
-            "athlete": athlete,
-            "seq": manifest["seq"] + 1,
-            "parts": parts_by_table,
-            "checksums": checksums,
-            "retired": retired,
-            "files_index": None,
-            "summary_version": manifest["summary_version"],
-        }
-        written: list[tuple[str, str]] = []
-        try:
-            token = uuid.uuid4().hex[:16]
-            for table in TABLES:
-                new = getattr(frames, table)
-                parts = parts_by_table[table]
-                if new.height == 0:
-                    continue
-                new = new.drop("correction", strict=False)  # applied when read, never stored
-                if len(parts) + 1 > MAX_PARTS:
-                    # merge everything stored so far with the new rows into one part
-                    old = pl.concat([
-                        schema.conform(pl.read_parquet(io.BytesIO(self._part_bytes(table, athlete, n, manifest)[1])), TABLES[table])
-                        for n in parts
-                    ])
-                    new = pl.concat([schema.conform(old, TABLES[table]), schema.conform(new, TABLES[table])], how="vertical")
-                    retired[table] = list(parts)
-                    for name in parts:
-                        checksums[table].pop(name, None)
-                    parts.clear()
-                name = f"part-{token}.parquet"
-                path = self._pending_dir(table, athlete) / name
-                atomic_write_parquet(schema.conform(new, TABLES[table]), path)
-                written.append((table, name))
-                data = path.read_bytes()  # the checksum of what is on disk
-                checksums[table][name] = {"sha256": _digest(data), "size": len(data)}
-                parts.append(name)
-            index_name = f"files-{token}.json"
-            index_body = json.dumps(files, separators=(",", ":"), sort_keys=True).encode("utf-8")
-            write_atomic(self._files_dir(athlete) / index_name, index_body)
-            new_manifest["files_index"] = index_name
-            body = json.dumps(new_manifest, indent=1, sort_keys=True).encode("utf-8")
-            write_atomic(self._manifest_path(athlete), body)  # the commit
-        except BaseException:
-            for table, name in written:
-                (self._pending_dir(table, athlete) / name).unlink(missing_ok=True)
-            if new_manifest["files_index"]:
-                (self._files_dir(athlete) / str(new_manifest["files_index"])).unlink(missing_ok=True)
-            raise
-        for table, name in written:
-            self._move_in(table, athlete, [name])
-        for table, names in retired.items():
-            for name in names:
-                self._retire(table, athlete, name)
-        self._keep_history(athlete, new_manifest, listed_before=manifest["retired"])
 
     def _move_in(self, table: str, athlete: str, names: Sequence[str]) -> None:
         """Move committed parts from the pending folder to the table's (after the manifest lists them)."""
