@@ -115,16 +115,15 @@ def _empty() -> pl.DataFrame:
     return pl.DataFrame(schema=SUMMARIES)
 
 
-def _per(expr: pl.Expr, one: bool) -> pl.Expr:
-    """``expr`` per activity; as it is where the frame holds one activity (a file at import), which
-    gives the same values without the cost of a window."""
-    return expr if one else expr.over("activity_id")
+def _per(expr: pl.Expr) -> pl.Expr:
+    """``expr`` per activity."""
+    return expr.over("activity_id")
 
 
 @dataclass(frozen=True)
 class _Exprs:
-    """The expressions of :func:`summarize_samples`, built once per kind of frame (one activity or
-    several): building them costs as much Python time as running them on a file."""
+    """The expressions of :func:`summarize_samples`, built once: building them costs as much Python
+    time as running them on a small batch."""
 
     timeline_t: pl.Expr
     timeline_steps: tuple[pl.Expr, ...]
@@ -144,19 +143,19 @@ class _Exprs:
 
 
 @functools.cache
-def _exprs(one: bool) -> _Exprs:
+def _exprs() -> _Exprs:
     # the timeline: a sample stands for the time since the previous one (capped), with its speed;
     # the steps are columns of their own (an expression used twice under a window runs twice)
     ts = pl.col("timestamp_utc")
-    t = pl.coalesce(pl.col("elapsed_s"), (ts - _per(ts.min(), one)).dt.total_microseconds() / 1e6)
+    t = pl.coalesce(pl.col("elapsed_s"), (ts - _per(ts.min())).dt.total_microseconds() / 1e6)
     raw_dt = pl.col("_raw_dt")
     speed = pl.coalesce(
         pl.col("speed_mps"),
         pl.when(raw_dt > 0).then(pl.col("_ddist") / raw_dt),
     )
     timeline_steps = (
-        _per(pl.col("_t").diff(), one).alias("_raw_dt"),
-        _per(pl.col("distance_m").diff(), one).alias("_ddist"),
+        _per(pl.col("_t").diff()).alias("_raw_dt"),
+        _per(pl.col("distance_m").diff()).alias("_ddist"),
     )
     timeline = (
         pl.col("activity_id"),
@@ -168,15 +167,15 @@ def _exprs(one: bool) -> _Exprs:
     # the efforts: moving time and distance, summed over moving steps only
     dt, dd = pl.col("_dt"), pl.col("_dd")
     step_deltas = (
-        _per(pl.col("elapsed_s").diff(), one).alias("_dt"),
+        _per(pl.col("elapsed_s").diff()).alias("_dt"),
         # no cumulative distance: the step's distance from its speed
-        pl.coalesce(_per(pl.col("distance_m").diff(), one), pl.col("speed_mps") * _per(pl.col("elapsed_s").diff(), one)).alias("_dd"),
+        pl.coalesce(_per(pl.col("distance_m").diff()), pl.col("speed_mps") * _per(pl.col("elapsed_s").diff())).alias("_dd"),
     )
     moving = (
         (dt > 0) & (dt <= MAX_STEP_GAP_S) & (dd > MOVING_SPEED_MPS * dt) & (dd <= MAX_STEP_SPEED_MPS * dt)
     ).fill_null(False)
     moving_steps = tuple(
-        _per(pl.when(moving).then(step).otherwise(0.0).cum_sum(), one).alias(name)
+        _per(pl.when(moving).then(step).otherwise(0.0).cum_sum()).alias(name)
         for name, step in (("_mt", dt), ("_md", dd))
     )
     et, ed = pl.col("_t"), pl.col("_d")
@@ -188,7 +187,7 @@ def _exprs(one: bool) -> _Exprs:
         timeline=timeline,
         hr_keep=hr.is_not_null() & (hr > 0) & (dt_min > 0),
         speed_keep=(spd > 0) & (spd <= MAX_THRESHOLD_SPEED_MPS) & (dt_min > 0),
-        held_max=_per(hr.rolling_median(5), one).alias("_med"),
+        held_max=_per(hr.rolling_median(5)).alias("_med"),
         step_deltas=step_deltas,
         moving_steps=(pl.col("activity_id"), *moving_steps),
         effort_keep=(et > 0) & (ed / et <= MAX_SUSTAINED_RUN_SPEED_MPS),
@@ -205,8 +204,8 @@ def _exprs(one: bool) -> _Exprs:
         ),
         gap_steps=(
             pl.col("activity_id"),
-            (_per(ts.diff(), one).dt.total_microseconds() / 1e6).alias("_gap"),
-            _per(ts.shift(1), one).alias("_from"),
+            (_per(ts.diff()).dt.total_microseconds() / 1e6).alias("_gap"),
+            _per(ts.shift(1)).alias("_from"),
         ),
         gap_aggs=(
             pl.len().cast(pl.Int32).alias("long_gaps"),
@@ -233,52 +232,48 @@ _EFFORTS = {
 }
 
 
-def _timeline(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
+def _timeline(samples: pl.DataFrame) -> pl.DataFrame:
     """Samples in time order with each one's minutes (``_dt_min``) and speed (``_speed``)."""
-    ex = _exprs(one)
+    ex = _exprs()
     s = samples.select(SAMPLE_COLUMNS).with_columns(ex.timeline_t)
     s = s.sort("activity_id", "_t", "timestamp_utc", nulls_last=True).with_columns(ex.timeline_steps)
     return s.select(ex.timeline)
 
 
-def _histogram(line: pl.DataFrame, value: str, keep: pl.Expr, names: tuple[str, str], one: bool) -> pl.DataFrame:
+def _histogram(line: pl.DataFrame, value: str, keep: pl.Expr, names: tuple[str, str]) -> pl.DataFrame:
     """``activity_id`` and two lists: each distinct ``value`` (ascending) and the minutes at it."""
     dt = pl.col("_dt_min")
     sums = line.filter(keep).group_by("activity_id", value).agg(dt.sum()).sort("activity_id", value)
     lists = (pl.col(value).alias(names[0]), dt.alias(names[1]))
-    if one:  # one activity: its lists without grouping again (and without its id: see summarize_samples)
-        return sums.select(*(e.implode() for e in lists))
     return sums.group_by("activity_id", maintain_order=True).agg(lists)
 
 
-def _histograms(line: pl.DataFrame, one: bool = False) -> pl.DataFrame:
+def _histograms(line: pl.DataFrame) -> pl.DataFrame:
     """``activity_id, hr_bpm, hr_min, speed_mps, speed_min``: minutes at each exact value."""
-    ex = _exprs(one)
-    hr_hist = _histogram(line, "heart_rate_bpm", ex.hr_keep, ("hr_bpm", "hr_min"), one)
-    speed_hist = _histogram(line, "_speed", ex.speed_keep, ("speed_mps", "speed_min"), one)
-    if one:
-        return pl.concat([hr_hist, speed_hist], how="horizontal")
+    ex = _exprs()
+    hr_hist = _histogram(line, "heart_rate_bpm", ex.hr_keep, ("hr_bpm", "hr_min"))
+    speed_hist = _histogram(line, "_speed", ex.speed_keep, ("speed_mps", "speed_min"))
     return hr_hist.join(speed_hist, on="activity_id", how="full", coalesce=True)
 
 
-def _heart_rate_extremes(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
+def _heart_rate_extremes(samples: pl.DataFrame) -> pl.DataFrame:
     """``activity_id, hr_held_max_bpm, hr_low_bpm``: the inputs of the HRmax and HRrest estimates."""
     low, high = HR_PLAUSIBLE_BPM
     return (
         samples.select("activity_id", "elapsed_s", "heart_rate_bpm")
         .filter(pl.col("heart_rate_bpm").is_between(low, high))
         .sort("activity_id", "elapsed_s")
-        .with_columns(_exprs(one).held_max)
+        .with_columns(_exprs().held_max)
         .group_by("activity_id")
         .agg(hr_held_max_bpm=pl.col("_med").max(), hr_low_bpm=pl.col("heart_rate_bpm").min())
     )
 
 
-def _efforts(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
+def _efforts(samples: pl.DataFrame) -> pl.DataFrame:
     """``activity_id, effort_window_min, effort_speed_mps, effort_pace_s_per_km``: each activity's best
     sustained effort over moving time, Riegel-adjusted to 60 minutes (see
     :func:`runback.load.sustained_efforts`)."""
-    ex = _exprs(one)
+    ex = _exprs()
     steps = (
         samples.select("activity_id", "elapsed_s", "distance_m", "speed_mps")
         .filter(pl.col("elapsed_s").is_not_null())
@@ -292,7 +287,7 @@ def _efforts(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
     mt = steps.get_column("_mt").to_numpy()
     md = steps.get_column("_md").to_numpy()
     ids = steps.get_column("activity_id")
-    firsts = np.zeros(1, dtype=np.int64) if one else ids.ne_missing(ids.shift(1)).arg_true().to_numpy()
+    firsts = ids.ne_missing(ids.shift(1)).arg_true().to_numpy()
     edges = [*firsts.tolist(), steps.height]
     # the stretch (activity) of each row, as an integer key
     stretch = np.repeat(np.arange(len(firsts), dtype=np.int64), np.diff(edges))
@@ -328,9 +323,9 @@ def _efforts(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
     )
 
 
-def _gaps(samples: pl.DataFrame, one: bool = False) -> pl.DataFrame:
+def _gaps(samples: pl.DataFrame) -> pl.DataFrame:
     """``activity_id, long_gaps, longest_gap_s, longest_gap_from_utc``: gaps of more than 10 min."""
-    ex = _exprs(one)
+    ex = _exprs()
     return (
         samples.select("activity_id", "timestamp_utc")
         .filter(pl.col("timestamp_utc").is_not_null())
@@ -346,32 +341,23 @@ def summarize_samples(samples: pl.DataFrame) -> pl.DataFrame:
     """One row of :data:`SUMMARIES` per activity in ``samples`` (:data:`runback.schema.SAMPLES`).
 
     Pure and per activity: summarising two activities together gives the rows
-    of summarising each alone, so import can summarise each file as it is read.
+    of summarising each alone, so import summarises a batch of files at once.
     Activities without any sample have no row.
     """
     if samples.is_empty():
         return _empty()
     ids = samples.select(pl.col("activity_id").unique(maintain_order=True))
     names = ids.get_column("activity_id")
-    # (samples without an id match no id: they take the general path, as in a batch)
-    one = ids.height == 1 and not names.has_nulls()
-    coded = not one and not names.has_nulls()
+    coded = not names.has_nulls()
     if coded:
-        # several activities: an integer key (each id's place in ``ids``) to sort, window and group on
+        # an integer key (each id's place in ``ids``) to sort, window and group on
         ids = ids.with_columns(_code=pl.int_range(pl.len(), dtype=pl.UInt32))
         samples = samples.with_columns(pl.col("activity_id").cast(pl.Enum(names)).to_physical().cast(pl.UInt32))
-    hists = _histograms(_timeline(samples, one), one)
-    parts = (_heart_rate_extremes(samples, one), _efforts(samples, one), _gaps(samples, one))
-    if one:
-        # one activity (a file at import): each part is its one row, or none; side by side, no joins
-        rows = [part.drop("activity_id") if part.height else part.drop("activity_id").clear(1) for part in parts]
-        out = pl.concat([ids, hists, *rows], how="horizontal")
-    else:
-        key = "_code" if coded else "activity_id"
-        out = ids.join(hists, left_on=key, right_on="activity_id", how="left")
-        for part in parts:
-            out = out.join(part, left_on=key, right_on="activity_id", how="left")
-    return out.with_columns(_exprs(one).finish).select(_CAST)
+    key = "_code" if coded else "activity_id"
+    out = ids.join(_histograms(_timeline(samples)), left_on=key, right_on="activity_id", how="left")
+    for part in (_heart_rate_extremes(samples), _efforts(samples), _gaps(samples)):
+        out = out.join(part, left_on=key, right_on="activity_id", how="left")
+    return out.with_columns(_exprs().finish).select(_CAST)
 
 
 def summarize_windows(windows: Iterable[pl.DataFrame]) -> pl.DataFrame | None:
