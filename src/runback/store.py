@@ -658,7 +658,7 @@ class Store:
         predicate = None if activity_ids is None else pl.col("activity_id").is_in(list(activity_ids))
         frames = []
         for name in self._athletes_for(athlete):
-            if self.manifest(name)["summary_version"] == SUMMARY_VERSION or self._try_upgrade(name):
+            if not self.needs_upgrade(name) or self._try_upgrade(name):
                 frames.append(self._read("summaries", name, predicate, corrected=corrected))
             else:
                 frames.append(summarize_samples(self._read("samples", name, predicate, corrected=corrected)))
